@@ -1,0 +1,49 @@
+# PTSP Online — the two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install system-deps lint format messages bench clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Pinned versions from requirements.lock, then the project itself (no dependency resolution).
+$(STAMP): requirements.lock pyproject.toml | $(PY)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the tests use: Chromium for the browser tests, poppler's pdfsig/pdftoppm to
+# check and look at permits, Pango for WeasyPrint. Skipped when already there.
+system-deps:
+	@if command -v chromium >/dev/null && command -v pdfsig >/dev/null && command -v msgfmt >/dev/null; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	else echo "Please install: chromium poppler-utils (Debian packages)"; fi
+
+## make run: set up and serve the portal with demo data on the embedded default (no services).
+run: install
+	$(PY) scripts/run_local.py
+
+## make test: set up and run lint, migration check and the whole test suite (PostgreSQL, Redis).
+test: install system-deps
+	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+messages: install
+	$(PY) manage.py makemessages -l id -l en --ignore .venv --ignore tests --no-obsolete
+	$(PY) manage.py compilemessages --ignore .venv
+
+clean:
+	rm -rf var staticfiles

@@ -1,0 +1,111 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import validate_nik, validate_phone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        # E-mail addresses are stored lower-case; log-in ignores the case the user typed.
+        return self.get(email__iexact=(username or "").strip())
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who logs in: applicants and the staff of DPMPTSP and the OPDs.
+
+    Applicants register themselves and have an ApplicantProfile; staff accounts are made by an
+    admin and get their roles from agencies.Membership. `nip` and `position` are printed on the
+    signature block of the permits a signer signs.
+    """
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=5,
+        default="id",
+        choices=[("id", "Indonesia"), ("en", "English")],
+    )
+    nip = models.CharField(
+        _("NIP"), max_length=18, blank=True, help_text=_("Civil servant ID (staff).")
+    )
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    is_staff = models.BooleanField(
+        _("admin site access"), default=False, help_text=_("May log in to the admin site.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class ApplicantProfile(models.Model):
+    """A pemohon (applicant): the citizen or business owner who files applications."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="applicant_profile")
+    nik = models.CharField(_("NIK"), max_length=16, unique=True, validators=[validate_nik])
+    phone = models.CharField(_("mobile phone"), max_length=16, validators=[validate_phone])
+    created_at = models.DateTimeField(auto_now_add=True)
+    welcome_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("applicant profile")
+        verbose_name_plural = _("applicant profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user.full_name} ({self.masked_nik})"
+
+    @property
+    def masked_nik(self) -> str:
+        return mask_nik(self.nik)
+
+
+def mask_nik(nik: str) -> str:
+    """Show a NIK in lists and logs as 6 + 4 digits: the region part and the last four."""
+    if not nik or len(nik) < 10:
+        return "*" * len(nik or "")
+    return f"{nik[:6]}******{nik[-4:]}"

@@ -1,0 +1,37 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Role
+from agencies.selectors import APPLICANT_HOME, memberships_of, staff_region
+
+ROLE_NAV = {
+    Role.VERIFIER: ("applications:intake_queue", _("Intake queue")),
+    Role.OFFICER: ("agencies:inbox", _("My inbox")),
+    Role.HEAD: ("agencies:agency_queue", _("Agency queue")),
+    Role.SIGNER: ("permits:signing_queue", _("To sign")),
+    Role.MONITOR: ("agencies:monitoring", _("Monitoring")),
+}
+
+
+def staff_context(request):
+    """Navigation by role, the staff member's region and the unread notification count."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    nav = []
+    memberships = memberships_of(user)
+    for role in [Role.VERIFIER, Role.OFFICER, Role.HEAD, Role.SIGNER, Role.MONITOR]:
+        if any(m.role == role for m in memberships):
+            url_name, label = ROLE_NAV[role]
+            nav.append({"url": reverse(url_name), "label": label})
+    if not memberships:
+        nav.append({"url": reverse(APPLICANT_HOME), "label": _("My applications")})
+    from applications.models import Notification
+
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return {
+        "role_nav": nav,
+        "staff_region": staff_region(user),
+        "is_staff_member": bool(memberships),
+        "unread_notifications": unread,
+    }

@@ -1,0 +1,258 @@
+from datetime import time
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ptsp.files import PrivateUploadTo
+
+TIMEZONE_CHOICES = [
+    ("Asia/Jakarta", _("WIB (UTC+7, Asia/Jakarta)")),
+    ("Asia/Makassar", _("WITA (UTC+8, Asia/Makassar)")),
+    ("Asia/Jayapura", _("WIT (UTC+9, Asia/Jayapura)")),
+]
+TIMEZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+class Region(models.Model):
+    """A pemda (kabupaten or kota): the tenant. Every agency, permit type and holiday belongs to one."""
+
+    name = models.CharField(_("name"), max_length=120, help_text=_("e.g. Kota Bontang"))
+    province = models.CharField(_("province"), max_length=120)
+    code = models.CharField(
+        _("code"),
+        max_length=8,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2,8}$", _("2 to 8 capital letters, e.g. BTG."))],
+        help_text=_("Short code used in tracking numbers, e.g. BTG."),
+    )
+    timezone = models.CharField(_("time zone"), max_length=32, choices=TIMEZONE_CHOICES)
+    letterhead_text = models.TextField(
+        _("letterhead text"), help_text=_("The lines of the kop surat, one per line.")
+    )
+    logo = models.FileField(_("logo"), upload_to=PrivateUploadTo("regions"), blank=True)
+    service_start = models.TimeField(_("service hours start"), default=time(8, 0))
+    service_end = models.TimeField(_("service hours end"), default=time(16, 0))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def timezone_abbreviation(self) -> str:
+        return TIMEZONE_ABBREVIATIONS.get(self.timezone, self.timezone)
+
+    def clean(self):
+        if self.service_start and self.service_end and self.service_start >= self.service_end:
+            raise ValidationError({"service_end": _("Service hours must end after they start.")})
+
+
+class Agency(models.Model):
+    """A government office of a region: its DPMPTSP (the single door) or a technical OPD."""
+
+    class Kind(models.TextChoices):
+        DPMPTSP = "dpmptsp", _("DPMPTSP")
+        OPD = "opd", _("OPD (technical agency)")
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="agencies")
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        validators=[RegexValidator(r"^[A-Z0-9-]{2,20}$", _("Capital letters, digits and dashes."))],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["region__name", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "code"], name="agency_code_unique_in_region"),
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=models.Q(kind="dpmptsp"),
+                name="one_dpmptsp_per_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.region.code})"
+
+
+class Role(models.TextChoices):
+    VERIFIER = "verifier", _("Front-office verifier")
+    SIGNER = "signer", _("Signer")
+    MONITOR = "monitor", _("Monitor")
+    OFFICER = "officer", _("OPD officer")
+    HEAD = "head", _("OPD head")
+
+
+DPMPTSP_ROLES = {Role.VERIFIER, Role.SIGNER, Role.MONITOR}
+OPD_ROLES = {Role.OFFICER, Role.HEAD}
+
+
+class Membership(models.Model):
+    """A staff member's role in one agency. A person may hold several roles."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"], name="membership_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.agency}"
+
+    def clean(self):
+        if not self.agency_id or not self.role:
+            return
+        if self.agency.kind == Agency.Kind.DPMPTSP and self.role not in DPMPTSP_ROLES:
+            raise ValidationError(
+                {"role": _("At the DPMPTSP the role must be verifier, signer or monitor.")}
+            )
+        if self.agency.kind == Agency.Kind.OPD and self.role not in OPD_ROLES:
+            raise ValidationError({"role": _("At an OPD the role must be officer or head.")})
+
+
+class RegionHoliday(models.Model):
+    """A region's own day off or cuti bersama, on top of the national holidays."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Regional day off")
+        CUTI_BERSAMA = "cuti_bersama", _("Cuti bersama")
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.DAY_OFF)
+
+    class Meta:
+        verbose_name = _("regional holiday")
+        verbose_name_plural = _("regional holidays")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "date"], name="holiday_unique_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class ReviewStatus(models.TextChoices):
+    IN_REVIEW = "in_review", _("In review")
+    REVISION_REQUESTED = "revision_requested", _("Revision requested")
+    RECOMMENDED = "recommended", _("Recommended")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Review(models.Model):
+    """One OPD's technical recommendation (rekomendasi teknis) on one application.
+
+    Made by the routing task, one per agency in the permit type's route. Changed only through
+    the workflow services in `applications.workflow`.
+    """
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="reviews"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="reviews")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_reviews",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.IN_REVIEW
+    )
+    budget_days = models.PositiveSmallIntegerField(_("budget (working days)"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reasons = models.TextField(_("reasons"), blank=True)
+    revision_items = models.JSONField(_("revision requests"), default=list, blank=True)
+    letter = models.FileField(
+        _("recommendation letter"), upload_to=PrivateUploadTo("letters"), blank=True
+    )
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "agency"], name="one_review_per_agency")
+        ]
+        indexes = [
+            models.Index(fields=["assignee", "status", "due_at"], name="review_inbox_idx"),
+            models.Index(fields=["agency", "status", "due_at"], name="review_agency_idx"),
+            models.Index(
+                fields=["due_at"],
+                name="review_open_due_idx",
+                condition=models.Q(status="in_review"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code} review of {self.application_id}"
+
+
+class Inspection(models.Model):
+    """A field inspection (peninjauan lapangan) scheduled by an OPD officer; its report is the BAP."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="inspections")
+    scheduled_for = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=300)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    result = models.TextField(_("result (berita acara)"), blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["scheduled_for"]
+
+    def __str__(self) -> str:
+        return f"{self.place} @ {self.scheduled_for:%Y-%m-%d %H:%M}"
+
+
+class InspectionPhoto(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to=PrivateUploadTo("inspections"))
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of inspection {self.inspection_id}"

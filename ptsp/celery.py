@@ -1,0 +1,15 @@
+"""The Celery application. Settings come from Django's settings under the CELERY_ namespace.
+
+Work is never sent to the broker directly: `outbox.services.enqueue` records it in the database
+in the caller's transaction and publishes it after commit (docs/adr/0003-celery-and-the-outbox.md).
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptsp.settings")
+
+app = Celery("ptsp")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

