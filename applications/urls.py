@@ -1,10 +1,12 @@
 from django.urls import path
 
-from applications import views
+from applications.views import applicant, intake
 
 app_name = "applications"
 
 urlpatterns = [
-    path("applications/", views.my_applications, name="my_applications"),
-    path("intake/", views.intake_queue, name="intake_queue"),
+    # The applicant's side
+    path("applications/", applicant.my_applications, name="my_applications"),
+    # The front office (DPMPTSP verifier)
+    path("intake/", intake.intake_queue, name="intake_queue"),
 ]

@@ -1,15 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from agencies.models import Role
 from agencies.permissions import role_required
 from applications import selectors
-
-
-@login_required
-def my_applications(request):
-    applications = selectors.applications_of_applicant(request.user)
-    return render(request, "applications/my_applications.html", {"applications": applications})
 
 
 @role_required(Role.VERIFIER)
