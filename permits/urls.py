@@ -1,9 +1,9 @@
 from django.urls import path
 
-from permits import views
+from permits.views import signing
 
 app_name = "permits"
 
 urlpatterns = [
-    path("signing/", views.signing_queue, name="signing_queue"),
+    path("signing/", signing.signing_queue, name="signing_queue"),
 ]
