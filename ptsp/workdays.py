@@ -1,0 +1,115 @@
+"""The working-day calendar of a region (hari kerja).
+
+Working days are Monday to Friday, minus Indonesian national holidays (the `holidays` package)
+and the region's own days off and cuti bersama (agencies.RegionHoliday, managed by admins).
+Service hours (default 08:00-16:00) are in the region's own time zone (WIB, WITA or WIT).
+
+Counting convention, used by every SLA clock: the day a stage starts is day 1 when it starts on
+a working day before the end of service hours; otherwise day 1 is the next working day. A budget
+of N days ends at the end of service hours of day N.
+"""
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+MAX_SCAN_DAYS = 3660  # ten years: no budget or report reaches further
+
+
+@lru_cache(maxsize=32)
+def national_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("ID", years=[year]).keys())
+
+
+class Calendar:
+    """The working days of one region. Build it once per request or sweep and reuse it: the
+    region's own holidays are loaded in one query, lazily, for the years asked about."""
+
+    def __init__(self, region):
+        self.region = region
+        self.tz = ZoneInfo(region.timezone)
+        self.service_start: time = region.service_start
+        self.service_end: time = region.service_end
+        self._regional: dict[int, frozenset[date]] = {}
+
+    # --- days ------------------------------------------------------------------------------
+    def _regional_days(self, year: int) -> frozenset[date]:
+        if year not in self._regional:
+            from agencies.models import RegionHoliday
+
+            days = RegionHoliday.objects.filter(
+                region_id=self.region.pk, date__year=year
+            ).values_list("date", flat=True)
+            self._regional[year] = frozenset(days)
+        return self._regional[year]
+
+    def is_working_day(self, day: date) -> bool:
+        if day.weekday() >= 5:
+            return False
+        return day not in national_holidays(day.year) and day not in self._regional_days(day.year)
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        for _ in range(MAX_SCAN_DAYS):
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                return day
+        raise ValueError("no working day within ten years")
+
+    def local(self, instant: datetime) -> datetime:
+        return instant.astimezone(self.tz)
+
+    def first_day(self, start: datetime) -> date:
+        """Day 1 of a stage that starts at `start`."""
+        local = self.local(start)
+        if self.is_working_day(local.date()) and local.time() < self.service_end:
+            return local.date()
+        return self.next_working_day(local.date())
+
+    def end_of_service(self, day: date) -> datetime:
+        return datetime.combine(day, self.service_end, tzinfo=self.tz)
+
+    # --- arithmetic ------------------------------------------------------------------------
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """The deadline of a budget of `days` working days starting at `start`: the end of
+        service hours of day `days` (day 1 being `first_day(start)`)."""
+        if days < 1:
+            raise ValueError("a budget is at least one working day")
+        day = self.first_day(start)
+        for _ in range(days - 1):
+            day = self.next_working_day(day)
+        return self.end_of_service(day)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days d with start < d <= end (0 when end <= start)."""
+        count = 0
+        day = start
+        for _ in range(MAX_SCAN_DAYS):
+            if day >= end:
+                return count
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        raise ValueError("range longer than ten years")
+
+    def day_number(self, start: datetime, at: datetime) -> int:
+        """Which working day of a stage `at` falls on ("day N of M"): 1 on the first day. Before
+        day 1 begins (a stage started after hours), it is still day 1."""
+        first = self.first_day(start)
+        local_at = self.local(at).date()
+        if local_at <= first:
+            return 1
+        return 1 + self.working_days_between(first, local_at)
+
+    def working_days_late(self, deadline: datetime, at: datetime) -> int:
+        """Working days past a deadline: 0 on time; 1 on the next working day, and so on."""
+        if at <= deadline:
+            return 0
+        return max(1, self.working_days_between(self.local(deadline).date(), self.local(at).date()))
+
+
+def add_working_days(region, start: datetime, days: int) -> datetime:
+    """Shortcut for one-off use: the deadline of `days` working days from `start` in `region`."""
+    return Calendar(region).add_working_days(start, days)
