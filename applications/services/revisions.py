@@ -1,0 +1,69 @@
+"""The revision loop: an OPD asked the applicant to change documents or fields; the applicant
+replaces them, corrects fields and answers; the same review continues with the same officer,
+its clock running again with the days it had left."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Review, ReviewStatus
+from applications.services.intake import remaining_days
+from applications.services.notifications import notify
+from applications.workflow import review_transition
+from ptsp.errors import DomainError, NotAllowed
+from ptsp.workdays import Calendar
+
+
+def _request_event(review: Review):
+    return review.events.filter(action="review_request_revision").order_by("-at", "-id").first()
+
+
+def revision_answer(*, review_id: int, actor, note: str = "") -> Review:
+    """The applicant answers a revision request. Every document named in the request must have
+    been replaced since the request. Raises NotAllowed for anyone but the applicant, Conflict
+    when there is no open request (a second click), DomainError when something is missing."""
+    from applications.services.outcome import application_settle
+
+    with transaction.atomic():
+        review = Review.objects.select_related("application__region", "agency", "assignee").get(
+            pk=review_id
+        )
+        application = review.application
+        if application.applicant_id != getattr(actor, "pk", None):
+            raise NotAllowed(_("You may not do this."))
+        request = _request_event(review)
+        if review.status == ReviewStatus.REVISION_REQUESTED and request is not None:
+            requested_docs = [i["key"] for i in review.revision_items if i["kind"] == "document"]
+            replaced = set(
+                application.documents.filter(
+                    is_current=True, requirement_code__in=requested_docs, uploaded_at__gt=request.at
+                ).values_list("requirement_code", flat=True)
+            )
+            missing = [
+                i["label"]
+                for i in review.revision_items
+                if i["kind"] == "document" and i["key"] not in replaced
+            ]
+            if missing:
+                raise DomainError(
+                    _("Replace these documents first: %(names)s.") % {"names": ", ".join(missing)},
+                    code="documents_missing",
+                )
+        review, event = review_transition(
+            review_id=review.pk, action="answer_revision", actor=actor, note=note.strip()
+        )
+        calendar = Calendar(application.region)
+        left = (
+            remaining_days(calendar, request.at, review.due_at) if request else review.budget_days
+        )
+        review.due_at = calendar.add_working_days(timezone.now(), left)
+        review.save(update_fields=["due_at"])
+        application_settle(application_id=application.pk, actor=actor, review=review, note=note)
+        notify(
+            recipients=[review.assignee],
+            kind="revision_answered",
+            application=application,
+            url=f"/reviews/{review.pk}/",
+            dedupe=f"event:{event.pk}",
+        )
+    return review
