@@ -145,7 +145,7 @@ def test_return_and_resubmit_keeps_accepted_documents(demo):
     notice = Notification.objects.get(recipient=application.applicant, kind="returned")
     assert "Skala tidak terbaca" in notice.body
 
-    with pytest.raises(DomainError, match="denah.pdf"):
+    with pytest.raises(DomainError, match=r"denah\.pdf"):
         application_resubmit(application_id=application.pk, actor=application.applicant)
     application.refresh_from_db()
     assert application.status == Status.RETURNED
@@ -324,7 +324,7 @@ def test_two_officers_deciding_the_same_review_at_once_one_wins(demo, run_outbox
         t.join()
     assert sorted(o[0] for o in outcomes) == ["conflict", "ok"]
     review.refresh_from_db()
-    decided = [o[1] for o in outcomes if o[0] == "ok"][0]
+    decided = next(o[1] for o in outcomes if o[0] == "ok")
     assert review.status == {"recommend": "recommended", "reject": "rejected"}[decided]
     assert (
         Event.objects.filter(
