@@ -196,7 +196,9 @@ def inspection_schedule(
 
 def inspection_record(*, inspection_id: int, actor: User, result: str, photos=()) -> Inspection:
     """Record the result (berita acara) of an inspection, with optional photos (JPEG/PNG)."""
-    from applications.uploads import validate_upload
+    from django.core.files.base import ContentFile
+
+    from applications.uploads import check_upload
 
     with transaction.atomic():
         inspection = (
@@ -213,13 +215,14 @@ def inspection_record(*, inspection_id: int, actor: User, result: str, photos=()
         inspection.recorded_at = timezone.now()
         inspection.save(update_fields=["result", "recorded_at"])
         for photo in photos:
-            checked = validate_upload(photo, accepted_kinds=["jpeg", "png"], max_size_kb=10240)
-            inspection.photos.create(
-                file=checked.as_content_file(),
+            checked = check_upload(photo, accepted_kinds=["jpeg", "png"], max_size_kb=10240)
+            photo_row = inspection.photos.model(
+                inspection=inspection,
                 content_type=checked.content_type,
                 size=checked.size,
                 sha256=checked.sha256,
             )
+            photo_row.file.save("photo", ContentFile(checked.data), save=True)
         record_event(
             application=review.application,
             actor=actor,
@@ -307,7 +310,9 @@ def review_decide(
         review.revision_items = items if items else review.revision_items
         fields = ["decided_at", "decided_by", "reasons", "revision_items"]
         if letter is not None:
-            from applications.uploads import validate_upload
+            from django.core.files.base import ContentFile
+
+    from applications.uploads import check_upload
 
             checked = validate_upload(letter, accepted_kinds=["pdf"], max_size_kb=10240)
             review.letter.save(checked.safe_name, checked.as_content_file(), save=False)

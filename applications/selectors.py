@@ -48,3 +48,33 @@ def intake_queue(user) -> QuerySet[Application]:
         .select_related("permit_type", "applicant")
         .order_by("submitted_at")
     )
+
+
+def intake_visible(user) -> QuerySet[Application]:
+    """Filed applications of the verifier's region (any status after draft)."""
+    regions = [a.region_id for a in agencies_of(user, Role.VERIFIER)]
+    return Application.objects.filter(region_id__in=regions).exclude(status=Status.DRAFT)
+
+
+def application_page_context(application: Application) -> dict:
+    """What every staff page about one application shows: the filed data with its labels, the
+    current documents with their requirement names, the reviews and the history."""
+    snapshot = application.catalog_version.snapshot
+    requirements = {r["code"]: r for r in snapshot.get("requirements", [])}
+    documents = list(application.documents.filter(is_current=True).order_by("requirement_code"))
+    for document in documents:
+        document.requirement = requirements.get(document.requirement_code, {})
+    fields = [
+        {"label": f.get("label_id"), "label_en": f.get("label_en"), "unit": f.get("unit", ""), "value": application.form_data.get(f["key"])}
+        for f in snapshot.get("fields", [])
+    ]
+    reviews = list(application.reviews.select_related("agency", "assignee").order_by("agency__name"))
+    events = list(application.events.select_related("actor", "review__agency").order_by("at", "id"))
+    return {
+        "application": application,
+        "documents": documents,
+        "fields": fields,
+        "reviews": reviews,
+        "events": events,
+        "snapshot": snapshot,
+    }
