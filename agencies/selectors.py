@@ -85,3 +85,45 @@ def active_officers(agency: Agency) -> QuerySet:
         memberships__role=Role.OFFICER,
         memberships__is_active=True,
     ).distinct()
+
+
+def reviews_visible_to(user):
+    """Reviews of the agencies where the person is an officer or the head."""
+    from agencies.models import Review
+
+    return Review.objects.filter(agency__in=agencies_of(user, Role.OFFICER, Role.HEAD))
+
+
+def inbox(user, *, status: str = "open", permit: str = "", q: str = ""):
+    """The officer's reviews, due soonest first. `status`: open (default), revision, done, all."""
+    from agencies.models import Review, ReviewStatus
+
+    reviews = Review.objects.filter(assignee=user).select_related(
+        "application", "application__permit_type", "agency"
+    )
+    if status == "open":
+        reviews = reviews.filter(status=ReviewStatus.IN_REVIEW)
+    elif status == "revision":
+        reviews = reviews.filter(status=ReviewStatus.REVISION_REQUESTED)
+    elif status == "done":
+        reviews = reviews.filter(status__in=[ReviewStatus.RECOMMENDED, ReviewStatus.REJECTED])
+    if permit:
+        reviews = reviews.filter(application__permit_type__code=permit)
+    if q:
+        reviews = reviews.filter(application__tracking_number__icontains=q) | reviews.filter(
+            application__business_name__icontains=q
+        )
+    return reviews.order_by("due_at", "pk")[:200]
+
+
+def agency_open_reviews(agencies):
+    from agencies.models import Review, ReviewStatus
+
+    return list(
+        Review.objects.filter(
+            agency__in=agencies,
+            status__in=[ReviewStatus.IN_REVIEW, ReviewStatus.REVISION_REQUESTED],
+        )
+        .select_related("application", "application__permit_type", "assignee", "agency")
+        .order_by("due_at", "pk")[:500]
+    )

@@ -65,10 +65,17 @@ def application_page_context(application: Application) -> dict:
     for document in documents:
         document.requirement = requirements.get(document.requirement_code, {})
     fields = [
-        {"label": f.get("label_id"), "label_en": f.get("label_en"), "unit": f.get("unit", ""), "value": application.form_data.get(f["key"])}
+        {
+            "label": f.get("label_id"),
+            "label_en": f.get("label_en"),
+            "unit": f.get("unit", ""),
+            "value": application.form_data.get(f["key"]),
+        }
         for f in snapshot.get("fields", [])
     ]
-    reviews = list(application.reviews.select_related("agency", "assignee").order_by("agency__name"))
+    reviews = list(
+        application.reviews.select_related("agency", "assignee").order_by("agency__name")
+    )
     events = list(application.events.select_related("actor", "review__agency").order_by("at", "id"))
     return {
         "application": application,

@@ -6,7 +6,9 @@ from django.shortcuts import redirect
 from ptsp.errors import DomainError
 
 
-def run_service(request, call, *, success: str, redirect_to: str, error_redirect: str | None = None):
+def run_service(
+    request, call, *, success: str, redirect_to: str, error_redirect: str | None = None
+):
     """Run a service call; on success show `success` and redirect, on a DomainError show its
     message (in the user's language) and go back. The one place where views turn domain errors
     into message banners."""

@@ -67,3 +67,41 @@ def revision_answer(*, review_id: int, actor, note: str = "") -> Review:
             dedupe=f"event:{event.pk}",
         )
     return review
+
+
+def replaceable_requirements(application) -> set[str]:
+    """Which documents the applicant may replace now: after a return, the rejected ones; during
+    a revision request, the ones an OPD named. Nothing in any other status."""
+    from applications.models import Document, Status
+
+    if application.status == Status.RETURNED:
+        return set(
+            application.documents.filter(
+                is_current=True, verdict=Document.Verdict.REJECTED
+            ).values_list("requirement_code", flat=True)
+        )
+    if application.status == Status.REVISION_REQUESTED:
+        codes = set()
+        for review in application.reviews.filter(status=ReviewStatus.REVISION_REQUESTED):
+            codes |= {i["key"] for i in review.revision_items if i["kind"] == "document"}
+        return codes
+    return set()
+
+
+def document_replace(*, application_id: int, requirement_code: str, upload, actor):
+    """The applicant replaces a document that the front office rejected or an OPD asked to
+    change. The old version stays; the new one waits for a fresh verdict. Raises NotAllowed for
+    anyone but the applicant, DomainError for a document that may not be replaced now or a bad
+    file."""
+    from applications.models import Application
+    from applications.services.filing import store_document
+
+    with transaction.atomic():
+        application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
+        if application.applicant_id != getattr(actor, "pk", None):
+            raise NotAllowed(_("You may not do this."))
+        if requirement_code not in replaceable_requirements(application):
+            raise DomainError(_("This document cannot be replaced now."), code="not_replaceable")
+        return store_document(
+            application=application, requirement_code=requirement_code, upload=upload, actor=actor
+        )

@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -12,7 +13,11 @@ from ptsp.web import run_service
 
 @role_required(Role.VERIFIER)
 def intake_queue(request):
-    return render(request, "applications/intake_queue.html", {"applications": selectors.intake_queue(request.user)})
+    return render(
+        request,
+        "applications/intake_queue.html",
+        {"applications": selectors.intake_queue(request.user)},
+    )
 
 
 @role_required(Role.VERIFIER)
@@ -24,11 +29,16 @@ def intake_check(request, pk: int):
         verdicts = {}
         for document in application.documents.filter(is_current=True):
             verdict = request.POST.get(f"verdict_{document.pk}", "")
-            verdicts[document.pk] = {"verdict": verdict, "note": request.POST.get(f"note_{document.pk}", "")}
+            verdicts[document.pk] = {
+                "verdict": verdict,
+                "note": request.POST.get(f"note_{document.pk}", ""),
+            }
         if request.POST.get("action") == "accept":
             return run_service(
                 request,
-                lambda: application_accept(application_id=application.pk, actor=request.user, verdicts=verdicts),
+                lambda: application_accept(
+                    application_id=application.pk, actor=request.user, verdicts=verdicts
+                ),
                 success=_("Accepted: the file is being routed to the technical agencies."),
                 redirect_to=reverse("applications:intake_queue"),
             )
