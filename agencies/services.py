@@ -312,10 +312,10 @@ def review_decide(
         if letter is not None:
             from django.core.files.base import ContentFile
 
-    from applications.uploads import check_upload
+            from applications.uploads import check_upload
 
-            checked = validate_upload(letter, accepted_kinds=["pdf"], max_size_kb=10240)
-            review.letter.save(checked.safe_name, checked.as_content_file(), save=False)
+            checked = check_upload(letter, accepted_kinds=["pdf"], max_size_kb=10240)
+            review.letter.save("letter.pdf", ContentFile(checked.data), save=False)
             fields.append("letter")
         review.save(update_fields=fields)
         application = application_settle(

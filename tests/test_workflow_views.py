@@ -1,0 +1,289 @@
+"""The workflow pages: each role's page works for that role and refuses the others."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from agencies.models import Inspection, ReviewStatus
+from applications.models import Notification, Status
+from applications.services.intake import application_accept
+from tests.workflow_builders import all_accepted, submitted_application
+
+pytestmark = pytest.mark.django_db
+
+VERIFIER = "verifikator.btg@ptsp.local"
+
+
+@pytest.fixture
+def en(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def submitted(demo):
+    return submitted_application()
+
+
+@pytest.fixture
+def routed(submitted, run_outbox):
+    from accounts.models import User
+
+    application_accept(
+        application_id=submitted.pk,
+        actor=User.objects.get(email=VERIFIER),
+        verdicts=all_accepted(submitted),
+    )
+    run_outbox()
+    submitted.refresh_from_db()
+    return submitted
+
+
+def test_intake_queue_and_check_page_for_the_verifier(
+    en, login, submitted, django_assert_max_num_queries
+):
+    login(VERIFIER)
+    queue = en.get(reverse("applications:intake_queue"))
+    assert submitted.tracking_number in queue.content.decode()
+    with django_assert_max_num_queries(20):
+        page = en.get(reverse("applications:intake_check", args=[submitted.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Klinik Sehat Sentosa" in body and "Accept and route" in body
+
+
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [
+        ("verifikator.plg@ptsp.local", 404),
+        ("budi.santoso@example.id", 403),
+        ("petugas.dinkes.btg@ptsp.local", 403),
+    ],
+)
+def test_intake_check_refuses_other_regions_and_roles(client, login, submitted, email, status):
+    login(email)
+    assert (
+        client.get(reverse("applications:intake_check", args=[submitted.pk])).status_code == status
+    )
+    response = client.post(
+        reverse("applications:intake_check", args=[submitted.pk]), {"action": "accept"}
+    )
+    assert response.status_code == status
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+
+
+def test_accept_from_the_check_page(en, login, submitted, run_outbox):
+    login(VERIFIER)
+    data = {"action": "accept"}
+    for d in submitted.documents.filter(is_current=True):
+        data[f"verdict_{d.pk}"] = "accepted"
+    response = en.post(reverse("applications:intake_check", args=[submitted.pk]), data, follow=True)
+    assert "Accepted: the file is being routed" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Status.IN_REVIEW
+    run_outbox()
+    assert submitted.reviews.count() == 2
+
+
+def test_return_without_a_note_shows_the_reason_and_changes_nothing(en, login, submitted):
+    login(VERIFIER)
+    data = {"action": "return"}
+    for d in submitted.documents.filter(is_current=True):
+        data[f"verdict_{d.pk}"] = "rejected"
+    response = en.post(reverse("applications:intake_check", args=[submitted.pk]), data, follow=True)
+    assert "Say what is wrong with" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+    assert not submitted.documents.exclude(verdict="pending").exists()
+
+
+def test_officer_inbox_review_page_and_decision(en, login, routed, django_assert_max_num_queries):
+    review = routed.reviews.get(agency__code="DINKES")
+    login(review.assignee.email)
+    inbox = en.get(reverse("agencies:inbox"))
+    assert routed.tracking_number in inbox.content.decode()
+    assert (
+        routed.tracking_number
+        in en.get(reverse("agencies:inbox"), {"q": routed.tracking_number[-4:]}).content.decode()
+    )
+    assert (
+        routed.tracking_number
+        not in en.get(reverse("agencies:inbox"), {"status": "done"}).content.decode()
+    )
+    with django_assert_max_num_queries(25):
+        page = en.get(reverse("agencies:review", args=[review.pk]))
+    assert page.status_code == 200 and "Save the decision" in page.content.decode()
+    response = en.post(
+        reverse("agencies:review_decision", args=[review.pk]),
+        {"decision": "reject", "reasons": ""},
+        follow=True,
+    )
+    assert "A rejection needs its reasons." in response.content.decode()
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.IN_REVIEW
+    en.post(
+        reverse("agencies:review_decision", args=[review.pk]),
+        {"decision": "recommend", "reasons": "OK"},
+    )
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.RECOMMENDED
+
+
+def test_revision_request_from_the_review_page(en, login, routed):
+    review = routed.reviews.get(agency__code="DLH")
+    login(review.assignee.email)
+    response = en.post(
+        reverse("agencies:review_decision", args=[review.pk]),
+        {
+            "decision": "request_revision",
+            "item_key": ["document:denah", "field:jumlah_ruang"],
+            "item_note_document:denah": "Lengkapi denah IPAL",
+        },
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.REVISION_REQUESTED
+    assert review.revision_items == [
+        {
+            "kind": "document",
+            "key": "denah",
+            "label": "Denah ruangan",
+            "note": "Lengkapi denah IPAL",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["petugas.pupr.btg@ptsp.local", "petugas.dinkes.plg@ptsp.local", "budi.santoso@example.id"],
+)
+def test_review_page_refuses_other_agencies(client, login, routed, email):
+    review = routed.reviews.get(agency__code="DINKES")
+    login(email)
+    assert client.get(reverse("agencies:review", args=[review.pk])).status_code in (403, 404)
+    assert client.post(
+        reverse("agencies:review_decision", args=[review.pk]), {"decision": "recommend"}
+    ).status_code in (403, 404)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.IN_REVIEW
+
+
+def test_head_queue_and_reassign(en, login, demo, run_outbox):
+    from accounts.models import User
+
+    application = submitted_application(agencies=("PUPR",), code="PBG-T")
+    application_accept(
+        application_id=application.pk,
+        actor=User.objects.get(email=VERIFIER),
+        verdicts=all_accepted(application),
+    )
+    run_outbox()
+    review = application.reviews.get()
+    other = (
+        User.objects.filter(memberships__agency=review.agency, memberships__role="officer")
+        .exclude(pk=review.assignee_id)
+        .first()
+    )
+    login("kepala.pupr.btg@ptsp.local")
+    queue = en.get(reverse("agencies:agency_queue"))
+    assert application.tracking_number in queue.content.decode()
+    en.post(reverse("agencies:reassign", args=[review.pk]), {"assignee": other.pk})
+    review.refresh_from_db()
+    assert review.assignee == other
+    en.logout()
+    login(other.email)
+    assert (
+        en.post(reverse("agencies:reassign", args=[review.pk]), {"assignee": other.pk}).status_code
+        == 403
+    )
+
+
+def png_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_inspection_schedule_and_result_with_photos(en, login, routed):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    review = routed.reviews.get(agency__code="DINKES")
+    login(review.assignee.email)
+    when = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    en.post(
+        reverse("agencies:inspection_new", args=[review.pk]),
+        {"scheduled_for": when, "place": "Jl. Ahmad Yani No. 5"},
+    )
+    inspection = Inspection.objects.get(review=review)
+    assert Notification.objects.filter(
+        recipient=routed.applicant, kind="inspection_scheduled"
+    ).exists()
+    past = (timezone.now() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = en.post(
+        reverse("agencies:inspection_new", args=[review.pk]),
+        {"scheduled_for": past, "place": "x"},
+        follow=True,
+    )
+    assert "in the future" in response.content.decode()
+    assert Inspection.objects.filter(review=review).count() == 1
+    bad = SimpleUploadedFile("photo.png", b"<html>not an image</html>", content_type="image/png")
+    response = en.post(
+        reverse("agencies:inspection_result", args=[inspection.pk]),
+        {"result": "Sesuai", "photos": [bad]},
+        follow=True,
+    )
+    assert "not an accepted kind" in response.content.decode()
+    inspection.refresh_from_db()
+    assert inspection.recorded_at is None
+    good = SimpleUploadedFile("foto lokasi.png", png_bytes(), content_type="image/png")
+    en.post(
+        reverse("agencies:inspection_result", args=[inspection.pk]),
+        {"result": "Sarana sesuai denah", "photos": [good]},
+    )
+    inspection.refresh_from_db()
+    assert inspection.recorded_at and inspection.photos.count() == 1
+
+
+def test_signer_rejection_page(en, login, routed):
+    from agencies.services import review_decide
+
+    review = routed.reviews.get(agency__code="DINKES")
+    review_decide(
+        review_id=review.pk, actor=review.assignee, decision="reject", reasons="Lokasi tidak sesuai"
+    )
+    login("kepala.btg@ptsp.local")
+    assert (
+        routed.tracking_number in en.get(reverse("applications:rejection_queue")).content.decode()
+    )
+    page = en.get(reverse("applications:rejection", args=[routed.pk]))
+    assert "Lokasi tidak sesuai" in page.content.decode()
+    en.post(reverse("applications:rejection", args=[routed.pk]), {"action": "confirm", "note": ""})
+    routed.refresh_from_db()
+    assert routed.status == Status.REJECTED
+
+
+def test_rejection_page_refuses_non_signers_and_other_regions(client, login, routed):
+    for email, status in [
+        ("kepala.plg@ptsp.local", 404),
+        (VERIFIER, 403),
+        ("budi.santoso@example.id", 403),
+    ]:
+        client.logout()
+        login(email)
+        assert client.get(reverse("applications:rejection", args=[routed.pk])).status_code == status
+
+
+def test_notifications_list_and_mark_read(en, login, routed):
+    login("budi.santoso@example.id")
+    page = en.get(reverse("applications:notifications"))
+    assert "accepted" in page.content.decode().lower()
+    assert Notification.objects.filter(recipient=routed.applicant, read_at__isnull=True).exists()
+    en.post(reverse("applications:notifications_read"), {"next": "https://evil.example/"})
+    assert not Notification.objects.filter(
+        recipient=routed.applicant, read_at__isnull=True
+    ).exists()
