@@ -127,6 +127,7 @@ def review_decision(request, pk: int):
         ),
         success=messages_by_decision.get(decision, _("Saved.")),
         redirect_to=reverse("agencies:review", args=[review.pk]),
+        error_redirect=reverse("agencies:review", args=[review.pk]),
     )
 
 
