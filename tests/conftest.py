@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.core.management import call_command
 
@@ -56,3 +58,41 @@ def run_outbox():
     from outbox.testing import run_pending
 
     return run_pending
+
+
+def point_celery_at(settings, monkeypatch, url: str) -> None:
+    """Make Django's settings and the Celery app name `url` as the broker, and drop the pooled
+    connections to the old one. (Celery reads CELERY_BROKER_URL from the environment first.)"""
+    from ptsp.celery import app
+
+    settings.CELERY_BROKER_URL = url
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    app.config_from_object("django.conf:settings", namespace="CELERY", force=True)
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker(settings, monkeypatch):
+    """A Redis on a spare port that the test starts and stops itself (not started yet); Celery
+    and the outbox point at it and publish on commit, as in production."""
+    from ptsp.servers import RedisServer
+
+    server = RedisServer()
+    old_url = settings.CELERY_BROKER_URL
+    settings.OUTBOX_PUBLISH_ON_COMMIT = True
+    point_celery_at(settings, monkeypatch, server.url)
+    yield server
+    server.stop()
+    point_celery_at(settings, monkeypatch, old_url)
+
+
+def wait_for(predicate, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False

@@ -14,42 +14,9 @@ from accounts.models import User
 from outbox.models import OutboxMessage
 from outbox.services import relay_pending
 from ptsp.celery import app
-from ptsp.servers import RedisServer
+from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def point_celery_at(settings, monkeypatch, url: str) -> None:
-    """Make Django's settings and the Celery app name `url` as the broker, and drop the pooled
-    connections to the old one. (Celery reads CELERY_BROKER_URL from the environment first.)"""
-    settings.CELERY_BROKER_URL = url
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
-    app.config_from_object("django.conf:settings", namespace="CELERY", force=True)
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker(settings, monkeypatch):
-    """A Redis on a spare port, not started yet; Celery and the outbox point at it."""
-    server = RedisServer()
-    old_url = settings.CELERY_BROKER_URL
-    settings.OUTBOX_PUBLISH_ON_COMMIT = True
-    point_celery_at(settings, monkeypatch, server.url)
-    yield server
-    server.stop()
-    point_celery_at(settings, monkeypatch, old_url)
-
-
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def register(client, email):
