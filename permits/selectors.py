@@ -60,3 +60,11 @@ def permit_type_published(*, region_code: str, code: str) -> tuple[PermitType, P
 
 def latest_version(permit_type: PermitType) -> PermitTypeVersion | None:
     return permit_type.versions.order_by("-number").first()
+
+
+def format_fee(amount) -> str:
+    """'Rp 1.500.000' (Indonesian thousands separator), or '' for a free permit."""
+    amount = int(amount or 0)
+    if amount <= 0:
+        return ""
+    return "Rp " + f"{amount:,}".replace(",", ".")
