@@ -34,7 +34,9 @@ def _own(request, pk: int):
 
 @login_required
 def my_applications(request):
-    applications = list(selectors.applications_of_applicant(request.user))
+    applications = list(
+        selectors.applications_of_applicant(request.user).select_related("catalog_version")
+    )
     for application in applications:
         application.holder = holder_of(application)
     return render(request, "applications/my_applications.html", {"applications": applications})
