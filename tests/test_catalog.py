@@ -186,3 +186,23 @@ def test_admin_save_publishes_a_new_version(client, demo):
     latest = permit_type.versions.order_by("-number").first()
     assert latest.number == 2 and latest.snapshot["intake_days"] == 3
     assert len(latest.snapshot["requirements"]) == 11
+
+
+def test_sop_page_offers_login_to_anonymous_and_apply_to_applicants(client, demo, login):
+    client.cookies["django_language"] = "en"
+    url = reverse("permits:catalog_detail", args=["BTG", "SIA"])
+    page = client.get(url).content.decode()
+    assert "Log in to apply" in page and "Apply for this permit" not in page
+    login("budi.santoso@example.id")
+    page = client.get(url).content.decode()
+    assert "Apply for this permit" in page
+
+
+def test_home_page_links_the_catalog_and_tracking(client, db):
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("permits:catalog") in page and reverse("applications:track") in page
+
+
+def test_welcome_mail_links_exist(client, db):
+    assert reverse("permits:catalog") == "/catalog/"
+    assert reverse("applications:my_applications") == "/applications/"

@@ -1,6 +1,7 @@
 """The applicant's filing journey through the services and the pages."""
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -30,6 +31,8 @@ def test_submit_assigns_tracking_number_event_deadline_and_mails(demo, run_outbo
     assert re.fullmatch(rf"BTG-{year}-\d{{6}}", filed.tracking_number)
     assert filed.status == Status.SUBMITTED and filed.submitted_at is not None
     assert filed.due_at is not None and filed.due_at > filed.submitted_at
+    local_due = filed.due_at.astimezone(ZoneInfo(filed.region.timezone))
+    assert local_due.time() == filed.region.service_end  # intake budget: 1 working day
     assert Event.objects.filter(application=filed, action="submit", to_status="submitted").exists()
     mail.outbox.clear()
     run_outbox()
