@@ -35,9 +35,15 @@ def test_demo_catalog_has_six_types_over_three_opds_in_both_regions(demo):
 
 
 def test_seed_twice_publishes_nothing_new(demo):
+    from applications.models import Application
+
     versions = PermitTypeVersion.objects.count()
+    applications = Application.objects.count()
+    assert Application.objects.filter(status="submitted").count() >= 2
+    assert Application.objects.filter(status="draft").count() >= 1
     call_command("seed_demo", "--quiet")
     assert PermitTypeVersion.objects.count() == versions
+    assert Application.objects.count() == applications
 
 
 def test_publish_makes_a_version_only_when_the_sop_changed(demo):

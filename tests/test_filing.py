@@ -395,3 +395,26 @@ def test_detail_page_has_fixed_query_count(client, demo, login, django_assert_ma
     login("budi.santoso@example.id")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("applications:detail", args=[filed.pk])).status_code == 200
+
+
+def test_editing_and_uploading_after_submit_through_the_pages(client, demo, login):
+    filed = submit(complete_draft())
+    login("budi.santoso@example.id")
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        reverse("applications:edit", args=[filed.pk]), {"business_name": "Ganti"}, follow=True
+    )
+    assert "can no longer be changed" in response.content.decode()
+    response = client.post(
+        reverse("applications:upload_document", args=[filed.pk, "sppl"]),
+        {"file": upload()},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+    assert response.status_code == 400
+    assert "can no longer be changed" in response.json()["error"]
+    response = client.post(reverse("applications:submit", args=[filed.pk]), follow=True)
+    assert "can no longer be changed" in response.content.decode()
+    filed.refresh_from_db()
+    assert filed.business_name == "Apotek Uji"
+    assert filed.documents.count() == filed.documents.filter(version=1).count()
+    assert filed.events.filter(action="submit").count() == 1

@@ -149,6 +149,10 @@ def _requirement_rows(application) -> list[dict]:
 def edit_draft(request, pk: int):
     application = _own(request, pk)
     if not application.is_editable:
+        if request.method == "POST":
+            messages.error(
+                request, _("This application has been submitted and can no longer be changed.")
+            )
         return redirect("applications:detail", pk=pk)
     values, errors = {}, {}
     if request.method == "POST":
