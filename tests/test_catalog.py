@@ -212,3 +212,10 @@ def test_home_page_links_the_catalog_and_tracking(client, db):
 def test_welcome_mail_links_exist(client, db):
     assert reverse("permits:catalog") == "/catalog/"
     assert reverse("applications:my_applications") == "/applications/"
+
+
+def test_catalog_list_in_indonesian(client, demo):
+    page = client.get(reverse("permits:catalog"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert '<html lang="id">' in page
+    assert "Izin Apotek (Surat Izin Apotek)" in page and "Izin Usaha Toko Swalayan" in page
+    assert "Pharmacy permit" not in page

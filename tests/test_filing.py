@@ -418,3 +418,24 @@ def test_editing_and_uploading_after_submit_through_the_pages(client, demo, logi
     assert filed.business_name == "Apotek Uji"
     assert filed.documents.count() == filed.documents.filter(version=1).count()
     assert filed.events.filter(action="submit").count() == 1
+
+
+def test_an_unticked_yes_no_field_is_saved_as_no(client, demo, login):
+    iuts = PermitType.objects.get(region__code="BTG", code="IUTS")
+    application = filing.application_create_draft(permit_type_id=iuts.pk, actor=applicant())
+    login("budi.santoso@example.id")
+    url = reverse("applications:edit", args=[application.pk])
+    client.post(url, {"business_name": "Toko", "luas_lantai_jual": "200"})
+    application.refresh_from_db()
+    assert application.form_data["jaringan_waralaba"] is False
+    client.post(url, {"business_name": "Toko", "jaringan_waralaba": "true"})
+    application.refresh_from_db()
+    assert application.form_data["jaringan_waralaba"] is True
+
+
+def test_draft_page_has_fixed_query_count(client, demo, login, django_assert_max_num_queries):
+    application = complete_draft()
+    login("budi.santoso@example.id")
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("applications:edit", args=[application.pk]))
+    assert response.status_code == 200

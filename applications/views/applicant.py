@@ -161,8 +161,8 @@ def edit_draft(request, pk: int):
         ]
         values = {name: request.POST.get(name, "") for name in names}
         for field in application.catalog_version.snapshot.get("fields", []):
-            if field["kind"] == "boolean":
-                values[field["key"]] = request.POST.get(field["key"], "")
+            if field["kind"] == "boolean":  # an unticked box is not posted: it means "no"
+                values[field["key"]] = "true" if request.POST.get(field["key"]) else "false"
         try:
             filing.application_update_draft(application_id=pk, actor=request.user, data=values)
         except DomainError as error:
