@@ -8,6 +8,7 @@ owner (NotAllowed) and anything after submission (Conflict), and changes status 
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -152,7 +153,7 @@ def clean_form_data(fields: list[dict], raw: dict) -> tuple[dict, dict]:
 # --- drafts -------------------------------------------------------------------------------------
 def _locked_draft(application_id: int, actor) -> Application:
     application = (
-        Application.objects.select_for_update(no_key=True)
+        Application.objects.select_for_update(no_key=True, of=("self",))
         .select_related("catalog_version", "permit_type", "region")
         .get(pk=application_id)
     )
@@ -352,9 +353,9 @@ def application_submit(*, application_id: int, actor) -> Application:
         application, _event = application_transition(
             application_id=application.pk, action="submit", actor=actor
         )
-        application.tracking_number = next_tracking_number(
-            application.region, timezone.localtime(now).year
-        )
+        # The year of the region's own calendar (a WIT region's new year comes first).
+        year = now.astimezone(ZoneInfo(application.region.timezone)).year
+        application.tracking_number = next_tracking_number(application.region, year)
         application.submitted_at = now
         intake_days = application.catalog_version.snapshot.get("intake_days") or 1
         application.due_at = intake_due_at(application.region, now, intake_days)
