@@ -52,6 +52,7 @@ def test_register_file_izin_apotek_submit_and_track(live_server, page):
     page.select_option("#id_jenis_pemohon", "Perorangan")
     page.click("#save-draft")
     expect(page.locator(".alert-success")).to_be_visible()
+    assert serious_violations(page) == []
 
     application = Application.objects.get(applicant__email="rina.apriani@example.id")
     for requirement in application.catalog_version.snapshot["requirements"]:
@@ -79,3 +80,26 @@ def test_register_file_izin_apotek_submit_and_track(live_server, page):
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
     expect(page.locator("#tracking-number")).to_have_text(application.tracking_number)
+    assert serious_violations(page) == []
+
+
+AXE = (__import__("pathlib").Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+
+
+def serious_violations(page) -> list:
+    page.add_script_tag(content=AXE)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_catalog_sop_and_tracking_pages_pass_axe(live_server, page):
+    call_command("seed_demo", "--quiet")
+    for path in ("/catalog/", "/catalog/BTG/PBG/", "/track/"):
+        page.goto(f"{live_server.url}{path}")
+        assert serious_violations(page) == [], path
