@@ -1,69 +1,32 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from applications.models import Application, Notification
+from applications.models import Notification
 
 
 @shared_task(
-    name="applications.tasks.send_submission_confirmation",
+    name="applications.tasks.send_notification_email",
     autoretry_for=(OSError,),
     retry_backoff=True,
-    max_retries=5,
+    retry_backoff_max=600,
+    max_retries=8,
 )
-def send_submission_confirmation(application_id: int) -> None:
-    """Tell the applicant their application was received (in-app notice and mail), in their
-    language.
-
-    Safe to run twice: the notice has a dedupe key, and its `emailed_at` is claimed before
-    sending and released if the mail server refuses, so a retry sends the mail once.
-    """
-    application = (
-        Application.objects.select_related("applicant", "permit_type", "region")
-        .filter(pk=application_id, tracking_number__isnull=False)
-        .first()
-    )
-    if application is None:
-        return
-    user = application.applicant
-    key = f"submitted:{application.pk}"
-    with translation.override(user.language):
-        url = reverse("applications:detail", args=[application.pk])
-        context = {
-            "user": user,
-            "application": application,
-            "permit_name": application.permit_type.name,
-            "site_url": settings.SITE_URL,
-            "url": url,
-        }
-        subject = render_to_string("applications/email/submitted_subject.txt", context).strip()
-        body = render_to_string("applications/email/submitted_body.txt", context)
-    try:
-        with transaction.atomic():
-            notification, _ = Notification.objects.get_or_create(
-                dedupe_key=key,
-                defaults={
-                    "recipient": user,
-                    "application": application,
-                    "kind": "submitted",
-                    "subject": subject,
-                    "body": body,
-                    "url": url,
-                },
-            )
-    except IntegrityError:
-        notification = Notification.objects.get(dedupe_key=key)
-    claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+def send_notification_email(notification_id: int) -> None:
+    """E-mail one notification. Safe to run twice: `emailed_at` is claimed before sending and
+    released if the mail server refuses, so a retry sends it exactly once."""
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )
     if not claimed:
         return
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    body = notification.body
+    if notification.url:
+        body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
     try:
-        send_mail(notification.subject, notification.body, None, [user.email])
+        send_mail(notification.subject, body, None, [notification.recipient.email])
     except Exception:
-        Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
         raise

@@ -52,7 +52,9 @@ def test_confirmation_mail_is_in_the_applicants_language(demo, run_outbox):
     mail.outbox.clear()
     run_outbox()
     assert "received" in mail.outbox[0].subject
-    assert "Tracking number:" in mail.outbox[0].body
+    assert "has been received by the DPMPTSP front office" in mail.outbox[0].body
+    notice = user.notifications.filter(kind="submitted").latest("pk")
+    assert notice.url == reverse("applications:detail", args=[notice.application_id])
 
 
 def test_tracking_numbers_count_up_per_region(demo):

@@ -13,14 +13,15 @@ from zoneinfo import ZoneInfo
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Document, Status, TrackingCounter
+from applications.services.notifications import notify
 from applications.uploads import check_upload
 from applications.workflow import application_transition
-from outbox.services import enqueue
 from permits.models import PermitType
 from permits.selectors import latest_version
 from ptsp.errors import Conflict, DomainError, NotAllowed
@@ -331,8 +332,8 @@ def application_submit(*, application_id: int, actor) -> Application:
 
     Who may call: the application's owner. Changes: the application (status through the
     workflow, tracking number, submitted_at, due_at), the region's TrackingCounter, one Event.
-    Sends: the confirmation mail (`applications.tasks.send_submission_confirmation`, after
-    commit). Raises DomainError (code `incomplete`, details {"missing": [...]}) listing exactly
+    Sends: the "submitted" notification to the applicant, in their language (in-app, and the
+    e-mail through the outbox after commit). Raises DomainError (code `incomplete`, details {"missing": [...]}) listing exactly
     what is missing; Conflict when it was already submitted (second tab, double click);
     NotAllowed for another person's application.
     """
@@ -350,7 +351,7 @@ def application_submit(*, application_id: int, actor) -> Application:
                 details={"missing": missing},
             )
         now = timezone.now()
-        application, _event = application_transition(
+        application, event = application_transition(
             application_id=application.pk, action="submit", actor=actor
         )
         # The year of the region's own calendar (a WIT region's new year comes first).
@@ -360,10 +361,12 @@ def application_submit(*, application_id: int, actor) -> Application:
         intake_days = application.catalog_version.snapshot.get("intake_days") or 1
         application.due_at = intake_due_at(application.region, now, intake_days)
         application.save(update_fields=["tracking_number", "submitted_at", "due_at", "updated_at"])
-        enqueue(
-            "applications.tasks.send_submission_confirmation",
-            args=[application.pk],
-            dedupe_key=f"submission-confirmation:{application.pk}",
+        notify(
+            recipients=[actor],
+            kind="submitted",
+            application=application,
+            url=reverse("applications:detail", args=[application.pk]),
+            dedupe=f"event:{event.pk}",
         )
     return application
 
