@@ -28,4 +28,8 @@ PUBLIC_URL_NAMES = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "accounts:language",
+    "permits:catalog",
+    "permits:catalog_detail",
+    "permits:requirement_template",
+    "applications:track",
 }
