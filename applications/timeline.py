@@ -12,7 +12,7 @@ from itertools import pairwise
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Status
-from applications.workflow import APPLICATION_TRANSITIONS
+from applications.workflow import APPLICATION_TRANSITIONS, REVIEW_TRANSITIONS
 
 HOLDERS = {
     Status.DRAFT: _("You (draft)"),
@@ -51,9 +51,29 @@ class Step:
     extra: dict = field(default_factory=dict)
 
 
+EVENT_LABELS = {
+    "routed": _("Sent for technical review"),
+    "inspection_scheduled": _("Field inspection scheduled"),
+    "inspection_recorded": _("Field inspection done"),
+}
+
+
+def _label(event) -> str:
+    if event.action.startswith("review_"):
+        transition = REVIEW_TRANSITIONS.get(event.action.removeprefix("review_"))
+    else:
+        transition = APPLICATION_TRANSITIONS.get(event.action)
+    if transition is not None:
+        label = str(transition.label)
+    else:
+        label = str(EVENT_LABELS.get(event.action, event.action.replace("_", " ").capitalize()))
+    if event.review_id and event.review is not None:
+        return f"{label} — {event.review.agency.name}"
+    return label
+
+
 def step_for_event(event, application) -> Step:
-    transition = APPLICATION_TRANSITIONS.get(event.action)
-    label = str(transition.label) if transition else event.action.replace("_", " ").capitalize()
+    label = _label(event)
     status = event.to_status or application.status
     holder = (
         holder_of(application)
@@ -61,13 +81,21 @@ def step_for_event(event, application) -> Step:
         else str(HOLDERS.get(status, _("Technical agencies")))
     )
     actor = event.actor.full_name if event.actor_id and event.actor else str(_("System"))
-    note = event.note if event.action in ("withdraw",) else ""
+    note = event.note if event.action in ("withdraw", "return", "review_reject") else ""
+    due = None
+    if event.review_id and event.review is not None:
+        review = event.review
+        holder = f"{review.agency.name}" + (
+            f" ({review.assignee.full_name})" if review.assignee_id and review.assignee else ""
+        )
+        due = review.due_at if review.status == "in_review" else None
     return Step(
         action=event.action,
         label=label,
         holder=holder,
         actor=actor,
         start=event.at,
+        due=due,
         note=note,
     )
 
@@ -93,5 +121,5 @@ def build_timeline(application, events) -> list[Step]:
     last = steps[-1]
     last.current = True
     if application.status not in (Status.ISSUED, Status.REJECTED, Status.WITHDRAWN):
-        last.due = application.due_at
+        last.due = last.due or application.due_at
     return steps

@@ -295,7 +295,9 @@ def replace_document(request, pk: int, code: str):
 @login_required
 def detail(request, pk: int):
     application = _own(request, pk)
-    events = application.events.select_related("actor").order_by("at", "id")
+    events = application.events.select_related(
+        "actor", "review__agency", "review__assignee"
+    ).order_by("at", "id")
     documents = list(application.documents.filter(is_current=True).order_by("requirement_code"))
     lang = _lang()
     names = {
