@@ -28,4 +28,5 @@ PUBLIC_URL_NAMES = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "accounts:language",
+    "permits:verify",
 }
