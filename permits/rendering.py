@@ -288,15 +288,13 @@ def permit_html(permit) -> str:
     return template.render(permit_context(permit))
 
 
-def _no_network(url: str, *args, **kwargs):
-    if url.startswith("data:"):
-        return weasyprint.default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"refusing to fetch {url!r} while rendering a permit")
+# Only data: URIs (the inline logo and QR code) may be loaded; anything else is refused.
+NO_NETWORK = weasyprint.urls.URLFetcher(allowed_protocols={"data"}, timeout=1)
 
 
 def html_to_pdf(html: str) -> bytes:
     """HTML → PDF/A-3b bytes. Only data: URIs are resolved; nothing is fetched."""
-    document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=_no_network)
+    document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=NO_NETWORK)
     return document.write_pdf(pdf_variant="pdf/a-3b", uncompressed_pdf=False)
 
 
