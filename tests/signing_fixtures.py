@@ -16,3 +16,75 @@ def signing_cert(settings, tmp_path):
     settings.SITE_URL = "https://ptsp.bontangkota.go.id"
     call_command("make_dev_signing_cert", stdout=open("/dev/null", "w"))
     return settings
+
+
+class LocalTsa:
+    """An RFC 3161 timestamp authority served over HTTP on a local port, for B-T tests.
+
+    Its certificate (RSA, EKU timeStamping) is issued by the development CA, so the same trust
+    root validates both the signature and its timestamp. Answers with pyHanko's DummyTimeStamper.
+    """
+
+    def __init__(self, ca_pem_path: str):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from pathlib import Path
+
+        from asn1crypto import keys, tsp
+        from asn1crypto import x509 as asn1_x509
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from pyhanko.sign.timestamps import DummyTimeStamper
+
+        from permits.management.commands.make_dev_signing_cert import issue_cert
+
+        ca_cert = x509.load_pem_x509_certificate(Path(ca_pem_path).read_bytes())
+        ca_key = serialization.load_pem_private_key(
+            Path(ca_pem_path).with_suffix(".key").read_bytes(), password=None
+        )
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        _, cert = issue_cert(ca_key, ca_cert, "PTSP Test TSA", key=key, timestamping=True)
+        stamper = DummyTimeStamper(
+            tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+            tsa_key=keys.PrivateKeyInfo.load(
+                key.private_bytes(
+                    serialization.Encoding.DER,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            ),
+        )
+        self.requests = 0
+        tsa = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                response = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+                tsa.requests += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "application/timestamp-reply")
+                self.send_header("Content-Length", str(len(response)))
+                self.end_headers()
+                self.wfile.write(response)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def local_tsa(signing_cert):
+    tsa = LocalTsa(signing_cert.SIGNING_CA_PATH)
+    signing_cert.TSA_URL = tsa.url
+    yield tsa
+    tsa.stop()
