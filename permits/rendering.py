@@ -167,12 +167,12 @@ def roman_month(month: int) -> str:
 
 
 def long_date(value: date, language: str = "id") -> str:
-    """"22 November 2026" (Indonesian and English read the same way)."""
+    """ "22 November 2026" (Indonesian and English read the same way)."""
     return f"{value.day} {MONTHS.get(language, MONTHS['id'])[value.month - 1]} {value.year}"
 
 
 def place_name(region) -> str:
-    """"Bontang" for "Kota Bontang", "Kutai Kartanegara" for "Kabupaten Kutai Kartanegara"."""
+    """ "Bontang" for "Kota Bontang", "Kutai Kartanegara" for "Kabupaten Kutai Kartanegara"."""
     for prefix in ("Kota ", "Kabupaten ", "Kab. "):
         if region.name.startswith(prefix):
             return region.name[len(prefix) :]

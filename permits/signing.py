@@ -17,9 +17,9 @@ from typing import Protocol
 
 from asn1crypto import tsp
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-from django.utils.translation import gettext_lazy as _
 
 from ptsp.errors import DomainError
 
@@ -75,7 +75,9 @@ def _load_pkcs12(path: str, passphrase: str, mtime: float):
     from pyhanko.sign.signers import SimpleSigner
 
     data = Path(path).read_bytes()
-    return SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=passphrase.encode() or None)
+    return SimpleSigner.load_pkcs12_data(
+        data, other_certs=(), passphrase=passphrase.encode() or None
+    )
 
 
 class LocalPkcs12Signer:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("signing/<int:pk>/preview/", signing.permit_preview, name="preview"),
     path("permits/<int:pk>/revoke/", signing.revoke, name="revoke"),
     # The applicant
+    path("permits/mine/", download.my_permits, name="my_permits"),
     path("permits/<int:pk>/download/", download.permit_download, name="download"),
     path(
         "letters/<int:pk>/download/",

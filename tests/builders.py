@@ -98,8 +98,11 @@ def recommended_application(
         kecamatan=fields.pop("kecamatan", "Bontang Utara"),
         form_data=fields.pop(
             "form_data",
-            {"str_number": "3121100222145678", "practice_hours": "Senin–Jumat 16.00–21.00 WITA",
-             "room_area": "24"},
+            {
+                "str_number": "3121100222145678",
+                "practice_hours": "Senin–Jumat 16.00–21.00 WITA",
+                "room_area": "24",
+            },
         ),
         submitted_at=now,
         due_at=now + timedelta(days=1),

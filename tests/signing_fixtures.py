@@ -59,7 +59,7 @@ class LocalTsa:
         tsa = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 response = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
                 tsa.requests += 1

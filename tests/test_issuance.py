@@ -108,9 +108,10 @@ def test_sign_and_issue_gives_a_signed_pdf_that_pyhanko_and_pdfsig_accept(
     assert "Signature Validation: Signature is Valid." in out, out
     assert "Total document signed" in out
     assert application.events.filter(action="issue", actor=None).exists()
-    assert Notification.objects.filter(
-        recipient=application.applicant, kind="permit_issued"
-    ).count() == 1
+    assert (
+        Notification.objects.filter(recipient=application.applicant, kind="permit_issued").count()
+        == 1
+    )
 
 
 def test_pades_b_t_with_a_local_timestamp_authority(
@@ -210,13 +211,13 @@ def test_unknown_or_malformed_token_is_a_plain_not_found(demo, signing_cert, run
     assert "No document matches this verification address." in pages[0]
 
 
-def test_revocation_and_expiry_change_the_verification_page(
-    demo, signing_cert, run_outbox, client
-):
+def test_revocation_and_expiry_change_the_verification_page(demo, signing_cert, run_outbox, client):
     permit = _issued(run_outbox)
     url = reverse("permits:verify", args=[permit.verification_token])
     client.cookies["django_language"] = "en"
-    assert "This permit was issued by the DPMPTSP and is in force." in client.get(url).content.decode()
+    assert (
+        "This permit was issued by the DPMPTSP and is in force." in client.get(url).content.decode()
+    )
 
     # Revocation needs a reason, through the signer's form
     client.force_login(_signer())
@@ -430,7 +431,8 @@ def test_other_region_signer_and_non_signers_are_refused(demo, signing_cert, cli
             assert client.get(url).status_code == 403
     with pytest.raises(NotAllowed):
         permit_issue(
-            application_id=application.pk, actor=User.objects.get(email="verifikator.btg@ptsp.local")
+            application_id=application.pk,
+            actor=User.objects.get(email="verifikator.btg@ptsp.local"),
         )
     application.refresh_from_db()
     assert application.status == Status.RECOMMENDED and not Permit.objects.exists()
@@ -443,7 +445,9 @@ def test_revocation_by_another_regions_signer_is_refused(demo, signing_cert, run
     with pytest.raises(NotAllowed):
         permit_revoke(permit_id=permit.pk, actor=_signer("kepala.plg@ptsp.local"), reason="x")
     client.force_login(_signer("kepala.plg@ptsp.local"))
-    assert client.post(reverse("permits:revoke", args=[permit.pk]), {"reason": "x"}).status_code == 404
+    assert (
+        client.post(reverse("permits:revoke", args=[permit.pk]), {"reason": "x"}).status_code == 404
+    )
     permit.refresh_from_db()
     assert permit.status == Permit.Status.VALID
 

@@ -97,9 +97,7 @@ def permit_issue(*, application_id: int, actor) -> Permit:
     missing or unusable: nothing changes, no number is taken), NotAllowed, Conflict. A second
     click while the permit is being issued returns the same permit.
     """
-    application = Application.objects.select_related("permit_type", "region").get(
-        pk=application_id
-    )
+    application = Application.objects.select_related("permit_type", "region").get(pk=application_id)
     _check_signer(actor, application)
     # The certificate is checked before any number is taken: a missing file or a wrong
     # passphrase must not consume a number nor move the application.
@@ -117,9 +115,8 @@ def permit_issue(*, application_id: int, actor) -> Permit:
         application, _event = application_transition(
             application_id=application.pk, action="start_issuance", actor=actor
         )
-        application = (
-            Application.objects.select_related("permit_type", "region", "applicant")
-            .get(pk=application_id)
+        application = Application.objects.select_related("permit_type", "region", "applicant").get(
+            pk=application_id
         )
         now = timezone.now()
         today = _region_today(application.region)
@@ -386,9 +383,7 @@ def rejection_letter_issue(
     pdf_signer = get_signer(application.region)
     pdf_signer.check()
     if signer is None:
-        event = (
-            application.events.filter(action="confirm_rejection").select_related("actor").last()
-        )
+        event = application.events.filter(action="confirm_rejection").select_related("actor").last()
         signer = event.actor if event else None
     reasons = reasons if reasons is not None else _rejection_reasons(application)
     if not reasons.strip():

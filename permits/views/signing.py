@@ -4,7 +4,7 @@ the issuance progress (HTMX partial), and revocation."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -152,7 +152,9 @@ def permit_preview(request, pk: int):
             verification_token="preview",
         )
     response = HttpResponse(permit_html(permit))
-    response["Content-Security-Policy"] = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    )
     return response
 
 
@@ -165,7 +167,9 @@ def revoke(request, pk: int):
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
-            permit_revoke(permit_id=permit.pk, actor=request.user, reason=form.cleaned_data["reason"])
+            permit_revoke(
+                permit_id=permit.pk, actor=request.user, reason=form.cleaned_data["reason"]
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -173,5 +177,3 @@ def revoke(request, pk: int):
     else:
         messages.error(request, _("Give the reason for the revocation."))
     return redirect("permits:sign", pk=permit.application_id)
-
-
