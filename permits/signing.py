@@ -50,12 +50,14 @@ class UrllibTimeStamper(TimeStamper):
     """An RFC 3161 client over plain HTTP(S) with the standard library (no extra dependency)."""
 
     def __init__(self, url: str, timeout: float = 10.0):
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("TSA_URL must be an http(s) URL")
         super().__init__()
         self.url = url
         self.timeout = timeout
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
             self.url,
             data=req.dump(),
             headers={"Content-Type": "application/timestamp-query"},

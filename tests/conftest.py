@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from agencies.demo import DEMO_PASSWORD
+from tests.signing_fixtures import local_tsa, signing_cert  # noqa: F401 - issuance fixtures
 
 
 @pytest.fixture(scope="session")

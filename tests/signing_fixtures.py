@@ -1,5 +1,7 @@
 """Fixtures for issuance tests: a fresh development CA and signer certificate per test."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -14,7 +16,7 @@ def signing_cert(settings, tmp_path):
     settings.SIGNING_CERT_PASSPHRASE = PASSPHRASE
     settings.TSA_URL = ""
     settings.SITE_URL = "https://ptsp.bontangkota.go.id"
-    call_command("make_dev_signing_cert", stdout=open("/dev/null", "w"))
+    call_command("make_dev_signing_cert", stdout=io.StringIO())
     return settings
 
 

@@ -23,7 +23,6 @@ from permits.services.issuance import (
 from permits.signing import SigningUnavailable
 from permits.verification import check_file
 from tests.builders import recommended_application
-from tests.signing_fixtures import local_tsa, signing_cert  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -261,9 +260,8 @@ def test_unusable_certificate_refuses_cleanly(demo, signing_cert, login, caplog,
     else:
         signing_cert.SIGNING_CERT_PASSPHRASE = "not-the-passphrase"
     application = recommended_application()
-    with caplog.at_level(logging.ERROR, logger="ptsp.signing"):
-        with pytest.raises(SigningUnavailable):
-            permit_issue(application_id=application.pk, actor=_signer())
+    with caplog.at_level(logging.ERROR, logger="ptsp.signing"), pytest.raises(SigningUnavailable):
+        permit_issue(application_id=application.pk, actor=_signer())
     assert any("signing certificate" in r.getMessage() for r in caplog.records)
 
     client = login(SIGNER)
@@ -427,7 +425,7 @@ def test_other_region_signer_and_non_signers_are_refused(demo, signing_cert, cli
         permit_issue(application_id=application.pk, actor=_signer("kepala.plg@ptsp.local"))
     for email in ("verifikator.btg@ptsp.local", "budi.santoso@example.id"):
         client.force_login(User.objects.get(email=email))
-        for url in urls + [reverse("permits:signing_queue")]:
+        for url in [*urls, reverse("permits:signing_queue")]:
             assert client.get(url).status_code == 403
     with pytest.raises(NotAllowed):
         permit_issue(

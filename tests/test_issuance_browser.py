@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from permits.models import Permit
 from tests.builders import recommended_application
-from tests.signing_fixtures import signing_cert  # noqa: F401
 
 PASSWORD = "demo-ptsp-2026"
 

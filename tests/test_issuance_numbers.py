@@ -13,7 +13,6 @@ from accounts.models import User
 from permits.models import Permit, PermitCounter
 from permits.services.issuance import permit_issue
 from tests.builders import recommended_application
-from tests.signing_fixtures import signing_cert  # noqa: F401
 
 COMMITTED = 32
 ROLLED_BACK = 8
