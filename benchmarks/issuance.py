@@ -69,7 +69,7 @@ def three_page_overrides():
         f"Ketentuan teknis nomor {i}: pemegang izin wajib memenuhi standar pelayanan, "
         "keselamatan dan kesehatan kerja, serta melaporkan kegiatan usaha secara berkala "
         "kepada DPMPTSP dan perangkat daerah teknis terkait."
-        for i in range(1, 56)
+        for i in range(1, 40)
     )
     return {"conditions": conditions, "name_id": "Izin Operasional Klinik Pratama"}
 
@@ -95,6 +95,7 @@ def main() -> int:
     from pypdf import PdfReader
 
     from accounts.models import User
+    from applications.models import Event
     from agencies.models import Region
     from permits.models import Permit
     from permits.rendering import html_to_pdf, permit_html
@@ -175,23 +176,26 @@ def main() -> int:
         time.sleep(4)  # the worker starts and imports WeasyPrint
 
         def wait_valid(ids, timeout=300):
+            # Polls gently (every 20 ms) so that the waiting does not steal the workers' CPU;
+            # the latency itself is read from the "issue" event, written in the task's commit.
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 if Permit.objects.filter(pk__in=ids, status=Permit.Status.VALID).count() == len(
                     ids
                 ):
                     return True
-                time.sleep(0.002)
+                time.sleep(0.02)
             return False
 
         latencies = []
         for i in range(args.n + 4):
             application = recommended_application(permit_code="SIP-DU")
-            t0 = time.perf_counter()
+            t0 = time.time()
             permit = permit_issue(application_id=application.pk, actor=signer_user)
             assert wait_valid([permit.pk], timeout=60), "worker did not issue"
+            issued_at = Event.objects.get(application=application, action="issue").at
             if i >= 4:
-                latencies.append(time.perf_counter() - t0)
+                latencies.append(issued_at.timestamp() - t0)
         print("one-page permit through outbox → Redis → Celery worker (sequential):")
         print(fmt("sign and issue → stored signed PDF", latencies))
 
