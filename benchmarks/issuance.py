@@ -95,8 +95,8 @@ def main() -> int:
     from pypdf import PdfReader
 
     from accounts.models import User
-    from applications.models import Event
     from agencies.models import Region
+    from applications.models import Event
     from permits.models import Permit
     from permits.rendering import html_to_pdf, permit_html
     from permits.services.issuance import permit_complete_issuance, permit_issue
@@ -149,7 +149,7 @@ def main() -> int:
 
     # Through the broker and a real worker pool (2 prefork processes).
     env = dict(os.environ, OUTBOX_PUBLISH_ON_COMMIT="true")
-    worker = subprocess.Popen(
+    worker = subprocess.Popen(  # noqa: S603 - our own celery binary
         [
             str(Path(sys.executable).parent / "celery"),
             "-A",
