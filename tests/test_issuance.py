@@ -481,3 +481,32 @@ def test_rejection_letter_is_signed(demo, signing_cert):
     report = check_signature(data, region=application.region)
     assert report.ok, report
     assert rejection_letter_issue(application=application).pk == letter.pk
+
+
+def test_english_permit_and_indonesian_dates(demo, signing_cert, run_outbox):
+    from datetime import date
+
+    from permits.rendering import long_date, permit_html
+
+    assert long_date(date(2026, 11, 22)) == "22 November 2026"
+    assert long_date(date(2026, 8, 17)) == "17 Agustus 2026"
+    permit = _issued(run_outbox)
+    html = permit_html(permit)
+    assert "SURAT IZIN PRAKTIK DOKTER UMUM" in html and "Bontang, " in html
+    assert "Balai Besar Sertifikasi Elektronik (BSrE)" in html
+    assert permit.signer_nip and permit.signer_nip in html
+    assert f"https://ptsp.bontangkota.go.id/verify/{permit.verification_token}/" in html
+    permit.permit_type.pdf_language = "en"
+    permit.permit_type.save()
+    html = permit_html(permit)
+    assert "GENERAL PRACTITIONER PRACTICE PERMIT" in html and "Electronically signed by" in html
+
+
+def test_permit_admin_is_read_only(demo, signing_cert, run_outbox, client):
+    permit = _issued(run_outbox)
+    client.force_login(User.objects.get(email="admin@ptsp.local"))
+    assert client.get("/admin/permits/permit/").status_code == 200
+    page = client.get(f"/admin/permits/permit/{permit.pk}/change/")
+    assert page.status_code == 200
+    assert permit.verification_token not in page.content.decode()
+    assert client.get("/admin/permits/permit/add/").status_code == 403
