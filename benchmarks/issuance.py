@@ -69,7 +69,7 @@ def three_page_overrides():
         f"Ketentuan teknis nomor {i}: pemegang izin wajib memenuhi standar pelayanan, "
         "keselamatan dan kesehatan kerja, serta melaporkan kegiatan usaha secara berkala "
         "kepada DPMPTSP dan perangkat daerah teknis terkait."
-        for i in range(1, 40)
+        for i in range(1, 31)
     )
     return {"conditions": conditions, "name_id": "Izin Operasional Klinik Pratama"}
 
