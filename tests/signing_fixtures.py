@@ -27,7 +27,7 @@ class LocalTsa:
     root validates both the signature and its timestamp. Answers with pyHanko's DummyTimeStamper.
     """
 
-    def __init__(self, ca_pem_path: str):
+    def __init__(self, ca_pem_path: str, *, first_delay: float = 0.0):
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from pathlib import Path
@@ -58,11 +58,22 @@ class LocalTsa:
             ),
         )
         self.requests = 0
+        self.arrivals = 0
+        self.received = threading.Event()
+        lock = threading.Lock()
         tsa = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                with lock:
+                    tsa.arrivals += 1
+                    first = tsa.arrivals == 1
+                tsa.received.set()
+                if first_delay and first:
+                    import time
+
+                    time.sleep(first_delay)  # hold the first signer mid-issuance
                 response = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
                 tsa.requests += 1
                 self.send_response(200)
@@ -74,7 +85,11 @@ class LocalTsa:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            block_on_close = False
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
