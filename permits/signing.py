@@ -9,6 +9,8 @@ Loading the certificate is separate from signing (`Signer.check`), so that issua
 before it takes a permit number when the certificate is missing or the passphrase is wrong.
 """
 
+import asyncio
+import concurrent.futures
 import logging
 import urllib.request
 from functools import lru_cache
@@ -29,6 +31,18 @@ logger = logging.getLogger("ptsp.signing")
 # first pass (about half the signing time); a timestamp token needs more.
 BYTES_RESERVED = 8192
 BYTES_RESERVED_WITH_TIMESTAMP = 16384
+
+
+def outside_event_loop(fn, /, *args, **kwargs):
+    """Call a pyHanko synchronous API, which runs its own asyncio loop. When this thread
+    already runs a loop (an async caller, or Playwright's sync API in the browser tests),
+    the call moves to a short-lived thread instead of failing."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
 
 
 class SigningUnavailable(DomainError):
@@ -136,7 +150,8 @@ class LocalPkcs12Signer:
             subfilter=fields.SigSeedSubFilter.PADES,
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        out = signers.PdfSigner(meta, signer=simple_signer, timestamper=timestamper).sign_pdf(
+        out = outside_event_loop(
+            signers.PdfSigner(meta, signer=simple_signer, timestamper=timestamper).sign_pdf,
             writer,
             bytes_reserved=BYTES_RESERVED_WITH_TIMESTAMP if timestamper else BYTES_RESERVED,
         )

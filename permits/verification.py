@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from permits.signing import get_signer
+from permits.signing import get_signer, outside_event_loop
 
 logger = logging.getLogger("ptsp.verification")
 
@@ -90,8 +90,11 @@ def check_signature(data: bytes, *, region=None) -> SignatureReport:
         report.present = True
         embedded = signatures[-1]
         context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
-        status = validate_pdf_signature(
-            embedded, signer_validation_context=context, ts_validation_context=context
+        status = outside_event_loop(
+            validate_pdf_signature,
+            embedded,
+            signer_validation_context=context,
+            ts_validation_context=context,
         )
     except Exception as exc:  # a damaged or hostile file: report, never crash the page
         logger.info("signature check failed: %s: %s", exc.__class__.__name__, exc)
