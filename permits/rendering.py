@@ -278,7 +278,8 @@ def _zone(region):
 
 def permit_template_names(permit_type) -> list[str]:
     names = []
-    if permit_type.pdf_template:
+    # Only the permit templates may be named, never an arbitrary template of the site.
+    if permit_type.pdf_template and permit_type.pdf_template.startswith("permits/pdf/"):
         names.append(permit_type.pdf_template)
     names.append(f"permits/pdf/types/{permit_type.code.lower()}.html")
     names.append("permits/pdf/permit.html")

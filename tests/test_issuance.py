@@ -510,3 +510,14 @@ def test_permit_admin_is_read_only(demo, signing_cert, run_outbox, client):
     assert page.status_code == 200
     assert permit.verification_token not in page.content.decode()
     assert client.get("/admin/permits/permit/add/").status_code == 403
+
+
+def test_a_type_template_extends_the_shared_one(demo, signing_cert, run_outbox):
+    from permits.rendering import permit_html, permit_template_names
+
+    permit = _issued(run_outbox, permit_code="PBG")
+    html = permit_html(permit)
+    assert "Data Bangunan Gedung" in html and "Sertifikat Laik Fungsi" in html
+    assert "Balai Besar Sertifikasi Elektronik (BSrE)" in html  # from the shared base
+    permit.permit_type.pdf_template = "admin/base.html"
+    assert "admin/base.html" not in permit_template_names(permit.permit_type)
