@@ -2,7 +2,11 @@ import pytest
 from django.core.management import call_command
 
 from agencies.demo import DEMO_PASSWORD
-from tests.signing_fixtures import local_tsa, signing_cert  # noqa: F401 - issuance fixtures
+from tests.signing_fixtures import (  # noqa: F401 - issuance fixtures
+    _dev_certificate_files,
+    local_tsa,
+    signing_cert,
+)
 
 
 @pytest.fixture(scope="session")

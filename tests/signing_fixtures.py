@@ -8,15 +8,35 @@ from django.core.management import call_command
 PASSPHRASE = "test-passphrase-1234"
 
 
+@pytest.fixture(scope="session")
+def _dev_certificate_files(tmp_path_factory):
+    """One CA + PKCS#12 per test session, made by `manage.py make_dev_signing_cert` (RSA key
+    generation is slow enough to matter when every test pays it)."""
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("signing")
+    with override_settings(
+        SIGNING_CERT_PATH=str(folder / "signer.p12"),
+        SIGNING_CA_PATH=str(folder / "ca.pem"),
+        SIGNING_CERT_PASSPHRASE=PASSPHRASE,
+    ):
+        call_command("make_dev_signing_cert", stdout=io.StringIO())
+    return folder
+
+
 @pytest.fixture
-def signing_cert(settings, tmp_path):
-    """A CA + PKCS#12 made by `manage.py make_dev_signing_cert` in the test's directory."""
-    settings.SIGNING_CERT_PATH = str(tmp_path / "signing" / "signer.p12")
-    settings.SIGNING_CA_PATH = str(tmp_path / "signing" / "ca.pem")
+def signing_cert(settings, tmp_path, _dev_certificate_files):
+    """The development CA and signer certificate, copied into the test's own directory (a test
+    may remove or replace them)."""
+    import shutil
+
+    folder = tmp_path / "signing"
+    shutil.copytree(_dev_certificate_files, folder)
+    settings.SIGNING_CERT_PATH = str(folder / "signer.p12")
+    settings.SIGNING_CA_PATH = str(folder / "ca.pem")
     settings.SIGNING_CERT_PASSPHRASE = PASSPHRASE
     settings.TSA_URL = ""
     settings.SITE_URL = "https://ptsp.bontangkota.go.id"
-    call_command("make_dev_signing_cert", stdout=io.StringIO())
     return settings
 
 

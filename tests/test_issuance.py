@@ -53,6 +53,9 @@ def _pdfa_part(data: bytes) -> str:
     from pypdf import PdfReader
 
     root = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    # PDF/A-3 is PDF 1.7: the signature must not raise the version (an ECDSA P-256 key would
+    # make pyHanko declare the PDF 2.0 extension ISO 32002).
+    assert data.startswith(b"%PDF-1.7") and "/Version" not in root
     xmp = root["/Metadata"].get_object().get_data().decode()
     assert "/OutputIntents" in root
     match = re.search(r"pdfaid:part(?:>|=\")(\d)", xmp)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
@@ -120,6 +120,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Replace existing files.")
         parser.add_argument(
+            "--key",
+            choices=["rsa", "ec"],
+            default="rsa",
+            help="Signer key: RSA-2048 (default, as BSrE certificates; the signed file stays "
+            "PDF 1.7 as PDF/A-3 requires) or ECDSA P-256 (faster, but pyHanko then declares "
+            "the PDF 2.0 extension ISO 32002 in the document).",
+        )
+        parser.add_argument(
             "--signer-name",
             default="DPMPTSP Penandatangan Elektronik (development)",
             help="Common name of the signer certificate.",
@@ -134,7 +142,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Keeping the existing {cert_path} and {ca_path} (use --force).")
             return
         ca_key, ca_cert = make_ca()
-        key, cert = issue_cert(ca_key, ca_cert, options["signer_name"])
+        signer_key = (
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            if options["key"] == "rsa"
+            else None
+        )
+        key, cert = issue_cert(ca_key, ca_cert, options["signer_name"], key=signer_key)
         write_pkcs12(
             cert_path, key, cert, ca_cert, settings.SIGNING_CERT_PASSPHRASE or "", "ptsp-signer"
         )
