@@ -218,6 +218,12 @@ class Review(models.Model):
                 name="review_open_due_idx",
                 condition=models.Q(status="in_review"),
             ),
+            # The monitoring dashboard: reviews finished in a period, per agency.
+            models.Index(
+                fields=["agency", "decided_at"],
+                name="review_decided_idx",
+                condition=models.Q(decided_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -310,9 +310,7 @@ def review_decide(
         review.revision_items = items if items else review.revision_items
         fields = ["decided_at", "decided_by", "reasons", "revision_items"]
         if letter is not None:
-            from django.core.files.base import ContentFile
-
-    from applications.uploads import check_upload
+            from applications.uploads import validate_upload
 
             checked = validate_upload(letter, accepted_kinds=["pdf"], max_size_kb=10240)
             review.letter.save(checked.safe_name, checked.as_content_file(), save=False)

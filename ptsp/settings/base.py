@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "agencies",
     "permits",
     "applications",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -256,8 +257,10 @@ OUTBOX_RELAY_SECONDS = env_int("OUTBOX_RELAY_SECONDS", 5)
 # Tests run outbox work in-process (outbox.testing.run_pending) unless a test turns this on to
 # exercise a real broker and worker.
 OUTBOX_PUBLISH_ON_COMMIT = env_bool("OUTBOX_PUBLISH_ON_COMMIT", not TESTING)
+SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 600)
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "outbox.tasks.relay", "schedule": float(OUTBOX_RELAY_SECONDS)},
+    "sla-sweep": {"task": "agencies.tasks.sla_sweep", "schedule": float(SLA_SWEEP_SECONDS)},
 }
 
 # --- Issuance ----------------------------------------------------------------------------------
