@@ -133,10 +133,9 @@ def test_clock_queries_are_fixed_whatever_the_number_of_files(demo, run_outbox):
 
 def test_stage_clock_include_renders(routed, client, login):
     from django.template.loader import render_to_string
+    from django.utils import translation
 
     from applications.clock import stage_clock_context
-
-    from django.utils import translation
 
     with translation.override("en"):
         html = render_to_string(
