@@ -141,4 +141,4 @@ def test_stage_clock_include_renders(routed, client, login):
         html = render_to_string(
             "applications/_stage_clock.html", stage_clock_context(routed, now=wita(7, 16, 9))
         )
-    assert "day 8 of 10 at Dinas Lingkungan Hidup" in html
+    assert "Day 8 of 10 at Dinas Lingkungan Hidup" in html
