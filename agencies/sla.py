@@ -140,9 +140,8 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
 
     reviews = (
         Review.objects.filter(status=ReviewStatus.IN_REVIEW, due_at__lte=horizon)
-        .filter(
-            _not_finished(Concat(Value("review:"), Cast(OuterRef("pk"), CharField())), "due_at")
-        )
+        .annotate(stage_key=Concat(Value("review:"), Cast("pk", CharField())))
+        .filter(_not_finished(OuterRef("stage_key"), "due_at"))
         .select_related("agency", "assignee", "application")
         .order_by("due_at", "pk")
     )
@@ -150,18 +149,16 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
         Application.objects.filter(
             status__in=[Status.SUBMITTED, Status.RECOMMENDED], due_at__lte=horizon
         )
-        .filter(
-            _not_finished(
-                Concat(
-                    Case(
-                        When(status=Status.SUBMITTED, then=Value("intake:")),
-                        default=Value("issuance:"),
-                    ),
-                    Cast(OuterRef("pk"), CharField()),
+        .annotate(
+            stage_key=Concat(
+                Case(
+                    When(status=Status.SUBMITTED, then=Value("intake:")),
+                    default=Value("issuance:"),
                 ),
-                "due_at",
+                Cast("pk", CharField()),
             )
         )
+        .filter(_not_finished(OuterRef("stage_key"), "due_at"))
         .select_related("region")
         .order_by("due_at", "pk")
     )
