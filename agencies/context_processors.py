@@ -24,6 +24,10 @@ def staff_context(request):
         if any(m.role == role for m in memberships):
             url_name, label = ROLE_NAV[role]
             nav.append({"url": reverse(url_name), "label": label})
+    if any(m.role == Role.HEAD for m in memberships) and not any(
+        m.role in (Role.MONITOR, Role.SIGNER) for m in memberships
+    ):
+        nav.append({"url": reverse("agencies:monitoring"), "label": _("Monitoring")})
     if not memberships:
         nav.append({"url": reverse(APPLICANT_HOME), "label": _("My applications")})
     from applications.models import Notification

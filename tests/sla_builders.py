@@ -7,6 +7,7 @@ import time_machine
 
 from accounts.models import User
 from applications.services.intake import application_accept
+from ptsp.workdays import add_working_days
 from tests.workflow_builders import all_accepted, submitted_application
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -21,6 +22,10 @@ def routed_at(when, run_outbox, submitted=None, **kwargs):
     """Submitted at `submitted` (default: `when`), accepted and routed at `when`."""
     with time_machine.travel(submitted or when, tick=False):
         application = submitted_application(**kwargs)
+        # As the filing service does at submission: the time and the intake clock.
+        application.submitted_at = submitted or when
+        application.due_at = add_working_days(application.region, submitted or when, 2)
+        application.save(update_fields=["submitted_at", "due_at"])
     with time_machine.travel(when, tick=False):
         application_accept(
             application_id=application.pk,
