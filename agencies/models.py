@@ -151,7 +151,13 @@ class RegionHoliday(models.Model):
         verbose_name_plural = _("regional holidays")
         ordering = ["date"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "date"], name="holiday_unique_per_day")
+            models.UniqueConstraint(
+                fields=["region", "date"],
+                name="holiday_unique_per_day",
+                violation_error_message=_(
+                    "This region already has a day off on this date; change that entry instead."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
