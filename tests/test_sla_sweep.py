@@ -140,3 +140,35 @@ def test_sweep_reads_only_due_rows(routed, django_assert_max_num_queries):
 
 def test_periodic_task_is_scheduled(settings):
     assert settings.CELERY_BEAT_SCHEDULE["sla-sweep"]["task"] == "agencies.tasks.sla_sweep"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_send_each_notice_once(demo, run_outbox):
+    import threading
+
+    from django.db import connection
+
+    routed_at(wita(7, 7, 10), run_outbox, submitted=wita(7, 6, 9))
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(sla_sweep(now=wita(7, 24, 10)).notices)
+        except Exception as error:  # pragma: no cover - shown in the assertion
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sum(results) == 8
+    assert SlaNotice.objects.count() == 8
+    counts = sla_notifications()
+    assert all(c == 1 for (kind, _), c in counts.items() if kind != "sla_escalation"), counts
+    assert counts[("sla_escalation", "monitor.btg@ptsp.local")] == 2
