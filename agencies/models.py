@@ -229,6 +229,7 @@ class Review(models.Model):
                 fields=["agency", "decided_at"],
                 name="review_decided_idx",
                 condition=models.Q(decided_at__isnull=False),
+                include=["due_at", "budget_days", "status"],
             ),
         ]
 

@@ -12,7 +12,7 @@ For the DPMPTSP's own stages the "assignee" is the verifiers (intake) or the sig
 Only due rows are read: open reviews by the partial index `review_open_due_idx`
 (status in_review; a review waiting for the applicant has no running clock) and applications
 at intake or issuance by `app_open_due_idx`, both bounded by the furthest reminder horizon.
-Stages that already had every level for their deadline are left out in SQL.
+Stages whose `monitoring.SlaWatch` says nothing new is owed before later are left out in SQL.
 
 Exactly once: each (stage, level, deadline) is one `monitoring.SlaNotice` row under a unique
 constraint, written in the same transaction as its notifications. A second or concurrent sweep
@@ -23,10 +23,11 @@ late (worker down) sends every level now owed, once.
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, CharField, Exists, OuterRef, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -34,7 +35,7 @@ from accounts.models import User
 from agencies.models import Agency, Region, Review, ReviewStatus, Role
 from applications.models import Application, Status
 from applications.services.notifications import notify
-from monitoring.models import SlaNotice
+from monitoring.models import SlaNotice, SlaWatch
 from ptsp.workdays import Calendar
 
 logger = logging.getLogger("ptsp.sla")
@@ -57,22 +58,39 @@ class SweepResult:
     seconds: float = 0.0
 
 
+def level_thresholds(calendar: Calendar, due_at: datetime) -> dict[str, datetime]:
+    """The instant from which each level is owed for a deadline `due_at`."""
+    due_day = calendar.local(due_at).date()
+    previous = due_day
+    for _ in range(366):
+        previous -= timedelta(days=1)
+        if calendar.is_working_day(previous):
+            break
+    third = due_day
+    for _ in range(ESCALATE_AFTER_DAYS):
+        third = calendar.next_working_day(third)
+
+    def midnight(day):
+        return datetime.combine(day, dt_time(0, 0), tzinfo=calendar.tz)
+
+    return {
+        "reminder": midnight(previous),
+        "due_today": midnight(due_day),
+        "overdue": due_at + timedelta(microseconds=1),
+        "escalation": max(midnight(third), due_at + timedelta(microseconds=1)),
+    }
+
+
 def owed_levels(calendar: Calendar, due_at: datetime, now: datetime) -> list[str]:
     """The levels owed by `now` for a deadline `due_at`, lowest first."""
-    today = calendar.local(now).date()
-    due_day = calendar.local(due_at).date()
-    levels = []
-    if due_day <= today or (
-        calendar.is_working_day(due_day) and calendar.working_days_between(today, due_day) <= 1
-    ):
-        levels.append("reminder")
-    if due_day <= today:
-        levels.append("due_today")
-    if now > due_at:
-        levels.append("overdue")
-        if calendar.working_days_late(due_at, now) >= ESCALATE_AFTER_DAYS:
-            levels.append("escalation")
-    return levels
+    thresholds = level_thresholds(calendar, due_at)
+    return [level for level in LEVELS if thresholds[level] <= now]
+
+
+def next_check(calendar: Calendar, due_at: datetime, now: datetime) -> datetime | None:
+    """When the next level falls due after `now` (None: every level is owed already)."""
+    later = [t for t in level_thresholds(calendar, due_at).values() if t > now]
+    return min(later) if later else None
 
 
 def _horizon(calendars: dict[int, Calendar], now: datetime) -> datetime:
@@ -84,10 +102,12 @@ def _horizon(calendars: dict[int, Calendar], now: datetime) -> datetime:
     return latest
 
 
-def _not_finished(stage_expr, due_field: str):
-    """No escalation notice yet for this stage and deadline: the stage still owes something."""
+def _needs_look(now):
+    """No watch says "nothing new before later" for this stage and deadline."""
     return ~Exists(
-        SlaNotice.objects.filter(stage=stage_expr, level="escalation", due_at=OuterRef(due_field))
+        SlaWatch.objects.filter(stage=OuterRef("stage_key"), due_at=OuterRef("due_at")).filter(
+            Q(next_at__isnull=True) | Q(next_at__gt=now)
+        )
     )
 
 
@@ -141,7 +161,7 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
     reviews = (
         Review.objects.filter(status=ReviewStatus.IN_REVIEW, due_at__lte=horizon)
         .annotate(stage_key=Concat(Value("review:"), Cast("pk", CharField())))
-        .filter(_not_finished(OuterRef("stage_key"), "due_at"))
+        .filter(_needs_look(now))
         .select_related("agency", "assignee", "application")
         .order_by("due_at", "pk")
     )
@@ -158,7 +178,7 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
                 Cast("pk", CharField()),
             )
         )
-        .filter(_not_finished(OuterRef("stage_key"), "due_at"))
+        .filter(_needs_look(now))
         .select_related("region")
         .order_by("due_at", "pk")
     )
@@ -179,10 +199,15 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
         SlaNotice.objects.filter(stage__in=stage_keys).values_list("stage", "level", "due_at")
     )
 
+    watches: list[SlaWatch] = []
+
     def handle(stage, due_at, region_id, application, recipients_for, agency_name, url):
         calendar = calendars.get(region_id)
         if calendar is None:
             return
+        watches.append(
+            SlaWatch(stage=stage, due_at=due_at, next_at=next_check(calendar, due_at, now))
+        )
         levels = [
             lv for lv in owed_levels(calendar, due_at, now) if (stage, lv, due_at) not in already
         ]
@@ -255,6 +280,14 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
             recipients_for,
             "DPMPTSP",
             f"/applications/{app.pk}/",
+        )
+    if watches:
+        SlaWatch.objects.bulk_create(
+            watches,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["stage"],
+            update_fields=["due_at", "next_at"],
         )
     result.seconds = time.monotonic() - started
     logger.info(

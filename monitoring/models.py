@@ -44,6 +44,20 @@ class SlaNotice(models.Model):
         return f"{self.stage} {self.level}"
 
 
+class SlaWatch(models.Model):
+    """When the sweep must look at a stage clock again: the time its next notice level falls
+    due (None: every level sent). An optimisation only: the sweep skips stages whose watch
+    says "not yet" for the same deadline, so that it reads only stages that owe something.
+    Exactly-once still rests on SlaNotice."""
+
+    stage = models.CharField(max_length=40, unique=True)
+    due_at = models.DateTimeField()
+    next_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.stage} next {self.next_at}"
+
+
 class WorkingDay(models.Model):
     """Every calendar date of a region with `ordinal` = the number of working days from the
     region's epoch up to and including that date. Working days between two dates are then a

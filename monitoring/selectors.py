@@ -26,7 +26,7 @@ from ptsp.workdays import Calendar
 
 OPEN = [ReviewStatus.IN_REVIEW, ReviewStatus.REVISION_REQUESTED]
 FINISHED = [ReviewStatus.RECOMMENDED, ReviewStatus.REJECTED]
-OVERDUE_LIST_LIMIT = 100
+OVERDUE_LIST_LIMIT = 50
 
 
 @dataclass
@@ -149,9 +149,10 @@ def agency_figures(scope: Scope, *, start: date, end: date, now=None) -> list[Ag
         for row in Review.objects.filter(agency_id__in=agency_ids, status__in=OPEN)
         .values("agency_id")
         .annotate(
-            open=Count("pk"),
-            overdue=Count("pk", filter=Q(status=ReviewStatus.IN_REVIEW, due_at__lt=now)),
-            waiting=Count("pk", filter=Q(status=ReviewStatus.REVISION_REQUESTED)),
+            # Counting an indexed column (not id): an index-only scan of review_agency_idx.
+            open=Count("agency_id"),
+            overdue=Count("agency_id", filter=Q(status=ReviewStatus.IN_REVIEW, due_at__lt=now)),
+            waiting=Count("agency_id", filter=Q(status=ReviewStatus.REVISION_REQUESTED)),
         )
         .order_by()
     }

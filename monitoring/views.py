@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +24,7 @@ from ptsp.errors import DomainError
 from ptsp.workdays import Calendar
 
 MONITOR_ROLES = (Role.MONITOR, Role.SIGNER, Role.HEAD)
+PUBLIC_STATS_SECONDS = 600
 
 
 def _scope(request):
@@ -213,7 +215,12 @@ def public_stats(request):
         end = Calendar(region).local(timezone.now()).date()
         start = end - timedelta(days=364)
         form = PeriodForm(initial={"start": start, "end": end})
-    rows = selectors.public_statistics(region, start=start, end=end)
+    # Public figures need not be live: computed at most every ten minutes per region and period.
+    key = f"public-stats:{region.pk}:{start}:{end}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = selectors.public_statistics(region, start=start, end=end)
+        cache.set(key, rows, PUBLIC_STATS_SECONDS)
     return render(
         request,
         "monitoring/public_stats.html",
