@@ -112,17 +112,17 @@ def _needs_look(now):
 
 
 def _staff(region_id: int, roles, agency_id: int | None = None):
-    qs = User.objects.filter(
-        is_active=True, memberships__is_active=True, memberships__role__in=roles
-    )
+    """Active people holding one of `roles` in one agency (agency_id) or at the region's
+    DPMPTSP. One filter() call, so that role and agency are those of the same membership."""
+    where = Q(memberships__is_active=True, memberships__role__in=roles)
     if agency_id is not None:
-        qs = qs.filter(memberships__agency_id=agency_id)
+        where &= Q(memberships__agency_id=agency_id)
     else:
-        qs = qs.filter(
+        where &= Q(
             memberships__agency__region_id=region_id,
             memberships__agency__kind=Agency.Kind.DPMPTSP,
         )
-    return list(qs.distinct())
+    return list(User.objects.filter(where, is_active=True).distinct())
 
 
 def _send(*, stage: str, level: str, due_at, application, recipients, context, url) -> int:
