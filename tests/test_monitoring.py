@@ -198,3 +198,9 @@ def test_public_statistics_without_personal_data(files, client):
         ):
             assert private not in html
     assert client.get(reverse("monitoring:public_stats"), {"region": "XX"}).status_code == 404
+
+
+def test_head_reaches_monitoring_from_the_navigation(demo, login):
+    client = login(HEAD_DINKES)
+    response = client.get(reverse("agencies:agency_queue"))
+    assert reverse("agencies:monitoring") in response.content.decode()

@@ -172,3 +172,13 @@ def test_two_sweeps_at_once_send_each_notice_once(demo, run_outbox):
     counts = sla_notifications()
     assert all(c == 1 for (kind, _), c in counts.items() if kind != "sla_escalation"), counts
     assert counts[("sla_escalation", "monitor.btg@ptsp.local")] == 2
+
+
+def test_the_periodic_task_runs_the_sweep(routed):
+    import time_machine
+
+    from agencies.tasks import sla_sweep as task
+
+    with time_machine.travel(wita(7, 24, 10), tick=False):
+        assert task() == 8
+        assert task() == 0
