@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("agencies.urls")),
     path("", include("permits.urls")),
+    path("", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]
 
@@ -33,4 +34,5 @@ PUBLIC_URL_NAMES = {
     "permits:requirement_template",
     "applications:track",
     "permits:verify",
+    "monitoring:public_stats",
 }
