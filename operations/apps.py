@@ -8,4 +8,4 @@ class OperationsConfig(AppConfig):
 
     def ready(self):
         # Celery signal handlers: log context in task headers, task metrics, failed work.
-        from ptsp.observability import celery_signals  # noqa: F401
+        from ptsp.observability import celery_signals, signals  # noqa: F401

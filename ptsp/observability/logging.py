@@ -14,6 +14,7 @@ import logging
 import re
 import sys
 import traceback
+from datetime import UTC, datetime
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -108,6 +109,11 @@ class RedactPersonalData(logging.Filter):
         return True
 
 
+def utc_time(record: logging.LogRecord) -> str:
+    """ISO 8601 in UTC with milliseconds: the same on every node, whatever its time zone."""
+    return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
 class ReadableFormatter(logging.Formatter):
     """One line for people: time, level, logger, [context], message."""
 
@@ -128,6 +134,9 @@ class ReadableFormatter(logging.Formatter):
         record.ptsp_context = f" [{' '.join(parts)}]" if parts else ""
         return super().format(record)
 
+    def formatTime(self, record, datefmt=None):
+        return utc_time(record)
+
 
 class JsonLineFormatter(JsonFormatter):
     """One JSON object per line; context fields appear as keys when bound."""
@@ -138,6 +147,9 @@ class JsonLineFormatter(JsonFormatter):
             rename_fields={"levelname": "level", "asctime": "time", "name": "logger"},
             reserved_attrs=[*JsonFormatter().reserved_attrs, "_ptsp_redacted", "ptsp_context"],
         )
+
+    def formatTime(self, record, datefmt=None):
+        return utc_time(record)
 
 
 def console_handler(json: bool = False, stream=None) -> logging.Handler:

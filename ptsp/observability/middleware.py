@@ -22,20 +22,20 @@ class RequestContextMiddleware:
             or context.new_request_id()
         )
         request.request_id = request_id
-        tokens = context.bind(request_id=request_id, user_id=None)
-        try:
-            response = self.get_response(request)
-            response[REQUEST_ID_HEADER] = request_id
-            match = getattr(request, "resolver_match", None)
-            metrics.observe_request(
-                view=match.view_name if match else "<unresolved>",
-                method=request.method,
-                status=response.status_code,
-                seconds=time.perf_counter() - started,
-            )
-            return response
-        finally:
-            context.reset(tokens)
+        # Bound until the response is finished (ptsp.observability.signals clears it), so that
+        # Django's own "Not Found" / "Internal Server Error" lines carry it too.
+        context.clear()
+        context.bind(request_id=request_id)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        match = getattr(request, "resolver_match", None)
+        metrics.observe_request(
+            view=match.view_name if match else "<unresolved>",
+            method=request.method,
+            status=response.status_code,
+            seconds=time.perf_counter() - started,
+        )
+        return response
 
 
 class UserContextMiddleware:

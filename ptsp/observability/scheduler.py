@@ -11,6 +11,7 @@ lock expires after `SCHEDULER_LOCK_TTL` seconds), a standby takes over. Every ti
 the heartbeat file `SCHEDULER_HEARTBEAT_FILE`, which the container health check reads.
 """
 
+import contextlib
 import logging
 import os
 import socket
@@ -87,10 +88,8 @@ class LockedScheduler(PersistentScheduler):
 
     def _beat(self) -> None:
         if self.heartbeat_file:
-            try:
+            with contextlib.suppress(OSError):
                 self.heartbeat_file.touch()
-            except OSError:
-                pass
 
     def tick(self, *args, **kwargs):
         self._beat()
