@@ -67,7 +67,7 @@ def test_a_task_failing_after_its_retries_is_recorded_with_its_application(faile
 def test_a_monitor_of_the_region_runs_it_again_once(
     client, login, settings, failed_mail, run_outbox
 ):
-    application, notification = failed_mail
+    application, _notification = failed_mail
     failed = FailedTask.objects.get(task_name="applications.tasks.send_notification_email")
     monitor = login("monitor.btg@ptsp.local")
     page = monitor.get(LIST, HTTP_ACCEPT_LANGUAGE="en")
@@ -100,7 +100,7 @@ def test_the_same_work_rerun_twice_in_a_row_sends_one_mail(
     client, login, settings, failed_mail, run_outbox
 ):
     """Two runs of the same task (a rerun racing a late redelivery): idempotent."""
-    application, notification = failed_mail
+    _application, notification = failed_mail
     mail_server_back(settings)
     from ptsp.celery import app
 
