@@ -92,7 +92,7 @@ def test_a_dead_schedulers_lock_expires_and_a_standby_takes_over(schedulers):
 
 
 def test_with_redis_down_a_scheduler_neither_sends_nor_crashes(schedulers, broker):
-    make, client = schedulers
+    make, _client = schedulers
     scheduler = make("lonely")
     broker.stop()
     started = time.monotonic()
