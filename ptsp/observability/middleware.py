@@ -1,10 +1,14 @@
 """Per-request context and metrics. Two small middleware classes, a few microseconds each."""
 
+import logging
 import time
 
 from ptsp.observability import context, metrics
 
 REQUEST_ID_HEADER = "X-Request-ID"
+access_log = logging.getLogger("ptsp.access")
+# Probes and scrapes are logged at DEBUG only: they come every few seconds.
+QUIET_VIEWS = {"healthz", "livez", "metrics"}
 
 
 class RequestContextMiddleware:
@@ -29,11 +33,19 @@ class RequestContextMiddleware:
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         match = getattr(request, "resolver_match", None)
+        view = match.view_name if match else "<unresolved>"
+        seconds = time.perf_counter() - started
         metrics.observe_request(
-            view=match.view_name if match else "<unresolved>",
-            method=request.method,
-            status=response.status_code,
-            seconds=time.perf_counter() - started,
+            view=view, method=request.method, status=response.status_code, seconds=seconds
+        )
+        access_log.log(
+            logging.DEBUG if view in QUIET_VIEWS else logging.INFO,
+            "%s %s %s %.1fms",
+            request.method,
+            request.path,
+            response.status_code,
+            seconds * 1000,
+            extra={"view": view, "status": response.status_code, "duration_ms": seconds * 1000},
         )
         return response
 
