@@ -12,6 +12,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # On SIGTERM: stop accepting, let running requests finish for this long (< stop_grace_period).
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
 keepalive = 5
+# Load Django once in the master and fork: a recycled worker is ready at once (no second import
+# of Django, WeasyPrint, pyHanko), and the forked workers share memory pages.
+preload_app = True
 # Recycle workers now and then (memory growth from PDF rendering libraries).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
