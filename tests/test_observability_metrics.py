@@ -107,3 +107,10 @@ def test_the_worker_exporter_needs_the_token_too():
     assert statuses[-1].startswith("401") and b"ptsp_" not in body
     body = b"".join(app({"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}, start_response))
     assert statuses[-1].startswith("200") and b"ptsp_task_duration_seconds" in body
+
+
+def test_made_up_methods_do_not_make_new_label_values(client, metrics_on):
+    client.generic("FROBNICATE", reverse("livez"))
+    text = client.get(reverse("metrics"), HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode()
+    assert 'method="FROBNICATE"' not in text
+    assert 'method="other"' in text

@@ -53,7 +53,13 @@ TASK_FAILURES = Counter(
 )
 
 
+KNOWN_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+
 def observe_request(*, view: str, method: str, status: int, seconds: float) -> None:
+    # Labels stay a small, fixed set: view names come from the URL configuration; a client's
+    # made-up method is counted as "other".
+    method = method if method in KNOWN_METHODS else "other"
     HTTP_REQUEST_DURATION.labels(view, method, str(status)).observe(seconds)
 
 

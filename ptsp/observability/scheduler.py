@@ -79,7 +79,11 @@ class LockedScheduler(PersistentScheduler):
     def __init__(self, *args, **kwargs):
         app = kwargs.get("app") or (args[0] if args else None)
         ttl = float(os.environ.get("SCHEDULER_LOCK_TTL", "30"))
-        self.lock = SchedulerLock(app.conf.broker_url, ttl=ttl)
+        url = app.conf.broker_url or ""
+        # Only a Redis broker can hold the lock; with another broker this is plain beat.
+        self.lock = (
+            SchedulerLock(url, ttl=ttl) if url.startswith(("redis://", "rediss://")) else None
+        )
         self.lock_check_interval = max(1.0, ttl / 3)
         heartbeat = os.environ.get("SCHEDULER_HEARTBEAT_FILE", "")
         self.heartbeat_file = Path(heartbeat) if heartbeat else None
@@ -93,6 +97,8 @@ class LockedScheduler(PersistentScheduler):
 
     def tick(self, *args, **kwargs):
         self._beat()
+        if self.lock is None:
+            return super().tick(*args, **kwargs)
         leader = self.lock.acquire_or_renew()
         if leader != self._was_leader:
             if leader:
@@ -110,7 +116,8 @@ class LockedScheduler(PersistentScheduler):
         try:
             super().close()
         finally:
-            self.lock.release()
+            if self.lock is not None:
+                self.lock.release()
 
 
 def heartbeat_age(path: str) -> float:
