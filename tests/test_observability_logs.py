@@ -10,6 +10,7 @@ from django.db import connection
 from django.urls import reverse
 
 from applications.services.notifications import notify
+from outbox.models import OutboxMessage
 from ptsp.observability import context
 from ptsp.observability.logging import console_handler, redact
 from tests.workflow_builders import submitted_application
@@ -102,21 +103,21 @@ def test_registration_leaves_no_personal_data_in_any_log_line(client, log_lines,
 def test_task_log_lines_carry_the_task_id_and_the_tracking_number(demo, log_lines, run_outbox):
     application = submitted_application()
     run_outbox()
-    notify(
+    (notification,) = notify(
         recipients=[application.applicant],
         kind="submitted",
         application=application,
         dedupe="log-test",
     )
+    message = OutboxMessage.objects.get(
+        task_name="applications.tasks.send_notification_email", args=[notification.pk]
+    )
     run_outbox()
-    lines = [
-        line
-        for line in log_lines()
-        if line.get("task_name") == "applications.tasks.send_notification_email"
-    ]
+    lines = [line for line in log_lines() if line.get("task_id") == f"outbox-{message.pk}"]
     assert lines, log_lines.text()
-    assert all(line["tracking_number"] == application.tracking_number for line in lines)
-    assert all(line["task_id"].startswith("outbox-") for line in lines)
+    for line in lines:
+        assert line["task_name"] == "applications.tasks.send_notification_email"
+        assert line["tracking_number"] == application.tracking_number
     assert application.applicant.email not in log_lines.text()
 
 
