@@ -24,7 +24,7 @@ TASK = "outbox.tasks.relay"
 
 
 def done(url: str, token: str) -> float:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
     text = urllib.request.urlopen(request, timeout=5).read().decode()  # noqa: S310 - local
     match = re.search(
         rf'ptsp_task_duration_seconds_count\{{state="SUCCESS",task="{re.escape(TASK)}"\}} (\S+)',
