@@ -42,7 +42,9 @@ format: install
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
 
 messages: install
-	$(PY) manage.py makemessages -l id -l en --ignore .venv --ignore tests --no-obsolete
+	$(PY) manage.py makemessages -l id -l en --ignore .venv --ignore tests --ignore benchmarks --no-obsolete
+	$(PY) scripts/po_fill_en.py
+	$(PY) scripts/po_check.py || echo "Translate the entries listed above in locale/id/LC_MESSAGES/django.po"
 	$(PY) manage.py compilemessages --ignore .venv
 
 clean:
