@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("agencies.urls")),
     path("", include("permits.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
@@ -28,4 +29,8 @@ PUBLIC_URL_NAMES = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "accounts:language",
+    # The REST API's description and documentation pages
+    "api:schema",
+    "api:docs",
+    "api:redoc",
 }

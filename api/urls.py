@@ -1,0 +1,81 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from api import views
+from api.apis import applications, intake, notifications, outcome, reviews
+
+app_name = "api"
+
+v1 = [
+    # Documentation (public)
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Applications (every role, through applications_visible_to) and the applicant's actions
+    path("applications/", applications.ApplicationListApi.as_view(), name="applications"),
+    path(
+        "applications/<int:pk>/",
+        applications.ApplicationDetailApi.as_view(),
+        name="application",
+    ),
+    path(
+        "applications/<int:pk>/documents/<slug:code>/replace/",
+        applications.DocumentReplaceApi.as_view(),
+        name="document_replace",
+    ),
+    path(
+        "applications/<int:pk>/revisions/<int:review_pk>/answer/",
+        applications.RevisionAnswerApi.as_view(),
+        name="revision_answer",
+    ),
+    # The front office
+    path("intake/", intake.IntakeQueueApi.as_view(), name="intake_queue"),
+    path("intake/<int:pk>/", intake.IntakeDetailApi.as_view(), name="intake_detail"),
+    path("intake/<int:pk>/accept/", intake.IntakeAcceptApi.as_view(), name="intake_accept"),
+    path("intake/<int:pk>/return/", intake.IntakeReturnApi.as_view(), name="intake_return"),
+    # The OPDs
+    path("reviews/", reviews.ReviewListApi.as_view(), name="reviews"),
+    path("reviews/<int:pk>/", reviews.ReviewDetailApi.as_view(), name="review"),
+    path("reviews/<int:pk>/decide/", reviews.ReviewDecideApi.as_view(), name="review_decide"),
+    path("reviews/<int:pk>/reassign/", reviews.ReviewReassignApi.as_view(), name="review_reassign"),
+    path(
+        "reviews/<int:pk>/inspections/",
+        reviews.InspectionScheduleApi.as_view(),
+        name="inspection_schedule",
+    ),
+    path(
+        "inspections/<int:pk>/result/",
+        reviews.InspectionRecordApi.as_view(),
+        name="inspection_record",
+    ),
+    # The signer
+    path("signing/rejections/", outcome.RejectionQueueApi.as_view(), name="rejection_queue"),
+    path(
+        "signing/applications/<int:pk>/",
+        outcome.SignerApplicationDetailApi.as_view(),
+        name="signer_application",
+    ),
+    path(
+        "signing/rejections/<int:pk>/confirm/",
+        outcome.RejectionConfirmApi.as_view(),
+        name="rejection_confirm",
+    ),
+    path(
+        "signing/rejections/<int:pk>/send-back/",
+        outcome.RejectionSendBackApi.as_view(),
+        name="rejection_send_back",
+    ),
+    # Everyone
+    path("notifications/", notifications.NotificationListApi.as_view(), name="notifications"),
+    path(
+        "notifications/read/",
+        notifications.NotificationMarkReadApi.as_view(),
+        name="notifications_read",
+    ),
+]
+
+urlpatterns = [
+    path("api/tokens/", views.tokens, name="tokens"),
+    path("api/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("api/v1/", include(v1)),
+]
