@@ -16,6 +16,7 @@ from api.apis.common import (
     DocumentSerializer,
     ReviewSerializer,
     application_detail_queryset,
+    ordered,
     ordering_field,
     page,
     query,
@@ -56,7 +57,7 @@ class ApplicationListApi(BaseApi):
                 Q(tracking_number__icontains=filters["q"])
                 | Q(business_name__icontains=filters["q"])
             )
-        applications = applications.order_by(filters["ordering"], "-pk")
+        applications = applications.order_by(*ordered(filters["ordering"]))
         return page(request, self, applications, ApplicationSummarySerializer)
 
 

@@ -42,6 +42,11 @@ def ordering_field(choices: list[str], default: str):
     )
 
 
+def ordered(ordering: str) -> tuple[str, str]:
+    """The order_by arguments for `ordering`, ties broken by id in the same direction."""
+    return ordering, "-pk" if ordering.startswith("-") else "pk"
+
+
 def localized(obj: dict | object, base: str) -> str:
     """The Indonesian or English variant of `base` (`name_id`/`name_en`), by request language."""
     get = obj.get if isinstance(obj, dict) else (lambda key: getattr(obj, key, ""))

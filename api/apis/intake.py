@@ -12,6 +12,7 @@ from api.apis.common import (
     ApplicationSummarySerializer,
     BaseApi,
     application_detail_queryset,
+    ordered,
     ordering_field,
     page,
     query,
@@ -60,7 +61,7 @@ class IntakeQueueApi(BaseApi):
                 Q(tracking_number__icontains=filters["q"])
                 | Q(business_name__icontains=filters["q"])
             )
-        applications = applications.order_by(filters["ordering"], "pk")
+        applications = applications.order_by(*ordered(filters["ordering"]))
         return page(request, self, applications, ApplicationSummarySerializer)
 
 

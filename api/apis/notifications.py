@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from api.apis.common import BaseApi, ordering_field, page, query
+from api.apis.common import BaseApi, ordered, ordering_field, page, query
 from api.models import Scope
 from api.schema import paginated
 from applications.models import Notification
@@ -42,7 +42,7 @@ class NotificationListApi(BaseApi):
         notifications = Notification.objects.filter(recipient=request.user)
         if filters["unread"]:
             notifications = notifications.filter(read_at__isnull=True)
-        notifications = notifications.order_by(filters["ordering"], "-pk")
+        notifications = notifications.order_by(*ordered(filters["ordering"]))
         return page(request, self, notifications, NotificationSerializer)
 
 

@@ -12,6 +12,7 @@ from api.apis.common import (
     ApplicationSummarySerializer,
     BaseApi,
     application_detail_queryset,
+    ordered,
     ordering_field,
     page,
     query,
@@ -51,7 +52,7 @@ class RejectionQueueApi(BaseApi):
             signer_applications(request.user)
             .filter(status=Status.REJECTION_PROPOSED)
             .select_related("permit_type", "region")
-            .order_by(filters["ordering"], "pk")
+            .order_by(*ordered(filters["ordering"]))
         )
         return page(request, self, applications, ApplicationSummarySerializer)
 

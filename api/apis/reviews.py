@@ -19,6 +19,7 @@ from api.apis.common import (
     ReviewSerializer,
     RevisionItemSerializer,
     application_detail_queryset,
+    ordered,
     ordering_field,
     page,
     query,
@@ -99,7 +100,7 @@ class ReviewListApi(BaseApi):
                 Q(application__tracking_number__icontains=filters["q"])
                 | Q(application__business_name__icontains=filters["q"])
             )
-        reviews = reviews.order_by(filters["ordering"], "pk")
+        reviews = reviews.order_by(*ordered(filters["ordering"]))
         return page(request, self, reviews, ReviewListItemSerializer)
 
 
