@@ -3,7 +3,7 @@
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.views import APIView
 
 from api.pagination import ApiPagination
@@ -16,6 +16,24 @@ class BaseApi(APIView):
 
     required_roles: tuple = ()
     required_scope: str | None = None
+
+    def initial(self, request, *args, **kwargs):
+        """DRF's order, except that throttling comes before the permission checks, and a
+        failed authentication (a guessed token) still counts against the address."""
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(
+            request
+        )
+        request.version, request.versioning_scheme = self.determine_version(
+            request, *args, **kwargs
+        )
+        try:
+            self.perform_authentication(request)
+        except exceptions.AuthenticationFailed:
+            self.check_throttles(request)
+            raise
+        self.check_throttles(request)
+        self.check_permissions(request)
 
 
 def page(request, view, queryset, serializer_class, *, context=None):
