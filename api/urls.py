@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api import views
@@ -78,4 +78,6 @@ urlpatterns = [
     path("api/tokens/", views.tokens, name="tokens"),
     path("api/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("api/v1/", include(v1)),
+    # Unnamed on purpose (not a page): the JSON 404 for every other path under the API.
+    re_path(r"^api/v1/", views.not_found),
 ]

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from api.forms import ApiTokenForm
@@ -12,6 +13,17 @@ from api.selectors import api_tokens_of
 from api.services import api_token_create, api_token_revoke, may_manage_tokens
 from ptsp.errors import DomainError
 from ptsp.web import run_service
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/v1/ (e.g. `/applications/abc/`): the API's 404 body, never
+    an HTML page."""
+    from django.http import JsonResponse
+
+    from api.errors import error_body
+
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
 
 
 def _staff_only(request):

@@ -46,7 +46,9 @@ def page(request, view, queryset, serializer_class, *, context=None):
 
 def query(request, serializer_class) -> dict:
     """Validate the query parameters of a list (400 with field errors when invalid)."""
-    serializer = serializer_class(data=request.query_params)
+    # A plain dict, not the QueryDict: an empty `?q=` is then refused like any blank value
+    # instead of silently meaning "not given".
+    serializer = serializer_class(data=request.query_params.dict())
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
