@@ -58,6 +58,10 @@ def _domain_code(error: DomainError) -> str:
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         fields = {exc.field: [str(exc.message)]} if exc.field else {}
+        # Services give per-field messages in `details` ({"nib": "NIB must be…"}).
+        for key, value in (exc.details or {}).items():
+            messages = value if isinstance(value, list | tuple) else [value]
+            fields.setdefault(str(key), []).extend(str(m) for m in messages)
         return Response(
             error_body(_domain_code(exc), str(exc.message), fields), status=exc.status_code
         )
