@@ -177,3 +177,36 @@ def test_schema_and_documentation_are_served_without_a_cdn(demo):
         body = page.content.decode()
         assert "/static/drf_spectacular_sidecar/" in body
         assert "cdn." not in body and "unpkg" not in body and "jsdelivr" not in body
+
+
+def test_admin_makes_a_token_for_anyone_and_sees_it_once(client, demo):
+    from accounts.models import User
+
+    admin = User.objects.create_superuser("root@ptsp.local", "a-long-admin-password")
+    client.force_login(admin)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        "/admin/api/apitoken/add/",
+        {"user": user(APPLICANT).pk, "name": "Mobile app", "scopes": ["read"]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get(name="Mobile app")
+    shown = [str(m) for m in response.context["messages"]]
+    raw = next(m for m in shown if "ptsp_" in m).split("ptsp_")[1].split(" ")[0]
+    assert token.key_hash == hashlib.sha256(f"ptsp_{raw}".encode()).hexdigest()
+    client.post(
+        "/admin/api/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_management_command_prints_a_token(demo, capsys):
+    from django.core.management import call_command
+
+    call_command("api_token_create", APPLICANT, "--scope", "read", "--name", "warehouse")
+    raw = capsys.readouterr().out.strip()
+    token = ApiToken.objects.get(name="warehouse")
+    assert token.key_hash == hashlib.sha256(raw.encode()).hexdigest()
