@@ -61,6 +61,13 @@ class ApplicationListApi(BaseApi):
         return page(request, self, applications, ApplicationSummarySerializer)
 
 
+def application_detail_response(request, pk: int, *, status: int = 200) -> Response:
+    application = get_object_or_404(
+        application_detail_queryset(applications_visible_to(request.user)), pk=pk
+    )
+    return Response(ApplicationDetailSerializer(application).data, status=status)
+
+
 class ApplicationDetailApi(BaseApi):
     @extend_schema(
         tags=TAG,
@@ -68,10 +75,7 @@ class ApplicationDetailApi(BaseApi):
         responses=ApplicationDetailSerializer,
     )
     def get(self, request, pk: int):
-        application = get_object_or_404(
-            application_detail_queryset(applications_visible_to(request.user)), pk=pk
-        )
-        return Response(ApplicationDetailSerializer(application).data)
+        return application_detail_response(request, pk)
 
 
 def own_application(request, pk: int):

@@ -36,6 +36,13 @@ class BaseApi(APIView):
         self.check_permissions(request)
 
 
+class FileApi(BaseApi):
+    """A download: the file whatever the client's Accept header; errors still in JSON."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
 def page(request, view, queryset, serializer_class, *, context=None):
     """Paginate `queryset` and answer the page of `serializer_class`."""
     paginator = ApiPagination()
