@@ -210,3 +210,11 @@ def test_management_command_prints_a_token(demo, capsys):
     raw = capsys.readouterr().out.strip()
     token = ApiToken.objects.get(name="warehouse")
     assert token.key_hash == hashlib.sha256(raw.encode()).hexdigest()
+
+
+def test_profile_links_staff_to_their_tokens(client, login, demo):
+    client.cookies["django_language"] = "en"
+    login(VERIFIER)
+    assert reverse("api:tokens") in client.get(reverse("accounts:profile")).content.decode()
+    login(APPLICANT)
+    assert reverse("api:tokens") not in client.get(reverse("accounts:profile")).content.decode()
