@@ -43,16 +43,3 @@ class HasRole(permissions.BasePermission):
                 _("Your role does not allow this."), code="role_required"
             )
         return True
-
-
-class IsApplicant(permissions.BasePermission):
-    """Applicant endpoints: a person without a staff role (staff have their own endpoints)."""
-
-    def has_permission(self, request, view):
-        from agencies.selectors import is_staff_member
-
-        if is_staff_member(request.user):
-            raise exceptions.PermissionDenied(
-                _("Your role does not allow this."), code="role_required"
-            )
-        return True

@@ -218,3 +218,18 @@ def test_profile_links_staff_to_their_tokens(client, login, demo):
     assert reverse("api:tokens") in client.get(reverse("accounts:profile")).content.decode()
     login(APPLICANT)
     assert reverse("api:tokens") not in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_session_writes_need_the_csrf_token_tokens_do_not(demo):
+    from rest_framework.test import APIClient
+
+    browser = APIClient(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    browser.login(username=APPLICANT, password="demo-ptsp-2026")
+    refused = browser.post("/api/v1/notifications/read/", {}, format="json")
+    assert refused.status_code == 403 and "CSRF" in error(refused)["message"]
+    _token, raw = api_token_create(
+        user=user(APPLICANT), name="app", scopes=[Scope.READ], actor=None
+    )
+    integration = APIClient(enforce_csrf_checks=True)
+    integration.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert integration.post("/api/v1/notifications/read/", {}, format="json").status_code == 200
