@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 
 class ErrorSerializer(serializers.Serializer):
-    class ErrorBodySerializer(serializers.Serializer):
+    class BodySerializer(serializers.Serializer):
         code = serializers.CharField(help_text="Stable machine-readable code, e.g. `invalid`.")
         message = serializers.CharField(help_text="Message in the request's language.")
         fields = serializers.DictField(
@@ -19,7 +19,7 @@ class ErrorSerializer(serializers.Serializer):
             help_text="Messages per field (dotted paths for nested fields).",
         )
 
-    error = ErrorBodySerializer()
+    error = BodySerializer()
 
 
 ERROR_DESCRIPTIONS = {
