@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from api.apis.common import BaseApi, localized, page, query
+from api.apis.common import MAX_ID, BaseApi, localized, page, query
 from api.schema import paginated
 from permits import selectors
 from permits.models import PermitType
@@ -48,7 +48,7 @@ class CatalogListApi(PublicApi):
             r"^[A-Z]{2,8}$", required=False, help_text="Region code, e.g. BTG."
         )
         agency = serializers.IntegerField(
-            required=False, min_value=1, help_text="A reviewing agency's id."
+            required=False, min_value=1, max_value=MAX_ID, help_text="A reviewing agency's id."
         )
         q = serializers.CharField(required=False, max_length=100, help_text="Words to look for.")
 

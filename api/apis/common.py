@@ -9,6 +9,9 @@ from rest_framework.views import APIView
 from api.pagination import ApiPagination
 from applications.models import Status
 
+# The largest id a row can have (PostgreSQL bigint): larger ones are refused with a 400.
+MAX_ID = 2**63 - 1
+
 
 class BaseApi(APIView):
     """Every API class: one operation. `required_roles` (403 without one of them) and

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from api.apis.applications import application_detail_response, own_application
 from api.apis.common import (
+    MAX_ID,
     ApplicationDetailSerializer,
     ApplicationSummarySerializer,
     BaseApi,
@@ -77,7 +78,9 @@ class ApplicationCreateApi(BaseApi):
 
     class InputSerializer(DraftDataSerializer):
         permit_type = serializers.IntegerField(
-            min_value=1, help_text="The id of an active permit type (see the catalog)."
+            min_value=1,
+            max_value=MAX_ID,
+            help_text="The id of an active permit type (see the catalog).",
         )
 
     @extend_schema(

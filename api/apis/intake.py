@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from agencies.models import Role
 from api.apis.common import (
+    MAX_ID,
     ApplicationDetailSerializer,
     ApplicationSummarySerializer,
     BaseApi,
@@ -26,7 +27,9 @@ TAG = ["intake"]
 
 
 class VerdictSerializer(serializers.Serializer):
-    document = serializers.IntegerField(min_value=1, help_text="A current document's id.")
+    document = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="A current document's id."
+    )
     verdict = serializers.ChoiceField(choices=["accepted", "rejected"])
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 

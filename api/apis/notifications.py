@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from api.apis.common import BaseApi, ordered, ordering_field, page, query
+from api.apis.common import MAX_ID, BaseApi, ordered, ordering_field, page, query
 from api.models import Scope
 from api.schema import paginated
 from applications.models import Notification
@@ -51,7 +51,7 @@ class NotificationMarkReadApi(BaseApi):
 
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(
-            child=serializers.IntegerField(min_value=1),
+            child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
             required=False,
             allow_null=True,
             default=None,

@@ -12,6 +12,7 @@ from agencies import selectors
 from agencies.models import Inspection, ReviewStatus, Role
 from agencies.services import inspection_record, inspection_schedule, review_decide, review_reassign
 from api.apis.common import (
+    MAX_ID,
     AgencyRefSerializer,
     ApplicationDetailSerializer,
     ApplicationSummarySerializer,
@@ -182,7 +183,9 @@ class ReviewReassignApi(BaseApi):
 
     class InputSerializer(serializers.Serializer):
         assignee = serializers.IntegerField(
-            min_value=1, help_text="The user id of an active officer of the agency."
+            min_value=1,
+            max_value=MAX_ID,
+            help_text="The user id of an active officer of the agency.",
         )
         note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
