@@ -1,18 +1,42 @@
 from django.urls import path
 
-from applications.views import applicant, intake, notifications, outcome, revisions
+from applications.views import applicant, intake, notifications, outcome, public, revisions
 
 app_name = "applications"
 
 urlpatterns = [
     # The applicant's side
     path("applications/", applicant.my_applications, name="my_applications"),
+    path("applications/new/", applicant.new_application, name="new"),
+    path("applications/<int:pk>/", applicant.detail, name="detail"),
+    path("applications/<int:pk>/edit/", applicant.edit_draft, name="edit"),
+    path(
+        "applications/<int:pk>/documents/<str:code>/upload/",
+        applicant.upload_document,
+        name="upload_document",
+    ),
+    path(
+        "applications/<int:pk>/documents/<str:code>/remove/",
+        applicant.remove_document,
+        name="remove_document",
+    ),
+    path("applications/<int:pk>/submit/", applicant.submit, name="submit"),
+    path("applications/<int:pk>/withdraw/", applicant.withdraw, name="withdraw"),
+    path("applications/<int:pk>/resubmit/", applicant.resubmit, name="resubmit"),
+    path(
+        "applications/<int:pk>/documents/<str:code>/replace/",
+        applicant.replace_document,
+        name="replace_document",
+    ),
     path("applications/<int:pk>/revisions/<int:review_pk>/", revisions.revision, name="revision"),
     path(
         "applications/<int:pk>/revisions/<int:review_pk>/upload/",
         revisions.revision_upload,
         name="revision_upload",
     ),
+    path("documents/<int:pk>/download/", applicant.download_document, name="download_document"),
+    # Public
+    path("track/", public.track, name="track"),
     # The front office (DPMPTSP verifier)
     path("intake/", intake.intake_queue, name="intake_queue"),
     path("intake/<int:pk>/", intake.intake_check, name="intake_check"),

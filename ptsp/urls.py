@@ -29,6 +29,10 @@ PUBLIC_URL_NAMES = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "accounts:language",
+    "permits:catalog",
+    "permits:catalog_detail",
+    "permits:requirement_template",
+    "applications:track",
     # The REST API's description and documentation pages
     "api:schema",
     "api:docs",

@@ -287,3 +287,86 @@ def test_notifications_list_and_mark_read(en, login, routed):
     assert not Notification.objects.filter(
         recipient=routed.applicant, read_at__isnull=True
     ).exists()
+
+
+def test_applicant_sees_each_opd_holder_and_deadline(en, login, routed):
+    login("budi.santoso@example.id")
+    page = en.get(reverse("applications:detail", args=[routed.pk])).content.decode()
+    for review in routed.reviews.select_related("agency", "assignee"):
+        assert review.agency.name in page
+        assert review.assignee.full_name in page
+    assert "Sent for technical review" in page
+
+
+def test_returned_file_replaced_and_resubmitted_from_the_pages(en, login, submitted):
+    from accounts.models import User
+    from applications.services.intake import application_return
+    from tests.workflow_builders import pdf_upload
+
+    ktp = submitted.documents.get(requirement_code="ktp")
+    denah = submitted.documents.get(requirement_code="denah")
+    application_return(
+        application_id=submitted.pk,
+        actor=User.objects.get(email=VERIFIER),
+        verdicts={
+            ktp.pk: {"verdict": "accepted"},
+            denah.pk: {"verdict": "rejected", "note": "Denah buram"},
+        },
+    )
+    login("budi.santoso@example.id")
+    page = en.get(reverse("applications:detail", args=[submitted.pk])).content.decode()
+    assert "Denah buram" in page and "Send back to the front office" in page
+    # The accepted document cannot be replaced; the rejected one can.
+    en.post(
+        reverse("applications:replace_document", args=[submitted.pk, "ktp"]),
+        {"file": pdf_upload("ktp")},
+    )
+    assert submitted.documents.get(requirement_code="ktp", is_current=True) == ktp
+    response = en.post(reverse("applications:resubmit", args=[submitted.pk]), follow=True)
+    assert "Replace the rejected documents first" in response.content.decode()
+    en.post(
+        reverse("applications:replace_document", args=[submitted.pk, "denah"]),
+        {"file": pdf_upload("denah")},
+    )
+    en.post(reverse("applications:resubmit", args=[submitted.pk]))
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+
+
+def test_revision_answered_from_the_revision_page(en, login, routed):
+    from agencies.services import review_decide
+    from tests.workflow_builders import pdf_upload
+
+    review = routed.reviews.get(agency__code="DINKES")
+    review_decide(
+        review_id=review.pk,
+        actor=review.assignee,
+        decision="request_revision",
+        revision_items=[{"kind": "document", "key": "denah", "note": "Cantumkan ukuran"}],
+    )
+    login("budi.santoso@example.id")
+    url = reverse("applications:revision", args=[routed.pk, review.pk])
+    assert "Cantumkan ukuran" in en.get(url).content.decode()
+    response = en.post(url, {"note": "Sudah"}, follow=True)
+    assert "Replace these documents first" in response.content.decode()
+    en.post(
+        reverse("applications:revision_upload", args=[routed.pk, review.pk]),
+        {"requirement": "denah", "file": pdf_upload("denah")},
+    )
+    en.post(url, {"note": "Denah diperbarui"})
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.IN_REVIEW
+
+
+def test_revision_page_is_the_applicants_only(client, login, routed):
+    review = routed.reviews.get(agency__code="DINKES")
+    login("siti.rahma@example.id")
+    assert (
+        client.get(reverse("applications:revision", args=[routed.pk, review.pk])).status_code == 404
+    )
+    assert (
+        client.post(
+            reverse("applications:revision", args=[routed.pk, review.pk]), {"note": "x"}
+        ).status_code
+        == 404
+    )

@@ -1,25 +1,23 @@
-"""Build applications for workflow tests through the workflow itself.
+"""Build applications for workflow tests through the services: the catalog is published, the
+draft filled, documents uploaded and the file submitted exactly as an applicant would."""
 
-Until the filing services land on this branch, a draft and its documents are made here; from
-`submitted` on, every step goes through the services under test.
-"""
-
-import hashlib
-
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
 from agencies.models import Agency, Region
 from applications.models import Application, Document
-from applications.workflow import application_transition
-from permits.models import PermitType, PermitTypeVersion
+from applications.services import filing
+from applications.services.revisions import document_replace
+from permits.models import FormField, PermitType, Requirement, RouteStep
+from permits.services.catalog import permit_type_publish
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def permit_type(region_code="BTG", agencies=("DINKES", "DLH"), code="KLINIK-T") -> PermitType:
+    """A small clinic-like permit type routed to `agencies` in parallel, 10 working days each."""
     region = Region.objects.get(code=region_code)
-    ptype, _ = PermitType.objects.get_or_create(
+    ptype, created = PermitType.objects.get_or_create(
         region=region,
         code=code,
         defaults={
@@ -27,105 +25,79 @@ def permit_type(region_code="BTG", agencies=("DINKES", "DLH"), code="KLINIK-T") 
             "name_en": "Clinic permit (test)",
             "intake_days": 2,
             "issuance_days": 1,
+            "requires_nib": True,
         },
     )
-    route = [
-        {
-            "agency_id": Agency.objects.get(region=region, code=c).pk,
-            "agency_code": c,
-            "review_days": 10,
-        }
-        for c in agencies
-    ]
-    snapshot = {
-        "code": code,
-        "name_id": ptype.name_id,
-        "name_en": ptype.name_en,
-        "intake_days": 2,
-        "issuance_days": 1,
-        "route": route,
-        "requirements": [
-            {
-                "code": "ktp",
-                "name_id": "KTP",
-                "name_en": "ID card",
-                "is_required": True,
-                "accepted_kinds": ["pdf"],
-                "max_size_kb": 2048,
-            },
-            {
-                "code": "denah",
-                "name_id": "Denah ruangan",
-                "name_en": "Floor plan",
-                "is_required": True,
-                "accepted_kinds": ["pdf"],
-                "max_size_kb": 2048,
-            },
-        ],
-        "fields": [
-            {
-                "key": "jumlah_ruang",
-                "label_id": "Jumlah ruang",
-                "label_en": "Rooms",
-                "kind": "integer",
-                "is_required": True,
-            }
-        ],
-    }
-    version = ptype.versions.order_by("-number").first()
-    if version is None or version.snapshot != snapshot:
-        PermitTypeVersion.objects.create(
-            permit_type=ptype, number=(version.number + 1 if version else 1), snapshot=snapshot
+    if created:
+        for order, agency_code in enumerate(agencies):
+            RouteStep.objects.create(
+                permit_type=ptype,
+                agency=Agency.objects.get(region=region, code=agency_code),
+                review_days=10,
+                order=order,
+            )
+        for order, (req_code, name_id, name_en) in enumerate(
+            [("ktp", "KTP", "ID card"), ("denah", "Denah ruangan", "Floor plan")]
+        ):
+            Requirement.objects.create(
+                permit_type=ptype,
+                code=req_code,
+                name_id=name_id,
+                name_en=name_en,
+                accepted_kinds=["pdf"],
+                max_size_kb=2048,
+                order=order,
+            )
+        FormField.objects.create(
+            permit_type=ptype,
+            key="jumlah_ruang",
+            label_id="Jumlah ruang",
+            label_en="Rooms",
+            kind="integer",
         )
+        permit_type_publish(permit_type=ptype)
     return ptype
 
 
-def upload(application: Application, code: str, content: bytes = PDF, actor=None) -> Document:
-    current = application.documents.filter(requirement_code=code, is_current=True).first()
-    version = 1
-    if current:
-        version = current.version + 1
-        current.is_current = False
-        current.save(update_fields=["is_current"])
-    document = Document(
-        application=application,
+def pdf_upload(code: str, content: bytes = PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(f"{code}.pdf", content, content_type="application/pdf")
+
+
+def upload(application: Application, code: str, content: bytes = PDF) -> Document:
+    """The applicant replaces a document (after a return, or for a revision request)."""
+    return document_replace(
+        application_id=application.pk,
         requirement_code=code,
-        version=version,
-        original_name=f"{code}.pdf",
-        content_type="application/pdf",
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=actor or application.applicant,
+        upload=pdf_upload(code, content),
+        actor=application.applicant,
     )
-    document.file.save(f"{code}.pdf", ContentFile(content), save=False)
-    document.save()
-    return document
 
 
 def submitted_application(applicant_email="budi.santoso@example.id", **kwargs) -> Application:
     ptype = permit_type(**kwargs)
     applicant = User.objects.get(email=applicant_email)
-    application = Application.objects.create(
-        applicant=applicant,
-        region=ptype.region,
-        permit_type=ptype,
-        catalog_version=ptype.versions.order_by("-number").first(),
-        business_name="Klinik Sehat Sentosa",
-        nib="9120001234567",
-        kbli="86105",
-        address="Jl. Ahmad Yani No. 5",
-        kelurahan="Api-Api",
-        kecamatan="Bontang Utara",
-        form_data={"jumlah_ruang": 6},
+    application = filing.application_create_draft(permit_type_id=ptype.pk, actor=applicant)
+    filing.application_update_draft(
+        application_id=application.pk,
+        actor=applicant,
+        data={
+            "business_name": "Klinik Sehat Sentosa",
+            "nib": "9120001234567",
+            "kbli": "86105",
+            "address": "Jl. Ahmad Yani No. 5",
+            "kelurahan": "Api-Api",
+            "kecamatan": "Bontang Utara",
+            "jumlah_ruang": "6",
+        },
     )
     for code in ("ktp", "denah"):
-        upload(application, code)
-    application, _ = application_transition(
-        application_id=application.pk, action="submit", actor=applicant
-    )
-    application.tracking_number = f"{ptype.region.code}-2026-{application.pk:06d}"
-    application.save(update_fields=["tracking_number"])
-    return application
+        filing.document_upload(
+            application_id=application.pk,
+            requirement_code=code,
+            upload=pdf_upload(code),
+            actor=applicant,
+        )
+    return filing.application_submit(application_id=application.pk, actor=applicant)
 
 
 def all_accepted(application: Application) -> dict:

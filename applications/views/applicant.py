@@ -1,10 +1,358 @@
+"""The applicant's pages: start a draft, fill it, upload, submit, follow, withdraw."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from applications import selectors
+from applications.models import Document, Status
+from applications.services import filing, intake, revisions
+from applications.timeline import build_timeline, holder_of
+from applications.workflow import allowed_actions
+from permits.selectors import catalog_permit_types, catalog_regions
+from ptsp.errors import DomainError
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "id").startswith("en") else "id"
+
+
+def _own(request, pk: int):
+    """The applicant's own application, or 404 (the same for missing and for someone else's)."""
+    return get_object_or_404(
+        selectors.applications_visible_to(request.user)
+        .filter(applicant=request.user)
+        .select_related("permit_type", "region", "catalog_version", "applicant"),
+        pk=pk,
+    )
 
 
 @login_required
 def my_applications(request):
-    applications = selectors.applications_of_applicant(request.user)
+    applications = list(
+        selectors.applications_of_applicant(request.user).select_related("catalog_version")
+    )
+    for application in applications:
+        application.holder = holder_of(application)
     return render(request, "applications/my_applications.html", {"applications": applications})
+
+
+@login_required
+def new_application(request):
+    """Pick a region, then one of its permit types; POST starts the draft."""
+    if request.method == "POST":
+        try:
+            permit_type_id = int(request.POST.get("permit_type") or 0)
+        except ValueError:
+            permit_type_id = 0
+        try:
+            application = filing.application_create_draft(
+                permit_type_id=permit_type_id, actor=request.user
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("applications:new")
+        return redirect("applications:edit", pk=application.pk)
+    regions = list(catalog_regions())
+    region = next((r for r in regions if r.code == request.GET.get("region")), None)
+    permit_types = catalog_permit_types(region=region) if region else []
+    return render(
+        request,
+        "applications/new.html",
+        {"regions": regions, "region": region, "permit_types": permit_types},
+    )
+
+
+def _business_rows(application, values=None, errors=None) -> list[dict]:
+    values = values or {}
+    errors = errors or {}
+    requires_nib = application.catalog_version.snapshot.get("requires_nib")
+    spec = [
+        ("business_name", _("Business name"), "text", True, ""),
+        ("nib", _("NIB (13 digits)"), "text", requires_nib, "\\d{13}"),
+        ("kbli", _("KBLI code (5 digits)"), "text", requires_nib, "\\d{5}"),
+        ("address", _("Address"), "text", True, ""),
+        ("kelurahan", _("Kelurahan"), "text", True, ""),
+        ("kecamatan", _("Kecamatan"), "text", True, ""),
+        ("latitude", _("Latitude (optional)"), "text", False, ""),
+        ("longitude", _("Longitude (optional)"), "text", False, ""),
+    ]
+    rows = []
+    for name, label, input_type, required, pattern in spec:
+        value = values.get(name, getattr(application, name))
+        rows.append(
+            {
+                "name": name,
+                "label": label,
+                "type": input_type,
+                "required": required,
+                "pattern": pattern,
+                "value": "" if value is None else value,
+                "error": errors.get(name, ""),
+            }
+        )
+    return rows
+
+
+def _field_rows(application, values=None, errors=None) -> list[dict]:
+    values = values or {}
+    errors = errors or {}
+    lang = _lang()
+    rows = []
+    for field in application.catalog_version.snapshot.get("fields", []):
+        key = field["key"]
+        value = values.get(key, application.form_data.get(key, ""))
+        rows.append(
+            {
+                **field,
+                "name": key,
+                "label": field.get(f"label_{lang}") or field["label_id"],
+                "value": value,
+                "error": errors.get(key, ""),
+            }
+        )
+    return rows
+
+
+def _requirement_rows(application) -> list[dict]:
+    lang = _lang()
+    current = {
+        d.requirement_code: d for d in application.documents.filter(is_current=True).order_by()
+    }
+    accept = {
+        "pdf": "application/pdf,.pdf",
+        "jpeg": "image/jpeg,.jpg,.jpeg",
+        "png": "image/png,.png",
+    }
+    rows = []
+    for requirement in application.catalog_version.snapshot.get("requirements", []):
+        kinds = requirement.get("accepted_kinds") or ["pdf", "jpeg", "png"]
+        rows.append(
+            {
+                **requirement,
+                "name": requirement.get(f"name_{lang}") or requirement["name_id"],
+                "document": current.get(requirement["code"]),
+                "accept": ",".join(accept[k] for k in kinds if k in accept),
+                "kinds": ", ".join(k.upper() for k in kinds),
+                "max_size": filesizeformat(requirement["max_size_kb"] * 1024),
+            }
+        )
+    return rows
+
+
+@login_required
+def edit_draft(request, pk: int):
+    application = _own(request, pk)
+    if not application.is_editable:
+        if request.method == "POST":
+            messages.error(
+                request, _("This application has been submitted and can no longer be changed.")
+            )
+        return redirect("applications:detail", pk=pk)
+    values, errors = {}, {}
+    if request.method == "POST":
+        names = filing.BUSINESS_FIELDS + [
+            f["key"] for f in application.catalog_version.snapshot.get("fields", [])
+        ]
+        values = {name: request.POST.get(name, "") for name in names}
+        for field in application.catalog_version.snapshot.get("fields", []):
+            if field["kind"] == "boolean":  # an unticked box is not posted: it means "no"
+                values[field["key"]] = "true" if request.POST.get(field["key"]) else "false"
+        try:
+            filing.application_update_draft(application_id=pk, actor=request.user, data=values)
+        except DomainError as error:
+            errors = error.details if error.code == "invalid_fields" else {}
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your draft has been saved."))
+            return redirect("applications:edit", pk=pk)
+    return render(
+        request,
+        "applications/edit.html",
+        {
+            "application": application,
+            "business_rows": _business_rows(application, values, errors),
+            "field_rows": _field_rows(application, values, errors),
+            "requirement_rows": _requirement_rows(application),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+@login_required
+@require_POST
+def upload_document(request, pk: int, code: str):
+    application = _own(request, pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise DomainError(_("Choose a file first."), code="file_missing")
+        document = filing.document_upload(
+            application_id=application.pk, requirement_code=code, upload=upload, actor=request.user
+        )
+    except DomainError as error:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "error": str(error.message)}, status=400)
+        messages.error(request, error.message)
+    else:
+        if _wants_json(request):
+            return JsonResponse({"ok": True, "name": document.original_name, "size": document.size})
+        messages.success(request, _("File uploaded: %(name)s") % {"name": document.original_name})
+    return redirect("applications:edit", pk=pk)
+
+
+@login_required
+@require_POST
+def remove_document(request, pk: int, code: str):
+    application = _own(request, pk)
+    try:
+        filing.document_remove(
+            application_id=application.pk, requirement_code=code, actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The file was removed."))
+    return redirect("applications:edit", pk=pk)
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    application = _own(request, pk)
+    try:
+        application = filing.application_submit(application_id=application.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        if error.code == "incomplete":
+            return redirect("applications:edit", pk=pk)
+        return redirect("applications:detail", pk=pk)
+    messages.success(
+        request,
+        _("Your application has been submitted. Tracking number: %(number)s")
+        % {"number": application.tracking_number},
+    )
+    return redirect("applications:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    application = _own(request, pk)
+    try:
+        filing.application_withdraw(
+            application_id=application.pk, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your application has been withdrawn."))
+    return redirect("applications:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def resubmit(request, pk: int):
+    """Send a returned file back to the front office after replacing the rejected documents."""
+    application = _own(request, pk)
+    try:
+        intake.application_resubmit(application_id=application.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your application has been sent back to the front office."))
+    return redirect("applications:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def replace_document(request, pk: int, code: str):
+    """Replace a document the front office rejected or an OPD asked to change."""
+    application = _own(request, pk)
+    try:
+        revisions.document_replace(
+            application_id=application.pk,
+            requirement_code=code,
+            upload=request.FILES.get("file"),
+            actor=request.user,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Replacement uploaded."))
+    return redirect("applications:detail", pk=pk)
+
+
+@login_required
+def detail(request, pk: int):
+    application = _own(request, pk)
+    events = application.events.select_related(
+        "actor", "review__agency", "review__assignee"
+    ).order_by("at", "id")
+    documents = list(application.documents.filter(is_current=True).order_by("requirement_code"))
+    lang = _lang()
+    names = {
+        r["code"]: r.get(f"name_{lang}") or r["name_id"]
+        for r in application.catalog_version.snapshot.get("requirements", [])
+    }
+    for document in documents:
+        document.requirement_name = names.get(document.requirement_code, document.requirement_code)
+    fields = _field_rows(application)
+    replaceable = revisions.replaceable_requirements(application)
+    for document in documents:
+        document.replaceable = document.requirement_code in replaceable
+    reviews = list(
+        application.reviews.select_related("agency", "assignee").order_by("agency__name")
+    )
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "reviews": reviews,
+            "can_resubmit": application.status == Status.RETURNED,
+            "application": application,
+            "timeline": build_timeline(application, events),
+            "holder": holder_of(application),
+            "documents": documents,
+            "field_rows": fields,
+            "can_withdraw": "withdraw" in allowed_actions(application, request.user),
+            "is_draft": application.status == Status.DRAFT,
+        },
+    )
+
+
+@login_required
+def download_document(request, pk: int):
+    """A document's file, for whoever may see its application (404 for everybody else)."""
+    document = (
+        Document.objects.filter(
+            pk=pk, application__in=selectors.applications_visible_to(request.user)
+        )
+        .only("file", "original_name", "content_type")
+        .first()
+    )
+    if document is None:
+        raise Http404
+    # `?inline=1` shows a PDF or image inside the staff check page (same origin frames only).
+    # The kind was decided from the file's bytes at upload, so HTML can never be served here.
+    inline = request.GET.get("inline") == "1"
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=not inline,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    if inline:
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

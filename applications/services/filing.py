@@ -1,0 +1,407 @@
+"""The applicant's side of the journey: drafts, documents, submission, withdrawal.
+
+Every function takes the acting applicant, locks the application row, refuses anything but the
+owner (NotAllowed) and anything after submission (Conflict), and changes status only through
+`applications.workflow`.
+"""
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from applications.models import Application, Document, Status, TrackingCounter
+from applications.services.notifications import notify
+from applications.uploads import check_upload
+from applications.workflow import application_transition
+from permits.models import PermitType
+from permits.selectors import latest_version
+from ptsp.errors import Conflict, DomainError, NotAllowed
+
+BUSINESS_FIELDS = [
+    "business_name",
+    "nib",
+    "kbli",
+    "address",
+    "kelurahan",
+    "kecamatan",
+    "latitude",
+    "longitude",
+]
+MAX_LENGTHS = {
+    "business_name": 200,
+    "address": 300,
+    "kelurahan": 100,
+    "kecamatan": 100,
+}
+
+
+def _label(item: dict, key: str) -> str:
+    lang = (get_language() or "id")[:2]
+    return item.get(f"{key}_en") if lang == "en" and item.get(f"{key}_en") else item[f"{key}_id"]
+
+
+# --- validation of the business data and the type's own fields ----------------------------------
+def clean_business_data(raw: dict) -> tuple[dict, dict]:
+    """(cleaned values, errors by field) for the business data keys present in `raw`."""
+    cleaned, errors = {}, {}
+    for key in BUSINESS_FIELDS:
+        if key not in raw:
+            continue
+        value = str(raw.get(key) or "").strip()
+        if key in MAX_LENGTHS:
+            if len(value) > MAX_LENGTHS[key]:
+                errors[key] = _("At most %(n)d characters.") % {"n": MAX_LENGTHS[key]}
+            else:
+                cleaned[key] = value
+        elif key == "nib":
+            if value and not re.fullmatch(r"\d{13}", value):
+                errors[key] = _("NIB must be exactly 13 digits.")
+            else:
+                cleaned[key] = value
+        elif key == "kbli":
+            if value and not re.fullmatch(r"\d{5}", value):
+                errors[key] = _("KBLI code must be exactly 5 digits.")
+            else:
+                cleaned[key] = value
+        else:  # latitude, longitude
+            if not value:
+                cleaned[key] = None
+                continue
+            bound = 90 if key == "latitude" else 180
+            try:
+                number = Decimal(value.replace(",", "."))
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite() or abs(number) > bound:
+                errors[key] = _("Enter a number between -%(b)d and %(b)d.") % {"b": bound}
+            else:
+                cleaned[key] = number.quantize(Decimal("0.000001"))
+    return cleaned, errors
+
+
+def clean_field_value(field: dict, raw) -> tuple[object, str | None]:
+    """(JSON value, error) for one declared field; ("", None) for an empty value."""
+    kind = field["kind"]
+    if isinstance(raw, bool):
+        raw = "true" if raw else "false"
+    value = str(raw if raw is not None else "").strip()
+    if kind == "boolean":
+        if value in ("", "false", "0", "no", "off"):
+            return (False if value else ""), None
+        if value in ("true", "1", "yes", "on"):
+            return True, None
+        return "", _("Choose yes or no.")
+    if value == "":
+        return "", None
+    if kind == "text":
+        if len(value) > 500:
+            return "", _("At most %(n)d characters.") % {"n": 500}
+        return value, None
+    if kind == "integer":
+        if not re.fullmatch(r"-?\d{1,12}", value):
+            return "", _("Enter a whole number.")
+        number = int(value)
+        if number < 0:
+            return "", _("Enter a number of zero or more.")
+        return number, None
+    if kind == "decimal":
+        try:
+            number = Decimal(value.replace(",", "."))
+        except InvalidOperation:
+            return "", _("Enter a number.")
+        if not number.is_finite() or number < 0 or number >= Decimal("1e12"):
+            return "", _("Enter a number of zero or more.")
+        return str(number.quantize(Decimal("0.01"))), None
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(value).isoformat(), None
+        except ValueError:
+            return "", _("Enter a date (YYYY-MM-DD).")
+    if kind == "choice":
+        if value not in field.get("choices", []):
+            return "", _("Choose one of the listed options.")
+        return value, None
+    return "", _("Unknown field kind.")
+
+
+def clean_form_data(fields: list[dict], raw: dict) -> tuple[dict, dict]:
+    """(cleaned values by key, errors by key) for the declared fields present in `raw`.
+    Keys that are not declared are ignored (a forged form cannot add data)."""
+    cleaned, errors = {}, {}
+    for field in fields:
+        key = field["key"]
+        if key not in raw and field["kind"] != "boolean":
+            continue
+        if key not in raw:
+            continue
+        value, error = clean_field_value(field, raw[key])
+        if error:
+            errors[key] = error
+        else:
+            cleaned[key] = value
+    return cleaned, errors
+
+
+# --- drafts -------------------------------------------------------------------------------------
+def _locked_draft(application_id: int, actor) -> Application:
+    application = (
+        Application.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("catalog_version", "permit_type", "region")
+        .get(pk=application_id)
+    )
+    if application.applicant_id != actor.pk:
+        raise NotAllowed(gettext_lazy("You may not do this."), code="not_owner")
+    if application.status != Status.DRAFT:
+        raise Conflict(
+            gettext_lazy("This application has been submitted and can no longer be changed."),
+            code="not_draft",
+        )
+    return application
+
+
+def application_create_draft(*, permit_type_id: int, actor) -> Application:
+    """Start a draft for an active permit type under its latest published catalog version.
+
+    Who may call: any logged-in person (the applicant). Changes: one Application. Sends
+    nothing. Raises DomainError when the permit type is inactive, unknown or unpublished.
+    """
+    permit_type = PermitType.objects.select_related("region").filter(pk=permit_type_id).first()
+    if permit_type is None or not permit_type.is_active or not permit_type.region.is_active:
+        raise DomainError(
+            gettext_lazy("This permit type is not open for applications."),
+            code="permit_type_inactive",
+        )
+    version = latest_version(permit_type)
+    if version is None:
+        raise DomainError(
+            gettext_lazy("This permit type is not open for applications."),
+            code="permit_type_unpublished",
+        )
+    return Application.objects.create(
+        applicant=actor,
+        region=permit_type.region,
+        permit_type=permit_type,
+        catalog_version=version,
+        status=Status.DRAFT,
+    )
+
+
+def application_update_draft(*, application_id: int, actor, data: dict) -> Application:
+    """Save business data and the type's own fields of a draft (keys present in `data` only).
+
+    Values are checked against their declared types; with any error nothing is saved and a
+    DomainError (code `invalid_fields`, details = {field: message}) is raised. Raises NotAllowed
+    for another person's application and Conflict once it is submitted.
+    """
+    with transaction.atomic():
+        application = _locked_draft(application_id, actor)
+        business, errors = clean_business_data(data)
+        fields = application.catalog_version.snapshot.get("fields", [])
+        form_values, field_errors = clean_form_data(fields, data)
+        errors.update(field_errors)
+        if errors:
+            raise DomainError(
+                gettext_lazy("Please correct the marked fields."),
+                code="invalid_fields",
+                details=errors,
+            )
+        for key, value in business.items():
+            setattr(application, key, value)
+        application.form_data = {**application.form_data, **form_values}
+        application.save()
+    return application
+
+
+def _requirement(application: Application, code: str) -> dict:
+    for requirement in application.catalog_version.snapshot.get("requirements", []):
+        if requirement["code"] == code:
+            return requirement
+    raise DomainError(gettext_lazy("Unknown requirement."), code="unknown_requirement")
+
+
+def store_document(*, application: Application, requirement_code: str, upload, actor) -> Document:
+    """Check one upload against its requirement (as filed) and store it as the new current
+    version; the previous version stays. The caller holds the application's row lock and has
+    decided that this document may be uploaded now. Raises DomainError for a bad file."""
+    requirement = _requirement(application, requirement_code)
+    if upload is None:
+        raise DomainError(gettext_lazy("Choose a file first."), code="file_missing", field="file")
+    checked = check_upload(
+        upload,
+        accepted_kinds=requirement.get("accepted_kinds") or [],
+        max_size_kb=requirement.get("max_size_kb") or 5120,
+    )
+    previous = application.documents.filter(requirement_code=requirement_code)
+    last_version = previous.aggregate(m=Max("version"))["m"] or 0
+    previous.filter(is_current=True).update(is_current=False)
+    document = Document(
+        application=application,
+        requirement_code=requirement_code,
+        version=last_version + 1,
+        is_current=True,
+        original_name=checked.display_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    document.file.save("upload", ContentFile(checked.data), save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+def document_upload(*, application_id: int, requirement_code: str, upload, actor) -> Document:
+    """Attach (or replace) the file for one requirement of a draft.
+
+    The file is checked by `applications.uploads.check_upload` (kind from its bytes, size limit,
+    empty file) before anything is stored; a replaced file stays as an older version. Raises
+    DomainError for a bad file, NotAllowed / Conflict like `application_update_draft`.
+    """
+    with transaction.atomic():
+        application = _locked_draft(application_id, actor)
+        return store_document(
+            application=application, requirement_code=requirement_code, upload=upload, actor=actor
+        )
+
+
+def document_remove(*, application_id: int, requirement_code: str, actor) -> None:
+    """Take the current file of a requirement off a draft (it stays as an older version)."""
+    with transaction.atomic():
+        application = _locked_draft(application_id, actor)
+        _requirement(application, requirement_code)
+        application.documents.filter(requirement_code=requirement_code, is_current=True).update(
+            is_current=False
+        )
+
+
+# --- submission ---------------------------------------------------------------------------------
+def missing_items(application: Application, current_codes: set[str]) -> list[str]:
+    """What still stops the application from being submitted, in words for the applicant."""
+    snapshot = application.catalog_version.snapshot
+    missing: list[str] = []
+    if not application.business_name:
+        missing.append(_("Business name"))
+    if snapshot.get("requires_nib"):
+        if not application.nib:
+            missing.append(_("NIB"))
+        if not application.kbli:
+            missing.append(_("KBLI code"))
+    for key, label in (
+        ("address", _("Address")),
+        ("kelurahan", _("Kelurahan")),
+        ("kecamatan", _("Kecamatan")),
+    ):
+        if not getattr(application, key):
+            missing.append(label)
+    for field in snapshot.get("fields", []):
+        value = application.form_data.get(field["key"], "")
+        if field["is_required"] and (value == "" or value is None):
+            missing.append(_label(field, "label"))
+        elif value not in ("", None):
+            _value, error = clean_field_value(field, value)
+            if error:
+                missing.append(_label(field, "label"))
+    for requirement in snapshot.get("requirements", []):
+        if requirement["is_required"] and requirement["code"] not in current_codes:
+            missing.append(_("Document: %(name)s") % {"name": _label(requirement, "name")})
+    return missing
+
+
+def next_tracking_number(region, year: int) -> str:
+    """`BTG-2026-000123`: the region's next sequence for the year, under a row lock. Must run
+    inside the caller's transaction."""
+    TrackingCounter.objects.bulk_create(
+        [TrackingCounter(region=region, year=year, last_value=0)], ignore_conflicts=True
+    )
+    counter = TrackingCounter.objects.select_for_update().get(region=region, year=year)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return f"{region.code}-{year}-{counter.last_value:06d}"
+
+
+def intake_due_at(region, start, days: int):
+    from ptsp.workdays import add_working_days
+
+    return add_working_days(region, start, days)
+
+
+def application_submit(*, application_id: int, actor) -> Application:
+    """Submit a complete draft: tracking number, `submitted` status, intake deadline, mail.
+
+    Who may call: the application's owner. Changes: the application (status through the
+    workflow, tracking number, submitted_at, due_at), the region's TrackingCounter, one Event.
+    Sends: the "submitted" notification to the applicant, in their language (in-app, and the
+    e-mail through the outbox after commit). Raises DomainError (code `incomplete`, details {"missing": [...]}) listing exactly
+    what is missing; Conflict when it was already submitted (second tab, double click);
+    NotAllowed for another person's application.
+    """
+    with transaction.atomic():
+        application = _locked_draft(application_id, actor)
+        current = set(
+            application.documents.filter(is_current=True).values_list("requirement_code", flat=True)
+        )
+        missing = missing_items(application, current)
+        if missing:
+            raise DomainError(
+                _("The application is not complete yet. Missing: %(items)s.")
+                % {"items": "; ".join(missing)},
+                code="incomplete",
+                details={"missing": missing},
+            )
+        now = timezone.now()
+        application, event = application_transition(
+            application_id=application.pk, action="submit", actor=actor
+        )
+        # The year of the region's own calendar (a WIT region's new year comes first).
+        year = now.astimezone(ZoneInfo(application.region.timezone)).year
+        application.tracking_number = next_tracking_number(application.region, year)
+        application.submitted_at = now
+        intake_days = application.catalog_version.snapshot.get("intake_days") or 1
+        application.due_at = intake_due_at(application.region, now, intake_days)
+        application.save(update_fields=["tracking_number", "submitted_at", "due_at", "updated_at"])
+        notify(
+            recipients=[actor],
+            kind="submitted",
+            application=application,
+            url=reverse("applications:detail", args=[application.pk]),
+            dedupe=f"event:{event.pk}",
+        )
+    return application
+
+
+def application_withdraw(*, application_id: int, actor, reason: str) -> Application:
+    """Withdraw an application before a decision, with a reason (kept on the event and the row).
+
+    Who may call: the owner. Changes: status through the workflow (`withdraw`), closed_at,
+    withdraw_reason, one Event. Raises DomainError without a reason, NotAllowed / Conflict from
+    the workflow (e.g. after a decision).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            gettext_lazy("Please give a reason for withdrawing."), code="reason_required"
+        )
+    if len(reason) > 2000:
+        raise DomainError(gettext_lazy("The reason is too long."), code="reason_too_long")
+    with transaction.atomic():
+        application, _event = application_transition(
+            application_id=application_id, action="withdraw", actor=actor, note=reason
+        )
+        application.withdraw_reason = reason
+        application.closed_at = timezone.now()
+        application.due_at = None
+        application.save(update_fields=["withdraw_reason", "closed_at", "due_at", "updated_at"])
+    return application

@@ -1,0 +1,125 @@
+"""The parcel-tracker view of an application: who holds it, since when, until when.
+
+`build_timeline(application, events)` turns the event log into steps. `holder_of(...)` says who
+holds a file in a status; the workflow issue can extend `HOLDERS` and `step_for_event` with
+per-OPD steps (events that carry a review).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import pairwise
+
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Status
+from applications.workflow import APPLICATION_TRANSITIONS, REVIEW_TRANSITIONS
+
+HOLDERS = {
+    Status.DRAFT: _("You (draft)"),
+    Status.SUBMITTED: _("DPMPTSP front office"),
+    Status.RETURNED: _("You (to complete)"),
+    Status.REVISION_REQUESTED: _("You (revision requested)"),
+    Status.REJECTION_PROPOSED: _("DPMPTSP signer"),
+    Status.RECOMMENDED: _("DPMPTSP signer"),
+    Status.ISSUING: _("DPMPTSP (issuing the permit)"),
+    Status.ISSUED: _("Finished"),
+    Status.REJECTED: _("Finished"),
+    Status.WITHDRAWN: _("Finished"),
+}
+
+
+def holder_of(application) -> str:
+    """Who holds the file now, in words (for lists and the public tracking page)."""
+    if application.status == Status.IN_REVIEW:
+        route = application.catalog_version.snapshot.get("route", [])
+        names = ", ".join(step["agency_name"] for step in route)
+        return names or str(_("Technical agencies"))
+    return str(HOLDERS.get(application.status, "—"))
+
+
+@dataclass
+class Step:
+    action: str
+    label: str
+    holder: str
+    actor: str
+    start: datetime
+    end: datetime | None = None
+    due: datetime | None = None
+    note: str = ""
+    current: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+EVENT_LABELS = {
+    "routed": _("Sent for technical review"),
+    "inspection_scheduled": _("Field inspection scheduled"),
+    "inspection_recorded": _("Field inspection done"),
+}
+
+
+def _label(event) -> str:
+    if event.action.startswith("review_"):
+        transition = REVIEW_TRANSITIONS.get(event.action.removeprefix("review_"))
+    else:
+        transition = APPLICATION_TRANSITIONS.get(event.action)
+    if transition is not None:
+        label = str(transition.label)
+    else:
+        label = str(EVENT_LABELS.get(event.action, event.action.replace("_", " ").capitalize()))
+    if event.review_id and event.review is not None:
+        return f"{label} — {event.review.agency.name}"
+    return label
+
+
+def step_for_event(event, application) -> Step:
+    label = _label(event)
+    status = event.to_status or application.status
+    holder = (
+        holder_of(application)
+        if status == application.status
+        else str(HOLDERS.get(status, _("Technical agencies")))
+    )
+    actor = event.actor.full_name if event.actor_id and event.actor else str(_("System"))
+    note = event.note if event.action in ("withdraw", "return", "review_reject") else ""
+    due = None
+    if event.review_id and event.review is not None:
+        review = event.review
+        holder = f"{review.agency.name}" + (
+            f" ({review.assignee.full_name})" if review.assignee_id and review.assignee else ""
+        )
+        due = review.due_at if review.status == "in_review" else None
+    return Step(
+        action=event.action,
+        label=label,
+        holder=holder,
+        actor=actor,
+        start=event.at,
+        due=due,
+        note=note,
+    )
+
+
+def build_timeline(application, events) -> list[Step]:
+    """Steps oldest first: the draft, then one per status-changing event. Each step ends when
+    the next starts; the last is current and carries the deadline of the current stage."""
+    steps = [
+        Step(
+            action="created",
+            label=str(_("Draft created")),
+            holder=str(HOLDERS[Status.DRAFT]),
+            actor=application.applicant.full_name,
+            start=application.created_at,
+        )
+    ]
+    for event in events:
+        if event.from_status == event.to_status and event.review_id is None:
+            continue
+        steps.append(step_for_event(event, application))
+    for previous, nxt in pairwise(steps):
+        previous.end = nxt.start
+    last = steps[-1]
+    last.current = True
+    if application.status not in (Status.ISSUED, Status.REJECTED, Status.WITHDRAWN):
+        last.due = last.due or application.due_at
+    return steps

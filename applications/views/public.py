@@ -1,0 +1,99 @@
+"""The public tracking page: tracking number plus the applicant's e-mail or phone gives the
+status and stage only, never personal data. Failed guesses are throttled per client address and
+per tracking number (Django's cache, which is the database cache, so it holds across workers)."""
+
+import re
+
+from django.core.cache import cache
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from applications.models import Application
+from applications.timeline import holder_of
+
+MAX_FAILURES = 10
+WINDOW_SECONDS = 15 * 60
+
+
+def _phone_digits(value: str) -> str:
+    digits = re.sub(r"\D", "", value or "")
+    if digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _failures(key: str) -> int:
+    return cache.get(key, 0)
+
+
+def _fail(key: str) -> None:
+    if cache.add(key, 1, WINDOW_SECONDS):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, WINDOW_SECONDS)
+
+
+def _matches(application: Application, contact: str) -> bool:
+    contact = contact.strip()
+    if not contact:
+        return False
+    user = application.applicant
+    if "@" in contact:
+        return contact.lower() == user.email.lower()
+    profile = getattr(user, "applicant_profile", None)
+    digits = _phone_digits(contact)
+    return bool(profile and len(digits) >= 8 and digits == _phone_digits(profile.phone))
+
+
+@never_cache
+def track(request):
+    number = request.POST.get("tracking_number") or request.GET.get("tracking_number") or ""
+    number = number.strip().upper()[:32]
+    contact = (request.POST.get("contact") or "")[:254]
+    result, error, status = None, "", 200
+    if request.method == "POST":
+        ip_key = f"track:ip:{_client_ip(request)}"
+        number_key = f"track:number:{number}"
+        if _failures(ip_key) >= MAX_FAILURES or _failures(number_key) >= MAX_FAILURES:
+            error = _("Too many attempts. Please wait a few minutes and try again.")
+            status = 429
+        else:
+            application = (
+                Application.objects.select_related(
+                    "applicant__applicant_profile", "permit_type", "region", "catalog_version"
+                )
+                .filter(tracking_number=number)
+                .first()
+                if number
+                else None
+            )
+            if application is not None and _matches(application, contact):
+                result = {
+                    "tracking_number": application.tracking_number,
+                    "permit": application.permit_type.name,
+                    "region": application.region.name,
+                    "status": application.status,
+                    "status_label": application.get_status_display(),
+                    "stage": holder_of(application),
+                }
+            else:
+                _fail(ip_key)
+                _fail(number_key)
+                error = _(
+                    "No application matches this tracking number and contact. Check both and "
+                    "try again."
+                )
+                status = 404
+    return render(
+        request,
+        "applications/track.html",
+        {"tracking_number": number, "result": result, "error": error},
+        status=status,
+    )

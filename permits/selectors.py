@@ -1,0 +1,70 @@
+"""Reads of the public catalog."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from agencies.models import Agency, Region
+from permits.models import PermitType, PermitTypeVersion, RouteStep
+
+
+def catalog_regions() -> QuerySet[Region]:
+    return Region.objects.filter(is_active=True).order_by("name")
+
+
+def catalog_agencies(region: Region | None = None) -> QuerySet[Agency]:
+    """OPDs that review at least one active permit type (of `region`, when given)."""
+    qs = Agency.objects.filter(
+        kind=Agency.Kind.OPD, is_active=True, region__is_active=True
+    ).select_related("region")
+    if region is not None:
+        qs = qs.filter(region=region)
+    return qs.filter(
+        pk__in=RouteStep.objects.filter(permit_type__is_active=True).values("agency_id")
+    ).order_by("region__name", "name")
+
+
+def catalog_permit_types(
+    *, region: Region | None = None, agency_id: int | None = None, search: str = ""
+) -> QuerySet[PermitType]:
+    """Active permit types of active regions, filtered by region, reviewing agency and words."""
+    qs = PermitType.objects.filter(is_active=True, region__is_active=True)
+    if region is not None:
+        qs = qs.filter(region=region)
+    if agency_id:
+        qs = qs.filter(route__agency_id=agency_id)
+    for word in search.split()[:8]:
+        qs = qs.filter(
+            Q(name_id__icontains=word)
+            | Q(name_en__icontains=word)
+            | Q(code__icontains=word)
+            | Q(description_id__icontains=word)
+            | Q(description_en__icontains=word)
+        )
+    return (
+        qs.select_related("region")
+        .prefetch_related(Prefetch("route", queryset=RouteStep.objects.select_related("agency")))
+        .distinct()
+        .order_by("region__name", "name_id")
+    )
+
+
+def permit_type_published(*, region_code: str, code: str) -> tuple[PermitType, PermitTypeVersion]:
+    """The active permit type and its latest published version; PermitType.DoesNotExist else."""
+    permit_type = PermitType.objects.select_related("region").get(
+        region__code=region_code, code=code, is_active=True, region__is_active=True
+    )
+    version = permit_type.versions.order_by("-number").first()
+    if version is None:
+        raise PermitType.DoesNotExist
+    return permit_type, version
+
+
+def latest_version(permit_type: PermitType) -> PermitTypeVersion | None:
+    return permit_type.versions.order_by("-number").first()
+
+
+def format_fee(amount) -> str:
+    """'Rp 1.500.000' (Indonesian thousands separator), or '' for a free permit."""
+    amount = int(amount or 0)
+    if amount <= 0:
+        return ""
+    return "Rp " + f"{amount:,}".replace(",", ".")

@@ -1,0 +1,83 @@
+"""The public tracking page: status and stage only, for the right contact; guessing throttled."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from applications.services import filing
+from tests.filing_helpers import applicant, complete_draft
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def filed(demo):
+    cache.clear()
+    application = complete_draft()
+    return filing.application_submit(application_id=application.pk, actor=applicant())
+
+
+def track(client, number, contact, **extra):
+    client.cookies["django_language"] = "en"
+    return client.post(
+        reverse("applications:track"),
+        {"tracking_number": number, "contact": contact},
+        **extra,
+    )
+
+
+@pytest.mark.parametrize(
+    "contact",
+    ["budi.santoso@example.id", "BUDI.Santoso@example.id ", "081254001122", "+62 812-5400-1122"],
+)
+def test_the_right_contact_sees_status_and_stage_only(client, filed, contact):
+    response = track(client, filed.tracking_number.lower(), contact)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="track-result"' in page
+    assert "Submitted" in page and "DPMPTSP front office" in page
+    for private in ("Budi Santoso", "Apotek Uji", "9120301234567", "Jl. Uji", "081254001122"):
+        assert private not in page.split('id="track-result"')[1], private
+
+
+def test_a_wrong_contact_gets_the_same_answer_as_a_wrong_number(client, filed):
+    wrong_contact = track(client, filed.tracking_number, "siti.rahma@example.id")
+    wrong_number = track(client, "BTG-2026-999999", "budi.santoso@example.id")
+    assert wrong_contact.status_code == wrong_number.status_code == 404
+    assert 'id="track-result"' not in wrong_contact.content.decode()
+    assert "No application matches" in wrong_number.content.decode()
+
+
+def test_guessing_is_throttled_per_address(client, filed):
+    for n in range(10):
+        track(client, f"BTG-1999-{n:06d}", "budi.santoso@example.id")
+    response = track(client, filed.tracking_number, "budi.santoso@example.id")
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    # Another client address still gets an answer.
+    response = track(
+        client, filed.tracking_number, "budi.santoso@example.id", REMOTE_ADDR="10.1.2.3"
+    )
+    assert response.status_code == 200
+
+
+def test_guessing_one_number_from_many_addresses_is_throttled(client, filed):
+    for n in range(10):
+        track(client, filed.tracking_number, f"guess{n}@example.id", REMOTE_ADDR=f"10.0.0.{n}")
+    response = track(
+        client, filed.tracking_number, "budi.santoso@example.id", REMOTE_ADDR="10.9.9.9"
+    )
+    assert response.status_code == 429
+
+
+def test_drafts_cannot_be_tracked(client, demo):
+    cache.clear()
+    complete_draft()
+    response = track(client, "", "budi.santoso@example.id")
+    assert response.status_code == 404
+
+
+def test_tracking_page_needs_no_login(client, db):
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("applications:track"))
+    assert response.status_code == 200 and "Track an application" in response.content.decode()
