@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api import views
-from api.apis import applications, intake, notifications, outcome, reviews
+from api.apis import applications, catalog, filing, intake, notifications, outcome, reviews
 
 app_name = "api"
 
@@ -11,12 +11,55 @@ v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # The public catalog
+    path("catalog/", catalog.CatalogListApi.as_view(), name="catalog"),
+    path(
+        "catalog/<str:region>/<str:code>/",
+        catalog.CatalogDetailApi.as_view(),
+        name="catalog_detail",
+    ),
     # Applications (every role, through applications_visible_to) and the applicant's actions
     path("applications/", applications.ApplicationListApi.as_view(), name="applications"),
+    path("applications/create/", filing.ApplicationCreateApi.as_view(), name="application_create"),
     path(
         "applications/<int:pk>/",
         applications.ApplicationDetailApi.as_view(),
         name="application",
+    ),
+    path(
+        "applications/<int:pk>/update/",
+        filing.ApplicationUpdateApi.as_view(),
+        name="application_update",
+    ),
+    path(
+        "applications/<int:pk>/documents/<slug:code>/upload/",
+        filing.DocumentUploadApi.as_view(),
+        name="document_upload",
+    ),
+    path(
+        "applications/<int:pk>/documents/<slug:code>/remove/",
+        filing.DocumentRemoveApi.as_view(),
+        name="document_remove",
+    ),
+    path(
+        "applications/<int:pk>/documents/<int:document_pk>/download/",
+        filing.DocumentDownloadApi.as_view(),
+        name="document_download",
+    ),
+    path(
+        "applications/<int:pk>/submit/",
+        filing.ApplicationSubmitApi.as_view(),
+        name="application_submit",
+    ),
+    path(
+        "applications/<int:pk>/resubmit/",
+        filing.ApplicationResubmitApi.as_view(),
+        name="application_resubmit",
+    ),
+    path(
+        "applications/<int:pk>/withdraw/",
+        filing.ApplicationWithdrawApi.as_view(),
+        name="application_withdraw",
     ),
     path(
         "applications/<int:pk>/documents/<slug:code>/replace/",

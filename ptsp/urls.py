@@ -33,8 +33,10 @@ PUBLIC_URL_NAMES = {
     "permits:catalog_detail",
     "permits:requirement_template",
     "applications:track",
-    # The REST API's description and documentation pages
+    # The REST API's description and documentation pages, its catalog and verification
     "api:schema",
     "api:docs",
     "api:redoc",
+    "api:catalog",
+    "api:catalog_detail",
 }

@@ -156,6 +156,18 @@ class EventSerializer(serializers.Serializer):
     agency = serializers.CharField(source="review.agency.code", allow_null=True, default=None)
 
 
+class TimelineStepSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    holder = serializers.CharField(help_text="Who holds the file in this step.")
+    actor = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField(allow_null=True)
+    due = serializers.DateTimeField(allow_null=True)
+    note = serializers.CharField()
+    current = serializers.BooleanField()
+
+
 class ApplicationDetailSerializer(ApplicationSummarySerializer):
     nib = serializers.CharField()
     kbli = serializers.CharField()
@@ -169,6 +181,7 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
     documents = serializers.SerializerMethodField()
     reviews = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
 
     @extend_schema_field(DocumentSerializer(many=True))
     def get_documents(self, obj):
@@ -183,6 +196,12 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
     def get_events(self, obj):
         return EventSerializer(obj.events.all(), many=True).data
 
+    @extend_schema_field(TimelineStepSerializer(many=True))
+    def get_timeline(self, obj):
+        from applications.timeline import build_timeline
+
+        return TimelineStepSerializer(build_timeline(obj, obj.events.all()), many=True).data
+
 
 def application_detail_queryset(queryset):
     """What the detail serializer reads, in a fixed number of queries."""
@@ -191,11 +210,15 @@ def application_detail_queryset(queryset):
     from agencies.models import Review
     from applications.models import Event
 
-    return queryset.select_related("permit_type", "region", "catalog_version").prefetch_related(
+    return queryset.select_related(
+        "permit_type", "region", "catalog_version", "applicant"
+    ).prefetch_related(
         "documents",
         Prefetch("reviews", queryset=Review.objects.select_related("agency", "assignee")),
         Prefetch(
             "events",
-            queryset=Event.objects.select_related("actor", "review__agency").order_by("at", "id"),
+            queryset=Event.objects.select_related(
+                "actor", "review__agency", "review__assignee"
+            ).order_by("at", "id"),
         ),
     )

@@ -9,7 +9,7 @@ from tests.api.conftest import APPLICANT, OTHER_APPLICANT, VERIFIER, error
 
 pytest.importorskip("applications.services.filing")  # until the filing services are merged
 
-from tests.filing_helpers import APOTEK_DATA, PDF, apotek, complete_draft
+from tests.filing_helpers import APOTEK_DATA, PDF, apotek, complete_draft, file_for
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_applicant_creates_uploads_and_submits(as_user, demo):
         if requirement["is_required"]:
             uploaded = api.post(
                 f"/api/v1/applications/{pk}/documents/{requirement['code']}/upload/",
-                {"file": pdf(f"{requirement['code']}.pdf")},
+                {"file": file_for(requirement)},
                 format="multipart",
             )
             assert uploaded.status_code == 201, uploaded.content
@@ -75,7 +75,8 @@ def test_applicant_creates_uploads_and_submits(as_user, demo):
     assert again.status_code == 409
     detail = api.get(f"/api/v1/applications/{pk}/").json()
     assert [step["action"] for step in detail["timeline"]][:2] == ["created", "submit"]
-    assert as_user(VERIFIER).get("/api/v1/intake/").json()["results"][0]["id"] == pk
+    queue = as_user(VERIFIER).get("/api/v1/intake/", {"q": submitted.json()["tracking_number"]})
+    assert [a["id"] for a in queue.json()["results"]] == [pk]
 
 
 def test_draft_update_errors_name_the_fields_and_change_nothing(as_user, demo):

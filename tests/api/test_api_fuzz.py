@@ -2,6 +2,11 @@
 app, as an authenticated applicant (token) and as an anonymous caller: no server error, every
 response conforms to the schema (status, content type, body), invalid data is rejected.
 
+Every default check runs except `positive_data_acceptance`: a request can match the schema and
+still be refused by a rule the schema cannot express (a permit type that is not open, a verdict
+on a document of another file, a draft that is incomplete); that is a 400 with a message, by
+design, not a defect.
+
 Bounded in time: a few examples per operation and mode, no shrinking, no example database,
 and a hard cap on the whole run."""
 
@@ -14,7 +19,9 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.models import Scope
 from api.services import api_token_create
@@ -23,7 +30,7 @@ from tests.workflow_builders import submitted_application
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(170)]
 
-EXAMPLES = 6
+EXAMPLES = 5
 TIME_CAP_SECONDS = 100
 
 
@@ -62,9 +69,14 @@ def fuzz(schema, headers: dict, deadline: float) -> list[str]:
                 suppress_health_check=list(HealthCheck),
             )
             def run(case):
-                case.call_and_validate(headers=headers)
+                case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
-            run()
+            try:
+                run()
+            except Unsatisfiable:
+                # Nothing in this operation can be made invalid (e.g. a POST without a body
+                # whose only parameter is the id in its path): there is no negative case.
+                assert mode == GenerationMode.NEGATIVE, operation.label
         exercised.append(f"{operation.method.upper()} {operation.path}")
     return exercised
 

@@ -31,7 +31,7 @@ def verdicts(application, verdict="accepted", note=""):
 
 def test_verifier_queue_detail_and_accept(as_user, submitted, run_outbox):
     api = as_user(VERIFIER)
-    queue = api.get("/api/v1/intake/")
+    queue = api.get("/api/v1/intake/", {"permit": submitted.permit_type.code})
     assert queue.status_code == 200
     assert [a["tracking_number"] for a in queue.json()["results"]] == [submitted.tracking_number]
     detail = api.get(f"/api/v1/intake/{submitted.pk}/").json()
@@ -102,7 +102,8 @@ def test_intake_refuses_other_regions_and_roles(as_user, submitted, email, statu
     if status == 403:
         assert api.get("/api/v1/intake/").status_code == 403
     else:
-        assert api.get("/api/v1/intake/").json()["count"] == 0
+        listed = api.get("/api/v1/intake/", {"permit": submitted.permit_type.code}).json()
+        assert listed["count"] == 0
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
 
@@ -325,13 +326,14 @@ def test_rejection_refuses_other_roles_and_regions(as_user, routed):
 
 def test_applications_list_and_detail_follow_the_web_selectors(as_user, routed):
     api = as_user(APPLICANT)
-    mine = api.get("/api/v1/applications/").json()
+    mine = api.get("/api/v1/applications/", {"permit": "KLINIK-T"}).json()
     assert [a["id"] for a in mine["results"]] == [routed.pk]
     detail = api.get(f"/api/v1/applications/{routed.pk}/").json()
     assert [e["action"] for e in detail["events"]][:2] == ["submit", "accept"]
     assert len(detail["reviews"]) == 2
     assert as_user(OTHER_APPLICANT).get(f"/api/v1/applications/{routed.pk}/").status_code == 404
-    assert as_user(OTHER_APPLICANT).get("/api/v1/applications/").json()["count"] == 0
+    others = as_user(OTHER_APPLICANT).get("/api/v1/applications/", {"page_size": 100}).json()
+    assert routed.pk not in [a["id"] for a in others["results"]]
     assert as_user(VERIFIER_PLG).get(f"/api/v1/applications/{routed.pk}/").status_code == 404
     assert (
         as_user("petugas.pupr.btg@ptsp.local").get(f"/api/v1/applications/{routed.pk}/").status_code
@@ -347,21 +349,27 @@ def test_lists_filter_order_and_paginate(as_user, demo, django_assert_max_num_qu
         submitted_application()
     api = as_user(VERIFIER)
     with django_assert_max_num_queries(12):
-        assert api.get("/api/v1/intake/").json()["count"] == 5
+        assert api.get("/api/v1/intake/", {"permit": "KLINIK-T"}).json()["count"] == 5
     with django_assert_max_num_queries(12):
-        assert api.get("/api/v1/applications/").json()["count"] == 5
-    newest = api.get("/api/v1/intake/", {"ordering": "-submitted_at", "page_size": 1}).json()
+        assert api.get("/api/v1/applications/", {"permit": "KLINIK-T"}).json()["count"] == 5
+    newest = api.get(
+        "/api/v1/intake/", {"permit": "KLINIK-T", "ordering": "-submitted_at", "page_size": 1}
+    ).json()
     assert newest["count"] == 5 and newest["results"][0]["id"] > second.pk
     assert newest["next"] and "page=2" in newest["next"]
-    oldest = api.get("/api/v1/intake/", {"ordering": "submitted_at"}).json()
+    oldest = api.get("/api/v1/intake/", {"permit": "KLINIK-T", "ordering": "submitted_at"}).json()
     assert [a["id"] for a in oldest["results"]][:2] == [first.pk, second.pk]
     assert api.get("/api/v1/intake/", {"permit": "NOPE"}).json()["count"] == 0
     bad = api.get("/api/v1/intake/", {"ordering": "applicant__password"})
     assert bad.status_code == 400 and "ordering" in error(bad)["fields"]
     assert api.get("/api/v1/intake/", {"page": "0"}).status_code == 400
-    assert api.get("/api/v1/intake/", {"page": "9"}).status_code == 404
+    assert api.get("/api/v1/intake/", {"page": "999"}).status_code == 404
     assert api.get("/api/v1/intake/", {"page_size": "1000"}).status_code == 400
-    by_status = as_user(APPLICANT).get("/api/v1/applications/", {"status": "submitted"}).json()
+    by_status = (
+        as_user(APPLICANT)
+        .get("/api/v1/applications/", {"status": "submitted", "permit": "KLINIK-T"})
+        .json()
+    )
     assert by_status["count"] == 5
 
 
