@@ -192,3 +192,59 @@ def test_documents_download_for_the_owner_and_the_region_only(as_user, demo):
     assert as_user(VERIFIER).get(url).status_code == 200
     assert as_user(OTHER_APPLICANT).get(url).status_code == 404
     assert as_user("verifikator.plg@ptsp.local").get(url).status_code == 404
+
+
+def test_returned_file_is_replaced_and_resubmitted(as_user, demo):
+    from applications.services.filing import application_submit
+    from tests.api.conftest import user
+
+    application = complete_draft()
+    application_submit(application_id=application.pk, actor=user(APPLICANT))
+    documents = list(application.documents.filter(is_current=True))
+    rejected = documents[0]
+    verifier = as_user(VERIFIER)
+    returned = verifier.post(
+        f"/api/v1/intake/{application.pk}/return/",
+        {
+            "verdicts": [
+                {
+                    "document": d.pk,
+                    "verdict": "rejected" if d == rejected else "accepted",
+                    "note": "Buram" if d == rejected else "",
+                }
+                for d in documents
+            ]
+        },
+        format="json",
+    )
+    assert returned.status_code == 200, returned.content
+    api = as_user(APPLICANT)
+    early = api.post(f"/api/v1/applications/{application.pk}/resubmit/")
+    assert early.status_code == 400 and error(early)["code"] == "documents_rejected"
+    other_code = documents[1].requirement_code
+    refused = api.post(
+        f"/api/v1/applications/{application.pk}/documents/{other_code}/replace/",
+        {"file": pdf()},
+        format="multipart",
+    )
+    assert refused.status_code == 400 and error(refused)["code"] == "not_replaceable"
+    requirement = next(
+        r
+        for r in application.catalog_version.snapshot["requirements"]
+        if r["code"] == rejected.requirement_code
+    )
+    replaced = api.post(
+        f"/api/v1/applications/{application.pk}/documents/{rejected.requirement_code}/replace/",
+        {"file": file_for(requirement)},
+        format="multipart",
+    )
+    assert replaced.status_code == 201, replaced.content
+    assert replaced.json()["version"] == rejected.version + 1
+    assert (
+        as_user(OTHER_APPLICANT)
+        .post(f"/api/v1/applications/{application.pk}/resubmit/")
+        .status_code
+        == 404
+    )
+    resubmitted = as_user(APPLICANT).post(f"/api/v1/applications/{application.pk}/resubmit/")
+    assert resubmitted.status_code == 200 and resubmitted.json()["status"] == "submitted"
