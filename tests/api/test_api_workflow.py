@@ -389,3 +389,33 @@ def test_notifications_list_and_mark_read(as_user, routed):
     everything = api.post("/api/v1/notifications/read/", {}, format="json").json()
     assert api.get("/api/v1/notifications/", {"unread": "true"}).json()["count"] == 0
     assert everything["marked"] == listed["count"] - 1
+
+
+def test_revision_of_a_document_replaced_then_answered(as_user, routed):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.workflow_builders import PDF
+
+    review = routed.reviews.get(agency__code="DINKES")
+    as_user(review.assignee.email).post(
+        f"/api/v1/reviews/{review.pk}/decide/",
+        {
+            "decision": "request_revision",
+            "revision_items": [{"kind": "document", "key": "denah", "note": "Skala salah"}],
+        },
+        format="json",
+    )
+    api = as_user(APPLICANT)
+    answer_url = f"/api/v1/applications/{routed.pk}/revisions/{review.pk}/answer/"
+    early = api.post(answer_url, {"note": "?"}, format="json")
+    assert early.status_code == 400 and error(early)["code"] == "documents_missing"
+    replaced = api.post(
+        f"/api/v1/applications/{routed.pk}/documents/denah/replace/",
+        {"file": SimpleUploadedFile("denah-baru.pdf", PDF, "application/pdf")},
+        format="multipart",
+    )
+    assert replaced.status_code == 201, replaced.content
+    answered = api.post(answer_url, {"note": "Denah baru"}, format="json")
+    assert answered.status_code == 200
+    routed.refresh_from_db()
+    assert routed.status == Status.IN_REVIEW
