@@ -4,9 +4,12 @@
 
 with messages in the request's language (LocaleMiddleware reads Accept-Language)."""
 
+import logging
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.signals import got_request_exception
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -14,6 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ptsp.errors import Conflict, DomainError, NotAllowed
+
+logger = logging.getLogger("ptsp.api")
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -75,7 +80,12 @@ def api_exception_handler(exc, context):
         )
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None  # a real server error: logged and answered 500 by Django
+        # A defect. Logged with its traceback and signalled like any uncaught exception (error
+        # reporting, the test client re-raises it), but answered in the API's shape.
+        request = context.get("request")
+        logger.error("API server error", exc_info=exc)
+        got_request_exception.send(sender=None, request=getattr(request, "_request", request))
+        return Response(error_body("server_error", _("A server error occurred.")), status=500)
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         first = next(iter(fields.values()), [""])[0]

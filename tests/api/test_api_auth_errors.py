@@ -233,3 +233,23 @@ def test_session_writes_need_the_csrf_token_tokens_do_not(demo):
     integration = APIClient(enforce_csrf_checks=True)
     integration.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert integration.post("/api/v1/notifications/read/", {}, format="json").status_code == 200
+
+
+def test_a_defect_is_logged_and_answered_in_the_error_shape(db, caplog):
+    from rest_framework.permissions import AllowAny
+    from rest_framework.test import APIRequestFactory
+
+    from api.apis.common import BaseApi
+
+    class BrokenApi(BaseApi):
+        permission_classes = [AllowAny]
+        throttle_classes = []
+
+        def get(self, request):
+            raise RuntimeError("a defect")
+
+    response = BrokenApi.as_view()(APIRequestFactory().get("/api/v1/broken/"))
+    assert response.status_code == 500
+    assert response.data["error"]["code"] == "server_error"
+    assert "a defect" not in str(response.data)
+    assert any(r.name == "ptsp.api" and r.exc_info for r in caplog.records)
