@@ -33,6 +33,7 @@ PUBLIC_URL_NAMES = {
     "permits:catalog_detail",
     "permits:requirement_template",
     "applications:track",
+    "permits:verify",
     # The REST API's description and documentation pages, its catalog and verification
     "api:schema",
     "api:docs",
