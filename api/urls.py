@@ -2,7 +2,16 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api import views
-from api.apis import applications, catalog, filing, intake, notifications, outcome, reviews
+from api.apis import (
+    applications,
+    catalog,
+    filing,
+    intake,
+    issuance,
+    notifications,
+    outcome,
+    reviews,
+)
 
 app_name = "api"
 
@@ -51,6 +60,11 @@ v1 = [
         name="document_download",
     ),
     path(
+        "applications/<int:pk>/permit/",
+        issuance.PermitDownloadApi.as_view(),
+        name="permit_download",
+    ),
+    path(
         "applications/<int:pk>/submit/",
         filing.ApplicationSubmitApi.as_view(),
         name="application_submit",
@@ -96,6 +110,8 @@ v1 = [
         name="inspection_record",
     ),
     # The signer
+    path("signing/", issuance.SigningQueueApi.as_view(), name="signing_queue"),
+    path("signing/<int:pk>/sign/", issuance.PermitSignApi.as_view(), name="permit_sign"),
     path("signing/rejections/", outcome.RejectionQueueApi.as_view(), name="rejection_queue"),
     path(
         "signing/applications/<int:pk>/",
@@ -111,6 +127,13 @@ v1 = [
         "signing/rejections/<int:pk>/send-back/",
         outcome.RejectionSendBackApi.as_view(),
         name="rejection_send_back",
+    ),
+    # The public verification of a permit (the token from its QR code)
+    path("verify/<str:token>/", issuance.PermitVerifyApi.as_view(), name="verify"),
+    path(
+        "verify/<str:token>/check/",
+        issuance.PermitVerifyFileApi.as_view(),
+        name="verify_check",
     ),
     # Everyone
     path("notifications/", notifications.NotificationListApi.as_view(), name="notifications"),

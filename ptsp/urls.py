@@ -40,4 +40,6 @@ PUBLIC_URL_NAMES = {
     "api:redoc",
     "api:catalog",
     "api:catalog_detail",
+    "api:verify",
+    "api:verify_check",
 }

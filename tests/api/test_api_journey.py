@@ -8,11 +8,7 @@ from rest_framework.test import APIClient
 from api.models import Scope
 from api.services import api_token_create
 from tests.api.conftest import APPLICANT, OTHER_APPLICANT, SIGNER, SIGNER_PLG, VERIFIER, user
-
-pytest.importorskip("applications.services.filing")  # until the filing services are merged
-pytest.importorskip("permits.services.issuance")  # until issuance is merged
-
-from tests.filing_helpers import APOTEK_DATA, PDF, apotek
+from tests.filing_helpers import APOTEK_DATA, apotek, file_for
 
 pytestmark = pytest.mark.django_db
 
@@ -49,10 +45,9 @@ def test_the_whole_journey_through_the_api(demo, run_outbox, signing_cert):
     sop = anonymous.get(f"/api/v1/catalog/BTG/{permit_type.code}/").json()
     for requirement in sop["requirements"]:
         if requirement["is_required"]:
-            upload = SimpleUploadedFile(f"{requirement['code']}.pdf", PDF, "application/pdf")
             response = applicant.post(
                 f"/api/v1/applications/{pk}/documents/{requirement['code']}/upload/",
-                {"file": upload},
+                {"file": file_for(requirement)},
                 format="multipart",
             )
             assert response.status_code == 201, response.content
