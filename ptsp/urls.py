@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("agencies.urls")),
     path("", include("permits.urls")),
+    path("", include("monitoring.urls")),
     path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
@@ -34,6 +35,7 @@ PUBLIC_URL_NAMES = {
     "permits:requirement_template",
     "applications:track",
     "permits:verify",
+    "monitoring:public_stats",
     # The REST API's description and documentation pages, its catalog and verification
     "api:schema",
     "api:docs",

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "agencies",
     "permits",
     "applications",
+    "monitoring",
     "api",
 ]
 
@@ -261,6 +262,7 @@ OUTBOX_RELAY_SECONDS = env_int("OUTBOX_RELAY_SECONDS", 5)
 # Tests run outbox work in-process (outbox.testing.run_pending) unless a test turns this on to
 # exercise a real broker and worker.
 OUTBOX_PUBLISH_ON_COMMIT = env_bool("OUTBOX_PUBLISH_ON_COMMIT", not TESTING)
+SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 600)
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "outbox.tasks.relay", "schedule": float(OUTBOX_RELAY_SECONDS)},
     # Issuance: expire permits past their validity and remind holders 30 days before (daily).
@@ -268,6 +270,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.tasks.daily_expiry",
         "schedule": crontab(hour=17, minute=5),  # 00:05 WIB
     },
+    "sla-sweep": {"task": "agencies.tasks.sla_sweep", "schedule": float(SLA_SWEEP_SECONDS)},
 }
 
 # --- Issuance ----------------------------------------------------------------------------------
