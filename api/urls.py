@@ -8,6 +8,7 @@ from api.apis import (
     filing,
     intake,
     issuance,
+    monitoring,
     notifications,
     outcome,
     reviews,
@@ -128,6 +129,8 @@ v1 = [
         outcome.RejectionSendBackApi.as_view(),
         name="rejection_send_back",
     ),
+    # Monitoring
+    path("monitoring/sla/", monitoring.SlaFiguresApi.as_view(), name="sla_figures"),
     # The public verification of a permit (the token from its QR code)
     path("verify/<str:token>/", issuance.PermitVerifyApi.as_view(), name="verify"),
     path(
