@@ -177,6 +177,7 @@ def test_schema_and_documentation_are_served_without_a_cdn(demo):
         body = page.content.decode()
         assert "/static/drf_spectacular_sidecar/" in body
         assert "https://" not in body and "http://" not in body.replace("http://testserver", "")
+        assert "default-src 'self'" in page["Content-Security-Policy"]
 
 
 def test_admin_makes_a_token_for_anyone_and_sees_it_once(client, demo):
