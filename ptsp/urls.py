@@ -2,16 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ptsp import views
+from ptsp.observability.views import metrics_view
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),
+    path("metrics", metrics_view, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("", include("applications.urls")),
     path("", include("agencies.urls")),
     path("", include("permits.urls")),
     path("", include("monitoring.urls")),
+    path("", include("operations.urls")),
     path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
