@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("permits.urls")),
     path("", include("monitoring.urls")),
     path("", include("operations.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
@@ -38,4 +39,12 @@ PUBLIC_URL_NAMES = {
     "applications:track",
     "permits:verify",
     "monitoring:public_stats",
+    # The REST API's description and documentation pages, its catalog and verification
+    "api:schema",
+    "api:docs",
+    "api:redoc",
+    "api:catalog",
+    "api:catalog_detail",
+    "api:verify",
+    "api:verify_check",
 }

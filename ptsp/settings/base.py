@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "applications",
     "monitoring",
     "operations",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -295,21 +296,54 @@ TSA_URL = env_str("TSA_URL", "")
 
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that an anonymous request is answered 401 with a WWW-Authenticate header.
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.TokenHasScope",
+        "api.permissions.HasRole",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
     "PAGE_SIZE": 25,
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    # Counted in the database cache (CACHES above), per person and per anonymous IP address.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.PerUserThrottle",
+        "api.throttling.PerAnonymousIpThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("API_THROTTLE_USER", "1200/hour"),
+        "anon": env_str("API_THROTTLE_ANON", "120/hour"),
+    },
+    # Behind the reverse proxy the client address is the last hop it appended.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 1 if PRODUCTION else 0),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PTSP Online API",
+    "DESCRIPTION": (
+        "Every journey of PTSP Online (the catalog, applications, intake, technical review, "
+        "signing, verification) with the same rules as the web pages. Authenticate with a "
+        "browser session or a scoped token (`Authorization: Bearer ptsp_…`). Errors have one "
+        'shape: `{"error": {"code", "message", "fields"}}`, messages in the language '
+        "of `Accept-Language` (Indonesian by default). See docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.models.Status"},
 }
 
 # --- Security ----------------------------------------------------------------------------------

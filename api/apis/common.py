@@ -1,0 +1,224 @@
+"""Shared pieces of the API views: output serializers used by several APIs, list helpers."""
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
+from rest_framework.views import APIView
+
+from api.pagination import ApiPagination
+from applications.models import Status
+
+# The largest id a row can have (PostgreSQL bigint): larger ones are refused with a 400.
+MAX_ID = 2**63 - 1
+
+
+class BaseApi(APIView):
+    """Every API class: one operation. `required_roles` (403 without one of them) and
+    `required_scope` (for token requests; reads default to `read`)."""
+
+    required_roles: tuple = ()
+    required_scope: str | None = None
+
+    def initial(self, request, *args, **kwargs):
+        """DRF's order, except that throttling comes before the permission checks, and a
+        failed authentication (a guessed token) still counts against the address."""
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(
+            request
+        )
+        request.version, request.versioning_scheme = self.determine_version(
+            request, *args, **kwargs
+        )
+        try:
+            self.perform_authentication(request)
+        except exceptions.AuthenticationFailed:
+            self.check_throttles(request)
+            raise
+        self.check_throttles(request)
+        self.check_permissions(request)
+
+
+class FileApi(BaseApi):
+    """A download: the file whatever the client's Accept header; errors still in JSON."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+def page(request, view, queryset, serializer_class, *, context=None):
+    """Paginate `queryset` and answer the page of `serializer_class`."""
+    paginator = ApiPagination()
+    items = paginator.paginate_queryset(queryset, request, view=view)
+    data = serializer_class(items, many=True, context={"request": request, **(context or {})}).data
+    return paginator.get_paginated_response(data)
+
+
+def query(request, serializer_class) -> dict:
+    """Validate the query parameters of a list (400 with field errors when invalid)."""
+    # A plain dict, not the QueryDict: an empty `?q=` is then refused like any blank value
+    # instead of silently meaning "not given".
+    serializer = serializer_class(data=request.query_params.dict())
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def ordering_field(choices: list[str], default: str):
+    return serializers.ChoiceField(
+        choices=[c for name in choices for c in (name, f"-{name}")],
+        required=False,
+        default=default,
+        help_text=_("Sort by this field; a leading minus sorts descending."),
+    )
+
+
+def ordered(ordering: str) -> tuple[str, str]:
+    """The order_by arguments for `ordering`, ties broken by id in the same direction."""
+    return ordering, "-pk" if ordering.startswith("-") else "pk"
+
+
+def localized(obj: dict | object, base: str) -> str:
+    """The Indonesian or English variant of `base` (`name_id`/`name_en`), by request language."""
+    get = obj.get if isinstance(obj, dict) else (lambda key: getattr(obj, key, ""))
+    if (get_language() or "id").startswith("en") and get(f"{base}_en"):
+        return get(f"{base}_en")
+    return get(f"{base}_id") or ""
+
+
+class PermitTypeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, obj) -> str:
+        return localized(obj, "name")
+
+
+class ApplicationSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    tracking_number = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    permit_type = PermitTypeRefSerializer()
+    region = serializers.CharField(source="region.code")
+    business_name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class DocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    requirement_code = serializers.CharField()
+    version = serializers.IntegerField()
+    is_current = serializers.BooleanField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    verdict = serializers.CharField()
+    verdict_note = serializers.CharField()
+
+
+class AgencyRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RevisionItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["document", "field"])
+    key = serializers.CharField(max_length=40)
+    label = serializers.CharField(required=False)
+    note = serializers.CharField(max_length=2000)
+
+
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    agency = AgencyRefSerializer()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    assignee = serializers.CharField(source="assignee.full_name", allow_null=True, default=None)
+    budget_days = serializers.IntegerField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    reasons = serializers.CharField()
+    revision_items = RevisionItemSerializer(many=True)
+
+
+class EventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    note = serializers.CharField()
+    actor = serializers.CharField(source="actor.full_name", allow_null=True, default=None)
+    agency = serializers.CharField(source="review.agency.code", allow_null=True, default=None)
+
+
+class TimelineStepSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    holder = serializers.CharField(help_text="Who holds the file in this step.")
+    actor = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField(allow_null=True)
+    due = serializers.DateTimeField(allow_null=True)
+    note = serializers.CharField()
+    current = serializers.BooleanField()
+
+
+class ApplicationDetailSerializer(ApplicationSummarySerializer):
+    nib = serializers.CharField()
+    kbli = serializers.CharField()
+    address = serializers.CharField()
+    kelurahan = serializers.CharField()
+    kecamatan = serializers.CharField()
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    form_data = serializers.DictField()
+    catalog_version = serializers.IntegerField(source="catalog_version.number")
+    documents = serializers.SerializerMethodField()
+    reviews = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+
+    @extend_schema_field(DocumentSerializer(many=True))
+    def get_documents(self, obj):
+        docs = [d for d in obj.documents.all() if d.is_current]
+        return DocumentSerializer(docs, many=True).data
+
+    @extend_schema_field(ReviewSerializer(many=True))
+    def get_reviews(self, obj):
+        return ReviewSerializer(obj.reviews.all(), many=True).data
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, obj):
+        return EventSerializer(obj.events.all(), many=True).data
+
+    @extend_schema_field(TimelineStepSerializer(many=True))
+    def get_timeline(self, obj):
+        from applications.timeline import build_timeline
+
+        return TimelineStepSerializer(build_timeline(obj, obj.events.all()), many=True).data
+
+
+def application_detail_queryset(queryset):
+    """What the detail serializer reads, in a fixed number of queries."""
+    from django.db.models import Prefetch
+
+    from agencies.models import Review
+    from applications.models import Event
+
+    return queryset.select_related(
+        "permit_type", "region", "catalog_version", "applicant"
+    ).prefetch_related(
+        "documents",
+        Prefetch("reviews", queryset=Review.objects.select_related("agency", "assignee")),
+        Prefetch(
+            "events",
+            queryset=Event.objects.select_related(
+                "actor", "review__agency", "review__assignee"
+            ).order_by("at", "id"),
+        ),
+    )

@@ -1,0 +1,247 @@
+"""The applicant's filing through the API: create and update a draft, upload and remove
+documents (multipart), submit, resubmit after a return, withdraw. The same services as the
+web pages (`applications.services.filing`, `applications.services.intake`)."""
+
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from api.apis.applications import application_detail_response, own_application
+from api.apis.common import (
+    MAX_ID,
+    ApplicationDetailSerializer,
+    ApplicationSummarySerializer,
+    BaseApi,
+    DocumentSerializer,
+    FileApi,
+)
+from api.models import Scope
+from applications.selectors import applications_visible_to
+from applications.services import filing
+from applications.services.intake import application_resubmit
+
+TAG = ["applications"]
+
+
+class DraftDataSerializer(serializers.Serializer):
+    """What an applicant may write on a draft. Anything else (status, applicant, tracking
+    number, region, agency, signer…) is ignored."""
+
+    business_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    nib = serializers.CharField(
+        required=False, allow_blank=True, max_length=13, help_text="13 digits."
+    )
+    kbli = serializers.CharField(
+        required=False, allow_blank=True, max_length=5, help_text="5 digits."
+    )
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    kelurahan = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    kecamatan = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    latitude = serializers.DecimalField(
+        required=False, allow_null=True, max_digits=9, decimal_places=6, min_value=-90, max_value=90
+    )
+    longitude = serializers.DecimalField(
+        required=False,
+        allow_null=True,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+    )
+    form_data = serializers.DictField(
+        required=False,
+        help_text="The permit type's own fields by key (see the catalog's `fields`); "
+        "undeclared keys are ignored.",
+    )
+
+
+def _flat(data: dict) -> dict:
+    """The service's input: business data and the type's own fields in one flat dict."""
+    flat = {k: ("" if v is None else str(v)) for k, v in data.items() if k != "form_data"}
+    flat.update(
+        {
+            str(k): v
+            for k, v in (data.get("form_data") or {}).items()
+            if k not in filing.BUSINESS_FIELDS
+        }
+    )
+    return flat
+
+
+class ApplicationCreateApi(BaseApi):
+    required_scope = Scope.APPLICATIONS_WRITE
+
+    class InputSerializer(DraftDataSerializer):
+        permit_type = serializers.IntegerField(
+            min_value=1,
+            max_value=MAX_ID,
+            help_text="The id of an active permit type (see the catalog).",
+        )
+
+    @extend_schema(
+        tags=TAG,
+        summary="Start a draft for a permit type (optionally with its data)",
+        request=InputSerializer,
+        responses={201: ApplicationDetailSerializer},
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        permit_type_id = data.pop("permit_type")
+        with transaction.atomic():
+            application = filing.application_create_draft(
+                permit_type_id=permit_type_id, actor=request.user
+            )
+            if data:
+                filing.application_update_draft(
+                    application_id=application.pk, actor=request.user, data=_flat(data)
+                )
+        return application_detail_response(request, application.pk, status=201)
+
+
+class ApplicationUpdateApi(BaseApi):
+    required_scope = Scope.APPLICATIONS_WRITE
+
+    @extend_schema(
+        tags=TAG,
+        summary="Save data on a draft (only the keys given)",
+        request=DraftDataSerializer,
+        responses=ApplicationDetailSerializer,
+    )
+    def post(self, request, pk: int):
+        application = own_application(request, pk)
+        serializer = DraftDataSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        filing.application_update_draft(
+            application_id=application.pk,
+            actor=request.user,
+            data=_flat(dict(serializer.validated_data)),
+        )
+        return application_detail_response(request, application.pk)
+
+
+class DocumentUploadApi(BaseApi):
+    required_scope = Scope.APPLICATIONS_WRITE
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text="PDF, JPEG or PNG as the requirement accepts.")
+
+    @extend_schema(
+        tags=TAG,
+        summary="Upload (or replace) the file for one requirement of a draft",
+        request={"multipart/form-data": InputSerializer},
+        responses={201: DocumentSerializer},
+    )
+    def post(self, request, pk: int, code: str):
+        application = own_application(request, pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = filing.document_upload(
+            application_id=application.pk,
+            requirement_code=code,
+            upload=serializer.validated_data["file"],
+            actor=request.user,
+        )
+        return Response(DocumentSerializer(document).data, status=201)
+
+
+class DocumentRemoveApi(BaseApi):
+    required_scope = Scope.APPLICATIONS_WRITE
+
+    @extend_schema(
+        tags=TAG,
+        summary="Take the current file of a requirement off a draft",
+        request=None,
+        responses={204: None},
+    )
+    def post(self, request, pk: int, code: str):
+        application = own_application(request, pk)
+        filing.document_remove(
+            application_id=application.pk, requirement_code=code, actor=request.user
+        )
+        return Response(status=204)
+
+
+class ApplicationSubmitApi(BaseApi):
+    required_scope = Scope.APPLICATIONS_WRITE
+
+    @extend_schema(
+        tags=TAG,
+        summary="Submit a complete draft: it gets its tracking number",
+        description="A 400 with code `incomplete` lists what is missing in `error.fields.missing`.",
+        request=None,
+        responses=ApplicationSummarySerializer,
+    )
+    def post(self, request, pk: int):
+        application = own_application(request, pk)
+        application = filing.application_submit(application_id=application.pk, actor=request.user)
+        return Response(ApplicationSummarySerializer(application).data)
+
+
+class ApplicationResubmitApi(BaseApi):
+    required_scope = Scope.APPLICATIONS_WRITE
+
+    @extend_schema(
+        tags=TAG,
+        summary="Resubmit a returned file after replacing the rejected documents",
+        request=None,
+        responses=ApplicationSummarySerializer,
+    )
+    def post(self, request, pk: int):
+        application = own_application(request, pk)
+        application = application_resubmit(application_id=application.pk, actor=request.user)
+        return Response(ApplicationSummarySerializer(application).data)
+
+
+class ApplicationWithdrawApi(BaseApi):
+    required_scope = Scope.APPLICATIONS_WRITE
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=2000)
+
+    @extend_schema(
+        tags=TAG,
+        summary="Withdraw an application before a decision, with a reason",
+        request=InputSerializer,
+        responses=ApplicationSummarySerializer,
+    )
+    def post(self, request, pk: int):
+        application = own_application(request, pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = filing.application_withdraw(
+            application_id=application.pk,
+            actor=request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(ApplicationSummarySerializer(application).data)
+
+
+class DocumentDownloadApi(FileApi):
+    @extend_schema(
+        tags=TAG,
+        summary="Download one document file (anyone who may see the application)",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+    )
+    def get(self, request, pk: int, document_pk: int):
+        application = get_object_or_404(applications_visible_to(request.user), pk=pk)
+        document = get_object_or_404(application.documents, pk=document_pk)
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name,
+            content_type=document.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -1,0 +1,230 @@
+"""Permits: the signer's queue and "sign and issue" (with the same password step-up as the
+web page), the applicant's download, the public verification by token (from the QR code)."""
+
+import re
+
+from django.contrib.auth import authenticate
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from agencies.models import Role
+from api.apis.catalog import PublicApi
+from api.apis.common import (
+    ApplicationSummarySerializer,
+    BaseApi,
+    FileApi,
+    localized,
+    ordered,
+    ordering_field,
+    page,
+    query,
+)
+from api.apis.outcome import signer_applications
+from api.models import Scope
+from api.schema import paginated
+from applications.models import Status
+from applications.selectors import applications_visible_to
+from permits.models import Permit
+from permits.services.issuance import permit_issue
+from ptsp.errors import DomainError
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+PUBLIC_STATUSES = [Permit.Status.VALID, Permit.Status.REVOKED, Permit.Status.EXPIRED]
+MAX_CHECK_UPLOAD = 20 * 1024 * 1024
+
+
+class PermitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    holder_name = serializers.CharField()
+    business_name = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    valid_until = serializers.DateField(allow_null=True)
+    sha256 = serializers.CharField()
+    last_error = serializers.CharField()
+
+
+class SigningQueueApi(BaseApi):
+    required_roles = (Role.SIGNER,)
+
+    class FilterSerializer(serializers.Serializer):
+        ordering = ordering_field(["updated_at", "submitted_at"], "updated_at")
+
+    @extend_schema(
+        tags=["signing"],
+        summary="Recommended applications waiting for my signature",
+        parameters=[FilterSerializer],
+        responses=paginated(ApplicationSummarySerializer),
+    )
+    def get(self, request):
+        filters = query(request, self.FilterSerializer)
+        applications = (
+            signer_applications(request.user)
+            .filter(status=Status.RECOMMENDED)
+            .select_related("permit_type", "region")
+            .order_by(*ordered(filters["ordering"]))
+        )
+        return page(request, self, applications, ApplicationSummarySerializer)
+
+
+class PermitSignApi(BaseApi):
+    required_roles = (Role.SIGNER,)
+    required_scope = Scope.SIGNING
+
+    class InputSerializer(serializers.Serializer):
+        password = serializers.CharField(
+            max_length=200,
+            style={"input_type": "password"},
+            help_text="Signing is a legal act: the signer confirms it with their password, "
+            "as on the web page.",
+        )
+
+    @extend_schema(
+        tags=["signing"],
+        summary="Sign and issue: the permit gets its number and is rendered and signed",
+        description="Answers 202 with the permit in status `issuing`; it becomes `valid` when "
+        "the background issuance finishes (poll the application).",
+        request=InputSerializer,
+        responses={202: PermitSerializer},
+    )
+    def post(self, request, pk: int):
+        application = get_object_or_404(signer_applications(request.user), pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if (
+            authenticate(
+                request._request,
+                username=request.user.email,
+                password=serializer.validated_data["password"],
+            )
+            is None
+        ):
+            raise DomainError(
+                _("The password is not correct. Nothing was signed."),
+                code="password_incorrect",
+                field="password",
+            )
+        permit = permit_issue(application_id=application.pk, actor=request.user)
+        return Response(PermitSerializer(permit).data, status=202)
+
+
+class PermitDownloadApi(FileApi):
+    @extend_schema(
+        tags=["applications"],
+        summary="Download the signed permit of my application",
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    def get(self, request, pk: int):
+        application = get_object_or_404(
+            applications_visible_to(request.user), pk=pk, applicant=request.user
+        )
+        permit = (
+            Permit.objects.filter(application=application)
+            .exclude(file="")
+            .exclude(status=Permit.Status.ISSUING)
+            .first()
+        )
+        if permit is None:
+            raise Http404
+        return FileResponse(
+            permit.file.open("rb"),
+            as_attachment=True,
+            filename="izin-" + permit.number.replace("/", "-") + ".pdf",
+            content_type="application/pdf",
+        )
+
+
+class VerificationSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=["valid", "revoked", "expired"])
+    business_name = serializers.CharField()
+    permit_type = serializers.SerializerMethodField()
+    region = serializers.CharField(source="region.name")
+    issued_at = serializers.DateTimeField()
+    valid_until = serializers.DateField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    sha256 = serializers.CharField(help_text="SHA-256 of the issued PDF.")
+
+    def get_permit_type(self, obj) -> str:
+        return localized(obj.permit_type, "name")
+
+
+def _public_permit(token: str) -> Permit:
+    """The permit of a verification token; 404 alike for malformed, unknown and unissued."""
+    if not TOKEN_RE.match(token or ""):
+        raise Http404
+    permit = (
+        Permit.objects.select_related("permit_type", "region")
+        .filter(verification_token=token, status__in=PUBLIC_STATUSES)
+        .first()
+    )
+    if permit is None:
+        raise Http404
+    return permit
+
+
+class PermitVerifyApi(PublicApi):
+    @extend_schema(
+        tags=["verification"],
+        summary="The public facts of a permit, by the token in its QR code (public)",
+        responses=VerificationSerializer,
+        auth=[],
+    )
+    def get(self, request, token: str):
+        return Response(VerificationSerializer(_public_permit(token)).data)
+
+
+class PermitVerifyFileApi(PublicApi):
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text="The PDF to check (at most 20 MB).")
+
+        def validate_file(self, upload):
+            if upload.size > MAX_CHECK_UPLOAD:
+                raise serializers.ValidationError(_("The file is larger than 20 MB."))
+            head = upload.read(5)
+            upload.seek(0)
+            if head != b"%PDF-":
+                raise serializers.ValidationError(_("This is not a PDF file."))
+            return upload
+
+    class OutputSerializer(serializers.Serializer):
+        ok = serializers.BooleanField(help_text="Same file and a sound signature of the region.")
+        sha256 = serializers.CharField()
+        hash_matches = serializers.BooleanField()
+        signature_ok = serializers.BooleanField()
+        problems = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(
+        tags=["verification"],
+        summary="Check a PDF against the issued permit: same file, sound signature (public)",
+        request={"multipart/form-data": InputSerializer},
+        responses=OutputSerializer,
+        auth=[],
+    )
+    def post(self, request, token: str):
+        from permits.verification import check_file
+
+        permit = _public_permit(token)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = check_file(serializer.validated_data["file"].read(), permit=permit)
+        return Response(
+            self.OutputSerializer(
+                {
+                    "ok": report.ok,
+                    "sha256": report.sha256,
+                    "hash_matches": report.hash_matches,
+                    "signature_ok": report.signature.ok,
+                    "problems": [str(p) for p in report.signature.problems],
+                }
+            ).data
+        )

@@ -1,0 +1,122 @@
+"""The signer: proposed rejections to confirm or send back (and, with issuance, signing)."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from agencies.models import Role
+from agencies.selectors import agencies_of
+from api.apis.common import (
+    ApplicationDetailSerializer,
+    ApplicationSummarySerializer,
+    BaseApi,
+    application_detail_queryset,
+    ordered,
+    ordering_field,
+    page,
+    query,
+)
+from api.models import Scope
+from api.schema import paginated
+from applications.models import Application, Status
+from applications.services.outcome import (
+    application_confirm_rejection,
+    application_send_back_rejection,
+)
+
+TAG = ["signing"]
+
+
+def signer_applications(user):
+    """Applications of the regions where the person signs (the signer web pages' scope)."""
+    regions = [a.region_id for a in agencies_of(user, Role.SIGNER)]
+    return Application.objects.filter(region_id__in=regions).exclude(status=Status.DRAFT)
+
+
+class RejectionQueueApi(BaseApi):
+    required_roles = (Role.SIGNER,)
+
+    class FilterSerializer(serializers.Serializer):
+        ordering = ordering_field(["updated_at", "submitted_at"], "updated_at")
+
+    @extend_schema(
+        tags=TAG,
+        summary="Proposed rejections waiting for the signer",
+        parameters=[FilterSerializer],
+        responses=paginated(ApplicationSummarySerializer),
+    )
+    def get(self, request):
+        filters = query(request, self.FilterSerializer)
+        applications = (
+            signer_applications(request.user)
+            .filter(status=Status.REJECTION_PROPOSED)
+            .select_related("permit_type", "region")
+            .order_by(*ordered(filters["ordering"]))
+        )
+        return page(request, self, applications, ApplicationSummarySerializer)
+
+
+class SignerApplicationDetailApi(BaseApi):
+    required_roles = (Role.SIGNER,)
+
+    @extend_schema(
+        tags=TAG,
+        summary="An application of my region as the signer sees it (reviews, reasons, history)",
+        responses=ApplicationDetailSerializer,
+    )
+    def get(self, request, pk: int):
+        application = get_object_or_404(
+            application_detail_queryset(signer_applications(request.user)), pk=pk
+        )
+        return Response(ApplicationDetailSerializer(application).data)
+
+
+class RejectionConfirmApi(BaseApi):
+    required_roles = (Role.SIGNER,)
+    required_scope = Scope.SIGNING
+
+    class InputSerializer(serializers.Serializer):
+        note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+    @extend_schema(
+        tags=TAG,
+        summary="Confirm an OPD's proposed rejection: the application is rejected",
+        request=InputSerializer,
+        responses=ApplicationSummarySerializer,
+    )
+    def post(self, request, pk: int):
+        application = get_object_or_404(signer_applications(request.user), pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = application_confirm_rejection(
+            application_id=application.pk,
+            actor=request.user,
+            note=serializer.validated_data["note"],
+        )
+        return Response(ApplicationSummarySerializer(application).data)
+
+
+class RejectionSendBackApi(BaseApi):
+    required_roles = (Role.SIGNER,)
+    required_scope = Scope.SIGNING
+
+    class InputSerializer(serializers.Serializer):
+        note = serializers.CharField(max_length=4000, help_text="Why the rejection goes back.")
+
+    @extend_schema(
+        tags=TAG,
+        summary="Send a proposed rejection back to its OPD with a note",
+        request=InputSerializer,
+        responses=ApplicationSummarySerializer,
+    )
+    def post(self, request, pk: int):
+        application = get_object_or_404(signer_applications(request.user), pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = application_send_back_rejection(
+            application_id=application.pk,
+            actor=request.user,
+            note=serializer.validated_data["note"],
+        )
+        return Response(ApplicationSummarySerializer(application).data)
