@@ -101,3 +101,14 @@ def wait_for(predicate, timeout=15.0):
             return True
         time.sleep(0.1)
     return False
+
+
+@pytest.fixture
+def english(settings):
+    """Run the test in English, for tests that read messages in English: active now, and the
+    default of every request the test makes (LocaleMiddleware activates it per request)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -339,7 +339,7 @@ def test_a_worker_killed_mid_issuance_is_completed_by_the_retry(demo, signing_ce
 
 
 def test_final_failure_is_shown_and_the_number_is_kept(
-    demo, signing_cert, run_outbox, login, caplog
+    demo, signing_cert, run_outbox, login, caplog, english
 ):
     """The certificate disappears between the click and the task: the task records the reason,
     the application returns to the signer, and the next attempt reuses the number."""

@@ -11,7 +11,7 @@ from applications.services.revisions import revision_answer
 from tests.sla_builders import routed_at, wita
 from tests.workflow_builders import upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 # July 2026 has no national holiday before the 17th of August.
 

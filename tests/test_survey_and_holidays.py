@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from agencies.models import Region, RegionHoliday
@@ -18,7 +19,7 @@ from monitoring.services import survey_invite, survey_submit
 from ptsp.errors import Conflict, DomainError, NotAllowed
 from tests.sla_builders import routed_at, wita
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SIGNER = "kepala.btg@ptsp.local"
 
@@ -57,7 +58,10 @@ def test_invitation_once_and_only_after_issuance(issued, demo):
 def test_survey_before_issuance_is_refused(demo, run_outbox):
     application = routed_at(wita(7, 7, 10), run_outbox, submitted=wita(7, 6, 9))
     assert survey_invite(application_id=application.pk) is False
-    with pytest.raises(DomainError, match="when the permit has been issued"):
+    with (
+        translation.override("en"),
+        pytest.raises(DomainError, match="when the permit has been issued"),
+    ):
         survey_submit(
             application_id=application.pk, actor=application.applicant, scores=all_scores(4)
         )
@@ -69,14 +73,14 @@ def test_applicant_answers_once(issued):
         application_id=issued.pk, actor=issued.applicant, scores=all_scores(3), comment="Cepat"
     )
     assert answer.u3_time == 3 and answer.comment == "Cepat"
-    with pytest.raises(Conflict, match="already answered"):
+    with translation.override("en"), pytest.raises(Conflict, match="already answered"):
         survey_submit(application_id=issued.pk, actor=issued.applicant, scores=all_scores(1))
     assert SurveyResponse.objects.get().u1_requirements == 3
 
 
 def test_non_applicant_is_refused(issued):
     other = User.objects.get(email="siti.rahma@example.id")
-    with pytest.raises(NotAllowed, match="Only the applicant"):
+    with translation.override("en"), pytest.raises(NotAllowed, match="Only the applicant"):
         survey_submit(application_id=issued.pk, actor=other, scores=all_scores(4))
     signer = User.objects.get(email=SIGNER)
     with pytest.raises(NotAllowed):
@@ -88,7 +92,7 @@ def test_non_applicant_is_refused(issued):
 def test_scores_outside_one_to_four_are_refused(issued, bad):
     scores = all_scores(4)
     scores["u4_fee"] = bad
-    with pytest.raises(DomainError, match="Fee"):
+    with translation.override("en"), pytest.raises(DomainError, match="Fee"):
         survey_submit(application_id=issued.pk, actor=issued.applicant, scores=scores)
     assert not SurveyResponse.objects.exists()
 

@@ -283,7 +283,7 @@ def test_wrong_agency_wrong_role_and_wrong_region_are_refused_and_logged(routed,
     assert "workflow refused" in caplog.text
 
 
-def test_a_second_decision_is_refused_with_a_clear_message(routed):
+def test_a_second_decision_is_refused_with_a_clear_message(routed, english):
     review = review_of(routed, "DINKES")
     review_decide(review_id=review.pk, actor=review.assignee, decision="recommend")
     with pytest.raises(Conflict, match="already"):

@@ -281,7 +281,7 @@ def test_rejection_page_refuses_non_signers_and_other_regions(client, login, rou
 def test_notifications_list_and_mark_read(en, login, routed):
     login("budi.santoso@example.id")
     page = en.get(reverse("applications:notifications"))
-    assert "accepted" in page.content.decode().lower()
+    assert routed.tracking_number in page.content.decode()
     assert Notification.objects.filter(recipient=routed.applicant, read_at__isnull=True).exists()
     en.post(reverse("applications:notifications_read"), {"next": "https://evil.example/"})
     assert not Notification.objects.filter(
