@@ -1,0 +1,256 @@
+"""The authorization matrix: every named URL, requested as every kind of actor, is allowed or
+refused exactly as the matrix below says, and a GET never changes the database.
+
+The list of URLs comes from the URL configuration (tests/urlwalk.py); a URL without an entry in
+MATRIX fails `test_every_url_has_a_matrix_entry`. Objects are real: a journey is built through
+the services (a draft, a file waiting at intake, a file routed to two OPDs with a revision
+request and an inspection).
+
+Refused means: 302 to the login page (anonymous), 403 (wrong role) or 404 (someone else's
+object, which looks the same as a missing one). Allowed means any other answer: 200, a redirect
+elsewhere, or 405 for a POST-only URL requested with GET (allowed actors are only sent a GET so
+that the journey is not changed; refused actors are also sent an empty POST, which must be
+refused too).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from hashlib import sha256
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from agencies.models import Review
+from agencies.services import inspection_schedule, review_decide
+from applications.services.intake import application_accept
+from ptsp.urls import PUBLIC_URL_NAMES
+from tests.filing_helpers import complete_draft
+from tests.urlwalk import named_urls
+from tests.workflow_builders import PDF, all_accepted, submitted_application
+
+ANON = "anonymous"
+OWNER = "owner"
+OTHER = "other_applicant"
+VERIFIER = "verifier"
+OFFICER = "officer"
+OFFICER_X = "officer_other_agency"
+HEAD = "head"
+SIGNER = "signer"
+MONITOR = "monitor"
+OTHER_REGION = "staff_other_region"
+ADMIN = "platform_admin"
+
+ACTORS = {
+    ANON: None,
+    OWNER: "budi.santoso@example.id",
+    OTHER: "siti.rahma@example.id",
+    VERIFIER: "verifikator.btg@ptsp.local",
+    OFFICER: None,  # the assignee of the DINKES review, decided by routing
+    OFFICER_X: "petugas.pupr.btg@ptsp.local",
+    HEAD: "kepala.dinkes.btg@ptsp.local",
+    SIGNER: "kepala.btg@ptsp.local",
+    MONITOR: "monitor.btg@ptsp.local",
+    OTHER_REGION: "verifikator.plg@ptsp.local",
+    ADMIN: "admin@ptsp.local",
+}
+EVERYONE = frozenset(ACTORS)
+LOGGED_IN = EVERYONE - {ANON}
+REGION_STAFF = frozenset({VERIFIER, SIGNER, MONITOR})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Who may use a URL, and which object of the journey fills its arguments."""
+
+    allowed: frozenset
+    args: str = ""  # a key of the journey's `paths` (empty: no arguments)
+    post_only: bool = False
+
+
+def _e(allowed, args="", post_only=False):
+    return Entry(frozenset(allowed), args, post_only)
+
+
+MATRIX: dict[str, Entry] = {
+    # Public pages.
+    "home": _e(EVERYONE),
+    "healthz": _e(EVERYONE),
+    "livez": _e(EVERYONE),
+    "accounts:register": _e(EVERYONE),
+    "accounts:login": _e(EVERYONE),
+    "accounts:logout": _e(EVERYONE, post_only=True),
+    "accounts:password_reset": _e(EVERYONE),
+    "accounts:password_reset_done": _e(EVERYONE),
+    "accounts:password_reset_confirm": _e(EVERYONE, "reset"),
+    "accounts:password_reset_complete": _e(EVERYONE),
+    "accounts:language": _e(EVERYONE, post_only=True),
+    "permits:catalog": _e(EVERYONE),
+    "permits:catalog_detail": _e(EVERYONE, "catalog"),
+    "permits:requirement_template": _e(EVERYONE, "template"),
+    "applications:track": _e(EVERYONE),
+    # Any logged-in person: their own profile, applications and notifications.
+    "accounts:profile": _e(LOGGED_IN),
+    "accounts:password_change": _e(LOGGED_IN),
+    "applications:my_applications": _e(LOGGED_IN),
+    "applications:new": _e(LOGGED_IN),
+    "applications:notifications": _e(LOGGED_IN),
+    "applications:notifications_read": _e(LOGGED_IN, post_only=True),
+    # The applicant's own files: the owner only (everybody else 404, anonymous to login).
+    "applications:edit": _e({OWNER}, "draft"),
+    "applications:upload_document": _e({OWNER}, "draft_doc", post_only=True),
+    "applications:remove_document": _e({OWNER}, "draft_doc", post_only=True),
+    "applications:submit": _e({OWNER}, "draft", post_only=True),
+    "applications:withdraw": _e({OWNER}, "routed", post_only=True),
+    "applications:resubmit": _e({OWNER}, "routed", post_only=True),
+    "applications:replace_document": _e({OWNER}, "routed_doc", post_only=True),
+    "applications:revision": _e({OWNER}, "revision"),
+    "applications:revision_upload": _e({OWNER}, "revision", post_only=True),
+    # The owner and the staff who handle the file (region DPMPTSP, the routed OPDs).
+    "applications:detail": _e({OWNER}, "routed"),
+    "applications:download_document": _e(
+        {OWNER, VERIFIER, SIGNER, MONITOR, OFFICER, HEAD}, "document"
+    ),
+    # Front office of the region.
+    "applications:intake_queue": _e({VERIFIER, OTHER_REGION}),
+    "applications:intake_check": _e({VERIFIER}, "submitted"),
+    # Signer of the region.
+    "applications:rejection_queue": _e({SIGNER}),
+    "applications:rejection": _e({SIGNER}, "routed"),
+    "permits:signing_queue": _e({SIGNER}),
+    # OPD officers and heads.
+    "agencies:inbox": _e({OFFICER, OFFICER_X}),
+    "agencies:agency_queue": _e({HEAD}),
+    "agencies:review": _e({OFFICER, HEAD}, "review"),
+    "agencies:review_decision": _e({OFFICER, HEAD}, "review", post_only=True),
+    "agencies:reassign": _e({HEAD}, "review", post_only=True),
+    "agencies:inspection_new": _e({OFFICER, HEAD}, "review", post_only=True),
+    "agencies:inspection_result": _e({OFFICER, HEAD}, "inspection", post_only=True),
+    # Monitoring of the region.
+    "agencies:monitoring": _e({MONITOR, SIGNER}),
+}
+"""Every named URL outside the Django admin. Add the new URL here with who may use it."""
+
+
+def _is_refusal(response) -> bool:
+    if response.status_code in (403, 404):
+        return True
+    if response.status_code == 302:
+        return response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+    return False
+
+
+# Tables that a GET may write: sessions and cache (login, throttles) and the access log.
+_VOLATILE = {"django_session", "ptsp_cache", "security_documentaccess"}
+
+
+def database_fingerprint() -> str:
+    """A digest of every row of every table the application owns."""
+    digest = sha256()
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.db_table):
+        if model._meta.db_table in _VOLATILE or model._meta.proxy:
+            continue
+        rows = model._default_manager.order_by("pk").values_list()
+        digest.update(model._meta.db_table.encode())
+        digest.update(repr(list(rows)).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def journey(demo, run_outbox):
+    owner = User.objects.get(email=ACTORS[OWNER])
+    verifier = User.objects.get(email=ACTORS[VERIFIER])
+    draft = complete_draft(owner)
+    routed = submitted_application()
+    application_accept(application_id=routed.pk, actor=verifier, verdicts=all_accepted(routed))
+    run_outbox()
+    submitted = submitted_application()
+    dinkes = Review.objects.get(application=routed, agency__code="DINKES")
+    dlh = Review.objects.get(application=routed, agency__code="DLH")
+    review_decide(
+        review_id=dlh.pk,
+        actor=dlh.assignee,
+        decision="request_revision",
+        revision_items=[{"kind": "document", "key": "denah", "note": "Scale is missing."}],
+    )
+    inspection = inspection_schedule(
+        review_id=dinkes.pk,
+        actor=dinkes.assignee,
+        scheduled_for=timezone.now() + timedelta(days=3),
+        place="Jl. Ahmad Yani No. 5",
+    )
+    run_outbox()
+    draft_doc = draft.documents.filter(is_current=True).first()
+    document = routed.documents.filter(is_current=True).first()
+    ptype = routed.permit_type
+    template = ptype.requirements.first()
+    template.template.save("template.pdf", ContentFile(PDF))
+    paths = {
+        "": (),
+        "draft": (draft.pk,),
+        "draft_doc": (draft.pk, draft_doc.requirement_code),
+        "routed": (routed.pk,),
+        "routed_doc": (routed.pk, "denah"),
+        "revision": (routed.pk, dlh.pk),
+        "document": (document.pk,),
+        "submitted": (submitted.pk,),
+        "review": (dinkes.pk,),
+        "inspection": (inspection.pk,),
+        "catalog": (ptype.region.code, ptype.code),
+        "template": (template.pk,),
+        "reset": ("MQ", "set-password"),
+    }
+    emails = dict(ACTORS, **{OFFICER: dinkes.assignee.email})
+    return {"paths": paths, "emails": emails}
+
+
+def _client_for(email):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if email:
+        client.force_login(User.objects.get(email=email))
+    return client
+
+
+def test_every_url_has_a_matrix_entry():
+    names = {name for name, _path in named_urls()}
+    missing = sorted(names - set(MATRIX))
+    assert not missing, f"URLs without an entry in the authorization matrix: {missing}"
+    stale = sorted(set(MATRIX) - names)
+    assert not stale, f"Matrix entries for URLs that no longer exist: {stale}"
+
+
+def test_public_urls_agree_with_the_matrix():
+    public = {name for name, entry in MATRIX.items() if ANON in entry.allowed}
+    assert public == PUBLIC_URL_NAMES
+
+
+def test_every_url_as_every_actor(journey):
+    from django.urls import reverse
+
+    clients = {actor: _client_for(email) for actor, email in journey["emails"].items()}
+    problems = []
+    for name, entry in sorted(MATRIX.items()):
+        path = reverse(name, args=journey["paths"][entry.args])
+        for actor, client in clients.items():
+            before = database_fingerprint()
+            response = client.get(path)
+            if database_fingerprint() != before:
+                problems.append(f"GET {path} as {actor} changed the database")
+            refused = _is_refusal(response)
+            if actor in entry.allowed and refused:
+                problems.append(f"GET {path} as {actor}: refused ({response.status_code})")
+            if actor not in entry.allowed:
+                if not refused and not (entry.post_only and response.status_code == 405):
+                    problems.append(f"GET {path} as {actor}: allowed ({response.status_code})")
+                if entry.post_only or response.status_code == 405:
+                    posted = client.post(path, {})
+                    if not _is_refusal(posted):
+                        problems.append(f"POST {path} as {actor}: allowed ({posted.status_code})")
+                    if database_fingerprint() != before:
+                        problems.append(f"refused POST {path} as {actor} changed the database")
+    assert not problems, "\n".join(problems)
