@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("agencies.urls")),
     path("", include("permits.urls")),
+    path("", include("security.urls")),
     path("admin/", admin.site.urls),
 ]
 

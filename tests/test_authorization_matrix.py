@@ -133,6 +133,7 @@ MATRIX: dict[str, Entry] = {
     "agencies:inspection_result": _e({OFFICER, HEAD}, "inspection", post_only=True),
     # Monitoring of the region.
     "agencies:monitoring": _e({MONITOR, SIGNER}),
+    "security:access_log": _e({MONITOR}),
 }
 """Every named URL outside the Django admin. Add the new URL here with who may use it."""
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "agencies",
     "permits",
     "applications",
+    "security",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +301,14 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Uploads: the virus-scanning hook (security/scanning.py) streams every upload to clamd when
+# CLAMAV_SOCKET (a Unix socket) or CLAMAV_HOST/CLAMAV_PORT is set; and a quota per applicant.
+CLAMAV_SOCKET = env_str("CLAMAV_SOCKET", "")
+CLAMAV_HOST = env_str("CLAMAV_HOST", "")
+CLAMAV_PORT = env_int("CLAMAV_PORT", 3310)
+CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 10)
+UPLOAD_QUOTA_BYTES = env_int("UPLOAD_QUOTA_BYTES", 200 * 1024 * 1024)
 
 # --- Logging -----------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
