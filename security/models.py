@@ -34,3 +34,23 @@ class DocumentAccess(models.Model):
         return (
             f"{self.user_id} {self.action} document {self.document_id} at {self.at:%Y-%m-%d %H:%M}"
         )
+
+
+class TOTPDevice(models.Model):
+    """A person's authenticator app (RFC 6238 TOTP). Optional for staff, required for signers
+    (settings.TOTP_REQUIRED_ROLES). A platform admin removes it to recover a lost phone."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return str(self.user)

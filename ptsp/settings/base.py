@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.sessions.SessionLifetimeMiddleware",
+    "security.totp.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "agencies.middleware.RegionTimezoneMiddleware",
@@ -162,6 +163,10 @@ SESSION_STAFF_IDLE_SECONDS = env_int("SESSION_STAFF_IDLE_SECONDS", 30 * 60)
 # security/lockout.py: failed logins per account and per IP within the window.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
+# security/totp.py: the TOTP second factor. Required for these roles, optional for other staff.
+# Tests turn enforcement on where they test it (the demo signers have an app: `make totp`).
+TOTP_REQUIRED_ROLES = env_list("TOTP_REQUIRED_ROLES", ["signer"])
+TOTP_ENFORCED = env_bool("TOTP_ENFORCED", not TESTING)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
