@@ -76,7 +76,11 @@ def application_page_context(application: Application) -> dict:
     reviews = list(
         application.reviews.select_related("agency", "assignee").order_by("agency__name")
     )
+    from applications.timeline import event_label
+
     events = list(application.events.select_related("actor", "review__agency").order_by("at", "id"))
+    for event in events:
+        event.label = event_label(event)
     return {
         "application": application,
         "documents": documents,

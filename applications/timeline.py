@@ -58,7 +58,8 @@ EVENT_LABELS = {
 }
 
 
-def _label(event) -> str:
+def event_label(event) -> str:
+    """The event in words, with the agency it concerns."""
     if event.action.startswith("review_"):
         transition = REVIEW_TRANSITIONS.get(event.action.removeprefix("review_"))
     else:
@@ -73,7 +74,7 @@ def _label(event) -> str:
 
 
 def step_for_event(event, application) -> Step:
-    label = _label(event)
+    label = event_label(event)
     status = event.to_status or application.status
     holder = (
         holder_of(application)
