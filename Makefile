@@ -39,6 +39,11 @@ test: install system-deps
 totp: install
 	@$(PY) -c "import pyotp; print(pyotp.TOTP('PTSPDEMOSIGNERKEYPTSPDEMOSIGNERK').now())"
 
+## make bench: the load test (benchmarks/run_load.py, its own PostgreSQL, Redis, gunicorn; docs/load.md).
+bench: install
+	$(PIP) install --quiet --disable-pip-version-check "locust==2.47.0"
+	$(PY) benchmarks/run_load.py $(BENCH_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 

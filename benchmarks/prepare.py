@@ -1,0 +1,73 @@
+"""Load-test fixtures (run by benchmarks/run_load.py inside the throwaway database): the demo,
+a clinic permit type routed to DINKES and DLH, 40 applicants with a submitted file each and
+some files already routed, so that every role has work from the first second."""
+
+import json
+import sys
+
+from django.db import transaction
+
+
+def main(out_path: str) -> None:
+    from accounts.models import User
+    from accounts.services import applicant_register
+    from applications.services import filing
+    from applications.services.intake import application_accept
+    from tests.workflow_builders import all_accepted, pdf_upload, permit_type
+
+    ptype = permit_type()
+    verifier = User.objects.get(email="verifikator.btg@ptsp.local")
+    applicants = []
+    for n in range(40):
+        email = f"load{n:03d}@example.id"
+        user = User.objects.filter(email=email).first() or applicant_register(
+            email=email,
+            full_name=f"Pemohon Beban {n}",
+            nik=f"6474{n:012d}",
+            phone=f"0812{n:08d}",
+            password="demo-ptsp-2026",
+            language="en",
+        )
+        applicants.append(user.email)
+        with transaction.atomic():
+            app = filing.application_create_draft(permit_type_id=ptype.pk, actor=user)
+            filing.application_update_draft(application_id=app.pk, actor=user, data=DATA)
+            for code in ("ktp", "denah"):
+                filing.document_upload(
+                    application_id=app.pk,
+                    requirement_code=code,
+                    upload=pdf_upload(code),
+                    actor=user,
+                )
+            app = filing.application_submit(application_id=app.pk, actor=user)
+        if n % 2 == 0:
+            application_accept(application_id=app.pk, actor=verifier, verdicts=all_accepted(app))
+    requirements = [r.code for r in ptype.requirements.all()]
+    with open(out_path, "w") as fh:
+        json.dump(
+            {
+                "permit_type": ptype.pk,
+                "region": ptype.region.code,
+                "code": ptype.code,
+                "requirements": requirements,
+                "applicants": applicants,
+            },
+            fh,
+        )
+
+
+DATA = {
+    "business_name": "Klinik Beban",
+    "nib": "9120001234567",
+    "kbli": "86105",
+    "address": "Jl. Ahmad Yani No. 5",
+    "kelurahan": "Api-Api",
+    "kecamatan": "Bontang Utara",
+    "jumlah_ruang": "6",
+}
+
+if __name__ == "__main__":
+    import django
+
+    django.setup()
+    main(sys.argv[1])
