@@ -43,6 +43,12 @@ def main(out_path: str) -> None:
         if n % 2 == 0:
             application_accept(application_id=app.pk, actor=verifier, verdicts=all_accepted(app))
     requirements = [r.code for r in ptype.requirements.all()]
+    staff = [
+        "verifikator.btg@ptsp.local",
+        "petugas.dinkes.btg@ptsp.local",
+        "petugas.dlh.btg@ptsp.local",
+    ]
+    sessions = {email: _session_for(User.objects.get(email=email)) for email in applicants + staff}
     with open(out_path, "w") as fh:
         json.dump(
             {
@@ -51,9 +57,29 @@ def main(out_path: str) -> None:
                 "code": ptype.code,
                 "requirements": requirements,
                 "applicants": applicants,
+                "sessions": sessions,
             },
             fh,
         )
+
+
+def _session_for(user) -> str:
+    """A logged-in session made directly (as `login()` would store it), so that the measured
+    load is the work of the portal, not a storm of password hashing at the start."""
+    import time
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from security.sessions import LOGIN_AT, SEEN_AT
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[LOGIN_AT] = store[SEEN_AT] = int(time.time())
+    store.create()
+    return store.session_key
 
 
 DATA = {
