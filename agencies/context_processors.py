@@ -24,6 +24,10 @@ def staff_context(request):
         if any(m.role == role for m in memberships):
             url_name, label = ROLE_NAV[role]
             nav.append({"url": reverse(url_name), "label": label})
+            if role == Role.SIGNER:
+                nav.append(
+                    {"url": reverse("applications:rejection_queue"), "label": _("Rejections")}
+                )
             if role == Role.MONITOR:
                 nav.append(
                     {"url": reverse("security:access_log"), "label": _("Document access log")}

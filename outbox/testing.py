@@ -5,6 +5,7 @@ broker itself (tests/test_outbox_broker.py) use a real Redis and a real worker i
 """
 
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 from outbox.models import OutboxMessage
 
@@ -17,7 +18,9 @@ def run_pending(*, max_rounds: int = 20) -> list[str]:
     """
     from ptsp.celery import app
 
-    app.loader.import_default_modules()  # the tasks modules of every app, as a worker loads them
+    # The tasks modules of every app, as a worker loads them (without Celery's worker set-up,
+    # which would reconfigure logging under the test).
+    autodiscover_modules("tasks")
     ran: list[str] = []
     for _ in range(max_rounds):
         pending = list(OutboxMessage.objects.filter(dispatched_at__isnull=True).order_by("id"))

@@ -284,3 +284,30 @@ class Permit(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class RejectionLetter(models.Model):
+    """The signed letter telling an applicant why their application was rejected."""
+
+    application = models.OneToOneField(
+        "applications.Application", on_delete=models.PROTECT, related_name="rejection_letter"
+    )
+    number = models.CharField(_("letter number"), max_length=120, unique=True)
+    reasons = models.TextField(_("reasons"))
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signer_name = models.CharField(max_length=150)
+    signer_position = models.CharField(max_length=150, blank=True)
+    signer_nip = models.CharField(max_length=18, blank=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    file = models.FileField(upload_to=PrivateUploadTo("letters"), blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("rejection letter")
+        verbose_name_plural = _("rejection letters")
+
+    def __str__(self) -> str:
+        return self.number

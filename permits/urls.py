@@ -1,10 +1,11 @@
 from django.urls import path
 
-from permits.views import catalog, signing
+from permits.views import catalog, download, signing, verification
 
 app_name = "permits"
 
 urlpatterns = [
+    # The public catalog
     path("catalog/", catalog.catalog_list, name="catalog"),
     path(
         "catalog/templates/<int:pk>/",
@@ -12,5 +13,20 @@ urlpatterns = [
         name="requirement_template",
     ),
     path("catalog/<str:region_code>/<str:code>/", catalog.catalog_detail, name="catalog_detail"),
+    # The signer (DPMPTSP)
     path("signing/", signing.signing_queue, name="signing_queue"),
+    path("signing/<int:pk>/", signing.sign_page, name="sign"),
+    path("signing/<int:pk>/status/", signing.issuance_status, name="issuance_status"),
+    path("signing/<int:pk>/preview/", signing.permit_preview, name="preview"),
+    path("permits/<int:pk>/revoke/", signing.revoke, name="revoke"),
+    # The applicant
+    path("permits/mine/", download.my_permits, name="my_permits"),
+    path("permits/<int:pk>/download/", download.permit_download, name="download"),
+    path(
+        "letters/<int:pk>/download/",
+        download.rejection_letter_download,
+        name="rejection_letter_download",
+    ),
+    # The public (from the QR code)
+    path("verify/<str:token>/", verification.verify, name="verify"),
 ]

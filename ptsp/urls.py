@@ -33,4 +33,5 @@ PUBLIC_URL_NAMES = {
     "permits:catalog_detail",
     "permits:requirement_template",
     "applications:track",
+    "permits:verify",
 }

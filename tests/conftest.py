@@ -4,6 +4,11 @@ import pytest
 from django.core.management import call_command
 
 from agencies.demo import DEMO_PASSWORD
+from tests.signing_fixtures import (  # noqa: F401 - issuance fixtures
+    _dev_certificate_files,
+    local_tsa,
+    signing_cert,
+)
 
 
 @pytest.fixture(scope="session")

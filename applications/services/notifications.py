@@ -36,6 +36,7 @@ KINDS = {
     "sla_overdue",
     "sla_escalation",
     "permit_expiring",
+    "permit_revoked",
     "survey_invitation",
 }
 

@@ -14,6 +14,7 @@ from applications.models import Document, Status
 from applications.services import filing, intake, revisions
 from applications.timeline import build_timeline, holder_of
 from applications.workflow import allowed_actions
+from permits.models import Permit, RejectionLetter
 from permits.selectors import catalog_permit_types, catalog_regions
 from ptsp.errors import DomainError
 
@@ -318,6 +319,10 @@ def detail(request, pk: int):
         "applications/detail.html",
         {
             "reviews": reviews,
+            "permit": Permit.objects.filter(application=application).first(),
+            "rejection_letter": RejectionLetter.objects.filter(application=application)
+            .exclude(file="")
+            .first(),
             "can_resubmit": application.status == Status.RETURNED,
             "application": application,
             "timeline": build_timeline(application, events),

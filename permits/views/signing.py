@@ -1,17 +1,179 @@
-from django.shortcuts import render
+"""The signer's pages: the queue, the sign page with a preview, "sign and issue" with step-up,
+the issuance progress (HTMX partial), and revocation."""
 
-from agencies.models import Role
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from agencies.models import Review, Role
 from agencies.permissions import role_required
 from agencies.selectors import agencies_of
 from applications.models import Application, Status
+from permits.models import Permit
+from permits.services.issuance import permit_issue, permit_revoke
+from ptsp.errors import DomainError
+
+
+def _signer_regions(user) -> list[int]:
+    return [a.region_id for a in agencies_of(user, Role.SIGNER)]
+
+
+def _application_for_signer(user, pk: int) -> Application:
+    """An application of the signer's region past intake; others get 404."""
+    return get_object_or_404(
+        Application.objects.select_related(
+            "permit_type", "region", "applicant", "catalog_version"
+        ).filter(
+            region_id__in=_signer_regions(user),
+            status__in=[Status.RECOMMENDED, Status.ISSUING, Status.ISSUED],
+        ),
+        pk=pk,
+    )
+
+
+class SignForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Signing is a legal act: confirm it with your password."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if authenticate(username=self.user.email, password=password) is None:
+            raise forms.ValidationError(_("The password is not correct. Nothing was signed."))
+        return password
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the revocation"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 @role_required(Role.SIGNER)
 def signing_queue(request):
-    regions = [a.region_id for a in agencies_of(request.user, Role.SIGNER)]
     applications = (
-        Application.objects.filter(region_id__in=regions, status=Status.RECOMMENDED)
+        Application.objects.filter(
+            region_id__in=_signer_regions(request.user), status=Status.RECOMMENDED
+        )
         .select_related("permit_type", "applicant")
-        .order_by("updated_at")
+        .order_by("updated_at", "pk")
     )
-    return render(request, "permits/signing_queue.html", {"applications": applications})
+    issuing = (
+        Permit.objects.filter(region_id__in=_signer_regions(request.user))
+        .exclude(last_error="")
+        .filter(status=Permit.Status.ISSUING)
+        .values_list("application_id", "last_error")
+    )
+    return render(
+        request,
+        "permits/signing_queue.html",
+        {"applications": applications, "failed": dict(issuing)},
+    )
+
+
+def _sign_context(request, application, form=None):
+    permit = Permit.objects.filter(application=application).first()
+    reviews = Review.objects.filter(application=application).select_related("agency", "decided_by")
+    return {
+        "application": application,
+        "permit": permit,
+        "reviews": reviews,
+        "form": form or SignForm(user=request.user),
+        "revoke_form": RevokeForm(),
+    }
+
+
+@role_required(Role.SIGNER)
+def sign_page(request, pk: int):
+    application = _application_for_signer(request.user, pk)
+    form = SignForm(user=request.user)
+    if request.method == "POST":
+        form = SignForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                permit_issue(application_id=application.pk, actor=request.user)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Signed. The permit is being issued."))
+                return redirect("permits:sign", pk=application.pk)
+        application.refresh_from_db()
+        return render(
+            request, "permits/sign.html", _sign_context(request, application, form), status=400
+        )
+    return render(request, "permits/sign.html", _sign_context(request, application, form))
+
+
+@role_required(Role.SIGNER)
+def issuance_status(request, pk: int):
+    """The progress partial, polled by HTMX while the permit is being issued."""
+    application = _application_for_signer(request.user, pk)
+    permit = Permit.objects.filter(application=application).first()
+    return render(
+        request,
+        "permits/_issuance_status.html",
+        {"application": application, "permit": permit},
+    )
+
+
+@xframe_options_sameorigin
+@role_required(Role.SIGNER)
+def permit_preview(request, pk: int):
+    """The permit as it will be printed (HTML of the PDF template), number still open."""
+    from django.utils import timezone
+
+    from permits.rendering import permit_html
+
+    application = _application_for_signer(request.user, pk)
+    permit = Permit.objects.filter(application=application).first()
+    if permit is None:
+        permit = Permit(
+            application=application,
+            permit_type=application.permit_type,
+            region=application.region,
+            number="…/…/" + application.permit_type.code + "/DPMPTSP/…",
+            holder_name=application.applicant.full_name,
+            business_name=application.business_name or application.applicant.full_name,
+            signer_name=request.user.full_name,
+            signer_position=request.user.position,
+            signer_nip=request.user.nip,
+            issued_at=timezone.now(),
+            verification_token="preview",  # noqa: S106 - not a secret: a preview
+        )
+    response = HttpResponse(permit_html(permit))
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    )
+    return response
+
+
+@require_POST
+@role_required(Role.SIGNER)
+def revoke(request, pk: int):
+    permit = get_object_or_404(
+        Permit.objects.filter(region_id__in=_signer_regions(request.user)), pk=pk
+    )
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            permit_revoke(
+                permit_id=permit.pk, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The permit is revoked."))
+    else:
+        messages.error(request, _("Give the reason for the revocation."))
+    return redirect("permits:sign", pk=permit.application_id)

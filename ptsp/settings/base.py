@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -276,6 +277,11 @@ OUTBOX_RELAY_SECONDS = env_int("OUTBOX_RELAY_SECONDS", 5)
 OUTBOX_PUBLISH_ON_COMMIT = env_bool("OUTBOX_PUBLISH_ON_COMMIT", not TESTING)
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "outbox.tasks.relay", "schedule": float(OUTBOX_RELAY_SECONDS)},
+    # Issuance: expire permits past their validity and remind holders 30 days before (daily).
+    "permits-daily-expiry": {
+        "task": "permits.tasks.daily_expiry",
+        "schedule": crontab(hour=17, minute=5),  # 00:05 WIB
+    },
 }
 
 # --- Issuance ----------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def test_intake_two_opds_revision_and_recommendation_to_the_signer(live_server, 
     page.get_by_text("Request a revision from the applicant").click()
     page.locator("summary").click()
     page.locator("[name='item_note_document:denah']").fill("Cantumkan ukuran ruang tindakan")
-    page.get_by_role("button", name="Save the decision").click()
+    page.get_by_role("button", name="Save the decision").press("Enter")
     expect(page.locator(".alert-success")).to_contain_text("Revision requested")
 
     # Dinas Lingkungan Hidup recommends meanwhile.
@@ -49,7 +49,7 @@ def test_intake_two_opds_revision_and_recommendation_to_the_signer(live_server, 
     page.get_by_role("link", name=number).click()
     page.get_by_text("Recommend", exact=True).click()
     page.fill("#reasons", "Dokumen lingkungan (SPPL) memenuhi syarat")
-    page.get_by_role("button", name="Save the decision").click()
+    page.get_by_role("button", name="Save the decision").press("Enter")
     expect(page.locator(".alert-success")).to_contain_text("Recommendation recorded")
 
     # The applicant answers: a new floor plan and a note.
@@ -70,7 +70,7 @@ def test_intake_two_opds_revision_and_recommendation_to_the_signer(live_server, 
     login_as(page, live_server, reviews["DINKES"].assignee.email)
     page.get_by_role("link", name=number).click()
     page.get_by_text("Recommend", exact=True).click()
-    page.get_by_role("button", name="Save the decision").click()
+    page.get_by_role("button", name="Save the decision").press("Enter")
     expect(page.locator(".alert-success")).to_contain_text("Recommendation recorded")
     application.refresh_from_db()
     assert application.status == Status.RECOMMENDED

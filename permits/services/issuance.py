@@ -1,0 +1,422 @@
+"""Issuance: the permit number, the signed PDF, revocation, expiry and rejection letters.
+
+The journey of one permit:
+1. `permit_issue` (the signer's "sign and issue", in the request): checks the region's signing
+   certificate first, then in one short transaction moves the application recommended → issuing,
+   takes the next number from `PermitCounter` under a row lock and creates the `Permit` (status
+   issuing), and enqueues `permits.tasks.issue_permit`. Nothing slow happens under the lock.
+2. `permit_complete_issuance` (the task): renders, signs, stores the file, records its SHA-256,
+   marks the permit valid and moves the application issuing → issued. Safe to run twice.
+3. `permit_issuance_failed` (the task, after its last retry): records the reason and moves the
+   application back to recommended; the permit row keeps its number for the next attempt.
+"""
+
+import hashlib
+import logging
+import secrets
+from datetime import date, timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
+
+from agencies.models import Role
+from agencies.selectors import agencies_of
+from applications.models import Application, Status
+from applications.services.notifications import notify
+from applications.workflow import application_transition, record_event
+from outbox.services import enqueue
+from permits.models import Permit, PermitCounter, RejectionLetter
+from permits.signing import SigningUnavailable, get_signer
+from ptsp.errors import Conflict, DomainError, NotAllowed
+
+logger = logging.getLogger("ptsp.issuance")
+
+ISSUE_TASK = "permits.tasks.issue_permit"
+REMINDER_DAYS = 30
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+
+def _region_today(region) -> date:
+    import zoneinfo
+
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(region.timezone)).date()
+
+
+def format_permit_number(number_format: str, *, seq: int, code: str, region: str, on: date) -> str:
+    """Fill a type's number format: {seq} (use {seq:04d} for zero padding), {code},
+    {roman_month}, {month}, {year}, {region}."""
+    return number_format.format(
+        seq=seq,
+        code=code,
+        roman_month=ROMAN[on.month - 1],
+        month=on.month,
+        year=on.year,
+        region=region,
+    )
+
+
+def _add_months(day: date, months: int) -> date:
+    import calendar
+
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _next_sequence(*, region_id: int, permit_type_id: int, year: int) -> int:
+    """Take the next number of a (region, type, year) counter. Must run inside the transaction
+    that creates the permit: the row lock is held until it commits, and a rollback gives the
+    number back, so numbers have no gaps and no duplicates."""
+    PermitCounter.objects.bulk_create(
+        [PermitCounter(region_id=region_id, permit_type_id=permit_type_id, year=year)],
+        ignore_conflicts=True,
+    )
+    counter = PermitCounter.objects.select_for_update().get(
+        region_id=region_id, permit_type_id=permit_type_id, year=year
+    )
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return counter.last_value
+
+
+def _check_signer(actor, application: Application) -> None:
+    regions = {a.region_id for a in agencies_of(actor, Role.SIGNER)}
+    if application.region_id not in regions:
+        raise NotAllowed(gettext_lazy("You may not do this."), code="workflow")
+
+
+def permit_issue(*, application_id: int, actor) -> Permit:
+    """Sign and issue: the signer of the application's region starts issuance.
+
+    Who: a signer of the application's region (step-up checked by the view). Changes: the
+    application recommended → issuing (event "start_issuance"), the type's counter (+1) and a new
+    Permit in status issuing — or, after a failed attempt, the same Permit again with its number.
+    Sends: `permits.tasks.issue_permit` after commit. Raises SigningUnavailable (certificate
+    missing or unusable: nothing changes, no number is taken), NotAllowed, Conflict. A second
+    click while the permit is being issued returns the same permit.
+    """
+    application = Application.objects.select_related("permit_type", "region").get(pk=application_id)
+    _check_signer(actor, application)
+    # The certificate is checked before any number is taken: a missing file or a wrong
+    # passphrase must not consume a number nor move the application.
+    get_signer(application.region).check()
+
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(no_key=True)
+            .select_related("permit_type", "region", "applicant")
+            .get(pk=application_id)
+        )
+        existing = Permit.objects.filter(application=application).first()
+        if application.status in (Status.ISSUING, Status.ISSUED) and existing:
+            return existing  # a second click: the same permit, the same number
+        application, _event = application_transition(
+            application_id=application.pk, action="start_issuance", actor=actor
+        )
+        application = Application.objects.select_related("permit_type", "region", "applicant").get(
+            pk=application_id
+        )
+        now = timezone.now()
+        today = _region_today(application.region)
+        permit_type = application.permit_type
+        signer_fields = {
+            "signer": actor,
+            "signer_name": actor.full_name,
+            "signer_position": actor.position,
+            "signer_nip": actor.nip,
+            "issued_at": now,
+            "valid_until": (
+                _add_months(today, permit_type.validity_months)
+                if permit_type.validity_months
+                else None
+            ),
+            "holder_name": application.applicant.full_name,
+            "business_name": application.business_name or application.applicant.full_name,
+        }
+        if existing:
+            permit = existing
+            for name, value in signer_fields.items():
+                setattr(permit, name, value)
+            permit.status = Permit.Status.ISSUING
+            permit.last_error = ""
+            permit.attempts += 1
+            permit.save()
+        else:
+            seq = _next_sequence(
+                region_id=application.region_id, permit_type_id=permit_type.pk, year=today.year
+            )
+            permit = Permit.objects.create(
+                application=application,
+                permit_type=permit_type,
+                region=application.region,
+                number=format_permit_number(
+                    permit_type.number_format,
+                    seq=seq,
+                    code=permit_type.code,
+                    region=application.region.code,
+                    on=today,
+                ),
+                year=today.year,
+                sequence=seq,
+                verification_token=secrets.token_urlsafe(32),
+                status=Permit.Status.ISSUING,
+                attempts=1,
+                **signer_fields,
+            )
+        enqueue(
+            ISSUE_TASK,
+            args=[permit.pk],
+            dedupe_key=f"permit-issue:{permit.pk}:{permit.attempts}",
+        )
+    logger.info(
+        "issuance started: application=%s permit=%s number=%s actor=%s",
+        application.pk,
+        permit.pk,
+        permit.number,
+        actor.pk,
+    )
+    return permit
+
+
+def permit_complete_issuance(*, permit_id: int) -> Permit:
+    """Render, sign and store a permit being issued; mark it valid; the application → issued.
+
+    Who: the issuance task only (actor None). Safe to run twice: a permit no longer issuing is
+    returned unchanged. A worker dying before the final commit leaves the permit issuing (at
+    worst an unreferenced file in storage) and the redelivered task completes it. Sends: an
+    in-app notice to the applicant. Raises SigningUnavailable or rendering/signing errors.
+    """
+    from permits.rendering import render_permit_pdf
+
+    permit = Permit.objects.select_related(
+        "application__applicant", "application__catalog_version", "permit_type", "region"
+    ).get(pk=permit_id)
+    if permit.status != Permit.Status.ISSUING:
+        return permit
+    if permit.application.status != Status.ISSUING:
+        return permit  # a failed attempt was already rolled back; a new click re-enqueues
+    signer = get_signer(permit.region)
+    signed = signer.sign(
+        render_permit_pdf(permit),
+        signer_name=permit.signer_name,
+        reason=f"Penerbitan izin {permit.number}",
+        location=permit.region.name,
+    )
+    with transaction.atomic():
+        locked = Permit.objects.select_for_update().get(pk=permit.pk)
+        if locked.status != Permit.Status.ISSUING:
+            return locked
+        # A random private name (ptsp.files.PrivateUploadTo), never served from a public URL.
+        locked.content_type = "application/pdf"
+        locked.file.save("permit.pdf", ContentFile(signed), save=False)
+        locked.sha256 = hashlib.sha256(signed).hexdigest()
+        locked.size = len(signed)
+        locked.status = Permit.Status.VALID
+        locked.last_error = ""
+        locked.save()
+        application, _event = application_transition(
+            application_id=locked.application_id,
+            action="issue",
+            actor=None,
+            data={"permit": locked.number},
+        )
+        Application.objects.filter(pk=application.pk).update(closed_at=timezone.now())
+        notify(
+            recipients=[application.applicant],
+            kind="issued",
+            application=application,
+            context={"permit_number": locked.number},
+            url=f"/applications/{application.pk}/",
+            dedupe=f"permit:{locked.pk}",
+        )
+    logger.info("permit issued: permit=%s number=%s", locked.pk, locked.number)
+    return locked
+
+
+def permit_issuance_failed(*, permit_id: int, reason: str) -> Permit:
+    """Record that issuance failed for good and hand the application back to the signer.
+
+    Who: the issuance task after its last retry. Changes: `Permit.last_error`; the application
+    issuing → recommended (event "issuance_failed"). The permit keeps its number; the next "sign
+    and issue" reuses it. Safe to run twice.
+    """
+    with transaction.atomic():
+        permit = Permit.objects.select_for_update().get(pk=permit_id)
+        if permit.status != Permit.Status.ISSUING:
+            return permit
+        permit.last_error = reason[:2000]
+        permit.save(update_fields=["last_error"])
+        if Application.objects.filter(pk=permit.application_id, status=Status.ISSUING).exists():
+            application_transition(
+                application_id=permit.application_id,
+                action="issuance_failed",
+                actor=None,
+                note=reason[:2000],
+            )
+        from applications.services.outcome import signers_of
+
+        notify(
+            recipients=signers_of(permit.application),
+            kind="issuance_failed",
+            application=permit.application,
+            context={"reason": reason[:500]},
+            url=f"/signing/{permit.application_id}/",
+            dedupe=f"permit-failed:{permit.pk}:{permit.attempts}",
+        )
+    logger.error("issuance failed: permit=%s reason=%s", permit.pk, reason)
+    return permit
+
+
+def permit_revoke(*, permit_id: int, actor, reason: str) -> Permit:
+    """Revoke a valid permit. Who: a signer of the permit's region. Changes: status revoked,
+    reason, actor, time; an event on the application. Sends: a notice to the holder. Raises
+    DomainError (no reason), NotAllowed (not the region's signer), Conflict (not valid)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(gettext_lazy("Give the reason for the revocation."), field="reason")
+    with transaction.atomic():
+        permit = Permit.objects.select_for_update().select_related("application").get(pk=permit_id)
+        _check_signer(actor, permit.application)
+        if permit.status != Permit.Status.VALID:
+            raise Conflict(gettext_lazy("Only a valid permit can be revoked."))
+        permit.status = Permit.Status.REVOKED
+        permit.revoked_at = timezone.now()
+        permit.revoked_by = actor
+        permit.revoke_reason = reason
+        permit.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+        record_event(
+            application=permit.application,
+            actor=actor,
+            action="permit_revoked",
+            note=reason,
+            data={"permit": permit.number},
+        )
+        notify(
+            recipients=[permit.application.applicant],
+            kind="permit_revoked",
+            application=permit.application,
+            context={"permit_number": permit.number, "reason": reason},
+            url=f"/applications/{permit.application_id}/",
+            dedupe=f"permit:{permit.pk}",
+        )
+    logger.info("permit revoked: permit=%s actor=%s", permit.pk, actor.pk)
+    return permit
+
+
+def permits_expire(*, today: date | None = None) -> int:
+    """Mark valid permits whose validity ended before `today` as expired. Who: the daily task.
+    Returns how many changed. Safe to run twice."""
+    today = today or timezone.localdate()
+    return Permit.objects.filter(status=Permit.Status.VALID, valid_until__lt=today).update(
+        status=Permit.Status.EXPIRED
+    )
+
+
+def permits_remind_expiry(*, today: date | None = None) -> int:
+    """Remind holders once, 30 days (or less) before their permit ends. Who: the daily task.
+    Changes: `Permit.expiry_reminder_sent_at`; one notice per permit (deduplicated). Returns
+    how many reminders were sent."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        permits = list(
+            Permit.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                status=Permit.Status.VALID,
+                expiry_reminder_sent_at__isnull=True,
+                valid_until__gte=today,
+                valid_until__lte=today + timedelta(days=REMINDER_DAYS),
+            )
+            .select_related("application__applicant")
+        )
+        if not permits:
+            return 0
+        for p in permits:
+            notify(
+                recipients=[p.application.applicant],
+                kind="permit_expiring",
+                application=p.application,
+                context={
+                    "permit_number": p.number,
+                    "valid_until": date_format(p.valid_until, "j F Y"),
+                },
+                url=f"/applications/{p.application_id}/",
+                dedupe=f"permit:{p.pk}",
+            )
+        Permit.objects.filter(pk__in=[p.pk for p in permits]).update(
+            expiry_reminder_sent_at=timezone.now()
+        )
+    return len(permits)
+
+
+def _rejection_reasons(application: Application) -> str:
+    from agencies.models import Review, ReviewStatus
+
+    reviews = Review.objects.filter(
+        application=application, status=ReviewStatus.REJECTED
+    ).select_related("agency")
+    return "\n".join(f"{r.agency.name}: {r.reasons}".strip() for r in reviews if r.reasons)
+
+
+def rejection_letter_issue(
+    *, application: Application, signer=None, reasons: str | None = None
+) -> RejectionLetter:
+    """Render and sign the rejection letter of a rejected application (synchronously, ≈ 0.1 s).
+
+    Who: the workflow service that confirms a rejection (or a task it enqueues). `reasons`
+    defaults to the rejecting OPDs' reasons; `signer` to the actor of the "confirm_rejection"
+    event. Changes: one RejectionLetter with its signed file. Safe to call twice (returns the
+    existing letter). Raises SigningUnavailable when the certificate is missing or unusable.
+    """
+    from permits.rendering import render_rejection_letter_pdf
+
+    existing = RejectionLetter.objects.filter(application=application).first()
+    if existing and existing.file:
+        return existing
+    pdf_signer = get_signer(application.region)
+    pdf_signer.check()
+    if signer is None:
+        event = application.events.filter(action="confirm_rejection").select_related("actor").last()
+        signer = event.actor if event else None
+    reasons = reasons if reasons is not None else _rejection_reasons(application)
+    if not reasons.strip():
+        reasons = "-"
+    today = _region_today(application.region)
+    letter = existing or RejectionLetter(
+        application=application,
+        number=f"503/{application.tracking_number or application.pk}/TOLAK/DPMPTSP/"
+        f"{ROMAN[today.month - 1]}/{today.year}",
+    )
+    letter.reasons = reasons
+    letter.signer = signer
+    letter.signer_name = signer.full_name if signer else ""
+    letter.signer_position = signer.position if signer else ""
+    letter.signer_nip = signer.nip if signer else ""
+    letter.issued_at = timezone.now()
+    signed = pdf_signer.sign(
+        render_rejection_letter_pdf(letter),
+        signer_name=letter.signer_name or "DPMPTSP",
+        reason=f"Penolakan permohonan {application.tracking_number}",
+        location=application.region.name,
+    )
+    letter.content_type = "application/pdf"
+    letter.file.save("letter.pdf", ContentFile(signed), save=False)
+    letter.sha256 = hashlib.sha256(signed).hexdigest()
+    letter.size = len(signed)
+    letter.save()
+    return letter
+
+
+__all__ = [
+    "SigningUnavailable",
+    "format_permit_number",
+    "permit_complete_issuance",
+    "permit_issuance_failed",
+    "permit_issue",
+    "permit_revoke",
+    "permits_expire",
+    "permits_remind_expiry",
+    "rejection_letter_issue",
+]

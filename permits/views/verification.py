@@ -1,0 +1,78 @@
+"""The public verification page, reached from the QR code on a permit.
+
+It shows the permit's public facts only (number, business name, permit type, dates, status,
+file hash) and lets anyone check a PDF against it. An unknown or malformed token gets the same
+plain "not found" page, with no hint whether a permit exists.
+"""
+
+import re
+
+from django import forms
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from permits.models import Permit
+from permits.verification import check_file
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+MAX_UPLOAD = 20 * 1024 * 1024
+PUBLIC_STATUSES = [Permit.Status.VALID, Permit.Status.REVOKED, Permit.Status.EXPIRED]
+
+
+class CheckFileForm(forms.Form):
+    file = forms.FileField(label=_("PDF file to check"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        head = upload.read(5)
+        upload.seek(0)
+        if head != b"%PDF-":
+            raise forms.ValidationError(_("This is not a PDF file."))
+        return upload
+
+
+def _not_found(request):
+    return render(request, "permits/verify_not_found.html", status=404)
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request, token: str):
+    if not TOKEN_RE.match(token or ""):
+        return _not_found(request)
+    permit = (
+        Permit.objects.select_related("permit_type", "region")
+        .filter(verification_token=token, status__in=PUBLIC_STATUSES)
+        .only(
+            "number",
+            "business_name",
+            "issued_at",
+            "valid_until",
+            "status",
+            "sha256",
+            "revoked_at",
+            "permit_type__name_id",
+            "permit_type__name_en",
+            "permit_type__region_id",
+            "region__name",
+            "region__code",
+            "region__timezone",
+        )
+        .first()
+    )
+    if permit is None:
+        return _not_found(request)
+    report = None
+    form = CheckFileForm()
+    if request.method == "POST":
+        form = CheckFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            report = check_file(form.cleaned_data["file"].read(), permit=permit)
+    return render(
+        request,
+        "permits/verify.html",
+        {"permit": permit, "form": form, "report": report},
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
+    )

@@ -1,0 +1,91 @@
+"""In a real browser: the signer signs and sees the permit issued without reloading, the
+applicant downloads the signed PDF, and the public verification page accepts that file."""
+
+import re
+import threading
+
+import pytest
+from django.urls import reverse
+
+from permits.models import Permit
+from tests.builders import recommended_application
+
+PASSWORD = "demo-ptsp-2026"
+
+
+def _log_in(page, base: str, email: str) -> None:
+    page.goto(base + reverse("accounts:login"))
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def _in_worker_thread(work) -> None:
+    """Run as a worker would: in its own thread (Playwright's event loop owns this one, and
+    pyHanko runs its own loop) with its own database connection."""
+    from django.db import connection
+
+    errors = []
+
+    def run():
+        try:
+            work()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+    assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_sign_download_and_verify_in_the_browser(
+    demo, signing_cert, live_server, page, run_outbox, tmp_path
+):
+    signing_cert.SITE_URL = live_server.url
+    application = recommended_application()
+    base = live_server.url
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+
+    # The signer signs from the queue, confirming with the password.
+    _log_in(page, base, "kepala.btg@ptsp.local")
+    page.goto(base + reverse("permits:signing_queue"))
+    page.get_by_role("link", name="Open").first.click()
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_test_id("sign-and-issue").click()
+    page.wait_for_load_state()
+    assert "Being issued" in page.get_by_test_id("issuance-status").inner_text()
+
+    # The worker renders and signs; the page follows by polling, without a reload.
+    _in_worker_thread(run_outbox)
+    number = Permit.objects.get(application=application).number
+    page.get_by_test_id("issued-number").wait_for(timeout=10_000)
+    assert page.get_by_test_id("issued-number").inner_text() == number
+
+    # The applicant downloads the signed PDF.
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    _log_in(page, base, "budi.santoso@example.id")
+    page.goto(base + reverse("permits:my_permits"))
+    with page.expect_download() as download_info:
+        page.get_by_test_id("download-permit").first.click()
+    pdf_path = tmp_path / "downloaded.pdf"
+    download_info.value.save_as(pdf_path)
+    permit = Permit.objects.get(application=application)
+    assert pdf_path.read_bytes()[:5] == b"%PDF-"
+
+    # Anyone checks it on the public page reached from the QR code.
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.goto(base + reverse("permits:verify", args=[permit.verification_token]))
+    assert page.get_by_test_id("permit-number").inner_text() == number
+    page.set_input_files("input[name=file]", str(pdf_path))
+    page.get_by_role("button", name="Check the file").click()
+    result = page.get_by_test_id("check-result").inner_text()
+    assert re.search(r"Genuine: this is the issued file", result), result
+    assert "Signed with the region's certificate." in result
