@@ -29,7 +29,10 @@ from accounts.models import User
 from agencies.models import Review
 from agencies.services import inspection_schedule, review_decide
 from applications.services.intake import application_accept
+from permits.models import Permit
+from permits.services.issuance import permit_issue, rejection_letter_issue
 from ptsp.urls import PUBLIC_URL_NAMES
+from tests.builders import recommended_application
 from tests.filing_helpers import complete_draft
 from tests.urlwalk import named_urls
 from tests.workflow_builders import PDF, all_accepted, submitted_application
@@ -123,6 +126,15 @@ MATRIX: dict[str, Entry] = {
     "applications:rejection_queue": _e({SIGNER}),
     "applications:rejection": _e({SIGNER}, "routed"),
     "permits:signing_queue": _e({SIGNER}),
+    "permits:sign": _e({SIGNER}, "recommended"),
+    "permits:preview": _e({SIGNER}, "recommended"),
+    "permits:issuance_status": _e({SIGNER}, "issued"),
+    "permits:revoke": _e({SIGNER}, "permit", post_only=True),
+    # Issued permits and letters: the owner downloads them; the public verifies by QR token.
+    "permits:my_permits": _e(LOGGED_IN),
+    "permits:download": _e({OWNER}, "permit"),
+    "permits:rejection_letter_download": _e({OWNER}, "letter"),
+    "permits:verify": _e(EVERYONE, "token"),
     # OPD officers and heads.
     "agencies:inbox": _e({OFFICER, OFFICER_X}),
     "agencies:agency_queue": _e({HEAD}),
@@ -165,7 +177,7 @@ def database_fingerprint() -> str:
 
 
 @pytest.fixture
-def journey(demo, run_outbox):
+def journey(demo, run_outbox, signing_cert):
     owner = User.objects.get(email=ACTORS[OWNER])
     verifier = User.objects.get(email=ACTORS[VERIFIER])
     draft = complete_draft(owner)
@@ -188,6 +200,16 @@ def journey(demo, run_outbox):
         place="Jl. Ahmad Yani No. 5",
     )
     run_outbox()
+    signer = User.objects.get(email=ACTORS[SIGNER])
+    recommended = recommended_application()
+    issued = recommended_application()
+    permit = permit_issue(application_id=issued.pk, actor=signer)
+    run_outbox()
+    permit.refresh_from_db()
+    assert permit.status == Permit.Status.VALID, permit.last_error
+    letter = rejection_letter_issue(
+        application=recommended, signer=signer, reasons="Lokasi tidak sesuai tata ruang."
+    )
     draft_doc = draft.documents.filter(is_current=True).first()
     document = routed.documents.filter(is_current=True).first()
     ptype = routed.permit_type
@@ -207,6 +229,11 @@ def journey(demo, run_outbox):
         "catalog": (ptype.region.code, ptype.code),
         "template": (template.pk,),
         "reset": ("MQ", "set-password"),
+        "recommended": (recommended.pk,),
+        "issued": (issued.pk,),
+        "permit": (permit.pk,),
+        "letter": (letter.pk,),
+        "token": (permit.verification_token,),
     }
     emails = dict(ACTORS, **{OFFICER: dinkes.assignee.email})
     return {"paths": paths, "emails": emails}
