@@ -107,6 +107,8 @@ def main() -> int:
                     "4",
                     "-b",
                     f"127.0.0.1:{port}",
+                    "--keep-alive",
+                    "30",
                     "--log-level",
                     "warning",
                 ],
