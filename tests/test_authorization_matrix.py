@@ -291,3 +291,24 @@ def test_every_url_as_every_actor(journey, settings):
                     if database_fingerprint() != before:
                         problems.append(f"refused POST {path} as {actor} changed the database")
     assert not problems, "\n".join(problems)
+
+
+def test_every_api_operation_has_a_matrix_entry():
+    """Every path of the OpenAPI schema (drf-spectacular) resolves to a URL name in MATRIX."""
+    import re
+
+    from django.urls import Resolver404, resolve
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True) or {}
+    missing = []
+    for path in schema.get("paths", {}):
+        concrete = re.sub(r"\{[^}]+\}", "1", path)
+        try:
+            match = resolve(concrete)
+        except Resolver404:
+            missing.append(f"{path} (does not resolve)")
+            continue
+        if match.view_name not in MATRIX:
+            missing.append(f"{path} ({match.view_name})")
+    assert not missing, f"API operations without an entry in the authorization matrix: {missing}"
