@@ -1,5 +1,6 @@
 """The load scenario: applicants filing and checking status, the front office accepting, OPD
-officers deciding, the public browsing the catalog and the tracking page.
+officers deciding, the signer signing, the public browsing the catalog, the tracking page and
+verifying permits by their QR token.
 
 Run through benchmarks/run_load.py (starts PostgreSQL, Redis, a Celery worker and gunicorn with
 2 workers on this machine, prepares the data, runs locust headless). Fixture names come from the
@@ -168,6 +169,35 @@ class Officer(PortalUser):
         )
 
 
+class Signer(PortalUser):
+    """The head of DPMPTSP signs a recommended file now and then (the password is checked on
+    every signature, then the worker renders, signs and timestamps the PDF)."""
+
+    weight = 1
+    email = "kepala.btg@ptsp.local"
+    wait_time = between(2, 5)
+
+    @task(3)
+    def queue(self):
+        self.client.get("/signing/", name="/signing/")
+
+    @task(1)
+    def sign_one(self):
+        queue = self.client.get("/signing/", name="/signing/")
+        ids = re.findall(r'href="/signing/(\d+)/"', queue.text)
+        if not ids:
+            return
+        pk = ids[-1]
+        self.client.get(f"/signing/{pk}/", name="/signing/[id]/")
+        self.client.post(
+            f"/signing/{pk}/",
+            {"password": PASSWORD},
+            headers=self.csrf(),
+            name="sign",
+            allow_redirects=False,
+        )
+
+
 class Public(HttpUser):
     weight = 4
     wait_time = between(0.5, 1.5)
@@ -185,6 +215,12 @@ class Public(HttpUser):
     @task(1)
     def track(self):
         self.client.get("/track/", name="/track/")
+
+    @task(2)
+    def verify(self):
+        if FIXTURES.get("tokens"):
+            token = FIXTURES["tokens"][hash(self) % len(FIXTURES["tokens"])]
+            self.client.get(f"/verify/{token}/", name="/verify/[token]/")
 
     @task(1)
     def home(self):

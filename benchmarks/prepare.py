@@ -43,6 +43,25 @@ def main(out_path: str) -> None:
         if n % 2 == 0:
             application_accept(application_id=app.pk, actor=verifier, verdicts=all_accepted(app))
     requirements = [r.code for r in ptype.requirements.all()]
+
+    # Issuance: a development signing certificate, files waiting for the signer, and a few
+    # permits already issued (their QR tokens for the public verification page).
+    from django.core.management import call_command
+
+    from outbox.testing import run_pending
+    from permits.services.issuance import permit_issue
+    from tests.builders import recommended_application
+
+    call_command("make_dev_signing_cert")
+    signer = User.objects.get(email="kepala.btg@ptsp.local")
+    tokens = []
+    for n in range(30):
+        application = recommended_application(business_name=f"Klinik Beban {n}")
+        if n < 4:
+            permit = permit_issue(application_id=application.pk, actor=signer)
+            run_pending()
+            permit.refresh_from_db()
+            tokens.append(permit.verification_token)
     staff = [
         "verifikator.btg@ptsp.local",
         "petugas.dinkes.btg@ptsp.local",
@@ -58,6 +77,7 @@ def main(out_path: str) -> None:
                 "requirements": requirements,
                 "applicants": applicants,
                 "sessions": sessions,
+                "tokens": tokens,
             },
             fh,
         )
