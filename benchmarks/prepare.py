@@ -61,7 +61,10 @@ def main(out_path: str) -> None:
             permit = permit_issue(application_id=application.pk, actor=signer)
             run_pending()
             permit.refresh_from_db()
-            tokens.append(permit.verification_token)
+            if permit.status == permit.Status.VALID:
+                tokens.append(permit.verification_token)
+            else:
+                print(f"permit {permit.pk} not issued: {permit.last_error}", file=sys.stderr)
     staff = [
         "verifikator.btg@ptsp.local",
         "petugas.dinkes.btg@ptsp.local",
