@@ -47,6 +47,7 @@ def main(out_path: str) -> None:
     # Issuance: a development signing certificate, files waiting for the signer, and a few
     # permits already issued (their QR tokens for the public verification page).
     from django.core.management import call_command
+    from django.test import override_settings
 
     from outbox.testing import run_pending
     from permits.services.issuance import permit_issue
@@ -58,8 +59,9 @@ def main(out_path: str) -> None:
     for n in range(30):
         application = recommended_application(business_name=f"Klinik Beban {n}")
         if n < 4:
-            permit = permit_issue(application_id=application.pk, actor=signer)
-            run_pending()
+            with override_settings(OUTBOX_PUBLISH_ON_COMMIT=False):  # issue here, in-process
+                permit = permit_issue(application_id=application.pk, actor=signer)
+                run_pending()
             permit.refresh_from_db()
             if permit.status == permit.Status.VALID:
                 tokens.append(permit.verification_token)
@@ -69,6 +71,7 @@ def main(out_path: str) -> None:
         "verifikator.btg@ptsp.local",
         "petugas.dinkes.btg@ptsp.local",
         "petugas.dlh.btg@ptsp.local",
+        "kepala.btg@ptsp.local",
     ]
     sessions = {email: _session_for(User.objects.get(email=email)) for email in applicants + staff}
     with open(out_path, "w") as fh:
