@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -16,22 +17,24 @@ from accounts.models import ApplicantProfile
 def send_welcome_email(user_id: int) -> None:
     """Welcome a newly registered applicant, in their language.
 
-    Safe to run twice: the profile's `welcome_sent_at` is claimed before sending, and released
-    if the mail server refuses, so that a retry sends it once.
+    The profile row stays locked while the mail server is talked to and `welcome_sent_at` is
+    written in the same transaction: a duplicate delivery does nothing, and a worker killed
+    mid-send leaves the welcome unsent for the redelivered task.
     """
-    claimed = ApplicantProfile.objects.filter(
-        user_id=user_id, user__is_active=True, welcome_sent_at__isnull=True
-    ).update(welcome_sent_at=timezone.now())
-    if not claimed:
-        return
-    profile = ApplicantProfile.objects.select_related("user").get(user_id=user_id)
-    user = profile.user
-    with translation.override(user.language):
-        context = {"user": user, "site_url": settings.SITE_URL}
-        subject = render_to_string("accounts/email/welcome_subject.txt", context).strip()
-        body = render_to_string("accounts/email/welcome_body.txt", context)
-    try:
+    with transaction.atomic():
+        profile = (
+            ApplicantProfile.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(user_id=user_id, user__is_active=True, welcome_sent_at__isnull=True)
+            .first()
+        )
+        if profile is None:
+            return
+        user = profile.user
+        with translation.override(user.language):
+            context = {"user": user, "site_url": settings.SITE_URL}
+            subject = render_to_string("accounts/email/welcome_subject.txt", context).strip()
+            body = render_to_string("accounts/email/welcome_body.txt", context)
         send_mail(subject, body, None, [user.email])
-    except Exception:
-        ApplicantProfile.objects.filter(pk=profile.pk).update(welcome_sent_at=None)
-        raise
+        profile.welcome_sent_at = timezone.now()
+        profile.save(update_fields=["welcome_sent_at"])

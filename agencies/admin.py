@@ -51,6 +51,26 @@ class RegionHolidayAdmin(RegionScopedAdmin):
     date_hierarchy = "date"
     list_select_related = ("region",)
 
+    def save_model(self, request, obj, form, change):
+        """Save, and say so when the day was no working day anyway (harmless, but useless)."""
+        from django.contrib import messages
+
+        from ptsp.workdays import national_holidays
+
+        super().save_model(request, obj, form, change)
+        if obj.date.weekday() >= 5:
+            messages.warning(
+                request,
+                _("%(date)s is a weekend day: it was no working day anyway.")
+                % {"date": obj.date.isoformat()},
+            )
+        elif obj.date in national_holidays(obj.date.year):
+            messages.warning(
+                request,
+                _("%(date)s is already a national holiday: this entry changes no deadline.")
+                % {"date": obj.date.isoformat()},
+            )
+
 
 admin.site.site_header = _("PTSP Online administration")
 admin.site.site_title = _("PTSP Online")

@@ -32,6 +32,10 @@ def staff_context(request):
                 nav.append(
                     {"url": reverse("security:access_log"), "label": _("Document access log")}
                 )
+    if any(m.role in (Role.HEAD, Role.SIGNER) for m in memberships) and not any(
+        m.role == Role.MONITOR for m in memberships
+    ):
+        nav.append({"url": reverse("agencies:monitoring"), "label": _("Monitoring")})
     if not memberships:
         nav.append({"url": reverse(APPLICANT_HOME), "label": _("My applications")})
     from applications.models import Notification

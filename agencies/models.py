@@ -151,7 +151,13 @@ class RegionHoliday(models.Model):
         verbose_name_plural = _("regional holidays")
         ordering = ["date"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "date"], name="holiday_unique_per_day")
+            models.UniqueConstraint(
+                fields=["region", "date"],
+                name="holiday_unique_per_day",
+                violation_error_message=_(
+                    "This region already has a day off on this date; change that entry instead."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -217,6 +223,13 @@ class Review(models.Model):
                 fields=["due_at"],
                 name="review_open_due_idx",
                 condition=models.Q(status="in_review"),
+            ),
+            # The monitoring dashboard: reviews finished in a period, per agency.
+            models.Index(
+                fields=["agency", "decided_at"],
+                name="review_decided_idx",
+                condition=models.Q(decided_at__isnull=False),
+                include=["due_at", "budget_days", "status"],
             ),
         ]
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from agencies import views
+from monitoring import views as monitoring_views
 
 app_name = "agencies"
 
@@ -12,5 +13,5 @@ urlpatterns = [
     path("reviews/<int:pk>/reassign/", views.reassign, name="reassign"),
     path("reviews/<int:pk>/inspections/", views.inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/result/", views.inspection_result, name="inspection_result"),
-    path("monitoring/", views.monitoring, name="monitoring"),
+    path("monitoring/", monitoring_views.dashboard, name="monitoring"),
 ]

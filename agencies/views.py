@@ -178,10 +178,3 @@ def inspection_result(request, pk: int):
         redirect_to=target,
         error_redirect=target,
     )
-
-
-@role_required(Role.MONITOR, Role.SIGNER)
-def monitoring(request):
-    return render(
-        request, "agencies/monitoring.html", {"agencies": selectors.agencies_of(request.user)}
-    )

@@ -81,7 +81,11 @@ def application_page_context(application: Application) -> dict:
     events = list(application.events.select_related("actor", "review__agency").order_by("at", "id"))
     for event in events:
         event.label = event_label(event)
+    from applications.clock import stage_clock_context
+
     return {
+        **stage_clock_context(application),
+        "show_assignee": True,
         "application": application,
         "documents": documents,
         "fields": fields,

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone
 
 from applications.models import Notification
@@ -14,19 +15,24 @@ from applications.models import Notification
     max_retries=8,
 )
 def send_notification_email(notification_id: int) -> None:
-    """E-mail one notification. Safe to run twice: `emailed_at` is claimed before sending and
-    released if the mail server refuses, so a retry sends it exactly once."""
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if not claimed:
-        return
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    body = notification.body
-    if notification.url:
-        body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
-    try:
+    """E-mail one notification.
+
+    The notification row stays locked while the mail server is talked to, and `emailed_at` is
+    written in the same transaction: a duplicate delivery finds it locked or already sent and
+    does nothing, and a worker killed mid-send leaves it unsent, for the redelivered task.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return
+        body = notification.body
+        if notification.url:
+            body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
         send_mail(notification.subject, body, None, [notification.recipient.email])
-    except Exception:
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
-        raise
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])

@@ -13,3 +13,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptsp.settings")
 app = Celery("ptsp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Liveness for the container health check (ptsp/observability/heartbeat.py).
+from ptsp.observability.heartbeat import HeartbeatFile  # noqa: E402
+
+app.steps["worker"].add(HeartbeatFile)

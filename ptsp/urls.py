@@ -2,16 +2,20 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ptsp import views
+from ptsp.observability.views import metrics_view
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),
+    path("metrics", metrics_view, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("", include("applications.urls")),
     path("", include("agencies.urls")),
     path("", include("permits.urls")),
     path("", include("security.urls")),
+    path("", include("monitoring.urls")),
+    path("", include("operations.urls")),
     path("admin/", admin.site.urls),
 ]
 
@@ -34,4 +38,5 @@ PUBLIC_URL_NAMES = {
     "permits:requirement_template",
     "applications:track",
     "permits:verify",
+    "monitoring:public_stats",
 }

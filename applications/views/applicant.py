@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications import selectors
+from applications.clock import stage_clock_context
 from applications.models import Document, Status
 from applications.services import filing, intake, revisions
 from applications.timeline import build_timeline, holder_of
@@ -314,10 +315,12 @@ def detail(request, pk: int):
     reviews = list(
         application.reviews.select_related("agency", "assignee").order_by("agency__name")
     )
+    context = stage_clock_context(application)
     return render(
         request,
         "applications/detail.html",
         {
+            **context,
             "reviews": reviews,
             "permit": Permit.objects.filter(application=application).first(),
             "rejection_letter": RejectionLetter.objects.filter(application=application)

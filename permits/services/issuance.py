@@ -224,6 +224,9 @@ def permit_complete_issuance(*, permit_id: int) -> Permit:
             data={"permit": locked.number},
         )
         Application.objects.filter(pk=application.pk).update(closed_at=timezone.now())
+        from monitoring.services import survey_invite
+
+        survey_invite(application_id=application.pk)
         notify(
             recipients=[application.applicant],
             kind="issued",

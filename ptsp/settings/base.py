@@ -65,9 +65,13 @@ INSTALLED_APPS = [
     "permits",
     "applications",
     "security",
+    "monitoring",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # request id + latency metric first, so that every later log line carries the request id
+    "ptsp.observability.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "security.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -76,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ptsp.observability.middleware.UserContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.sessions.SessionLifetimeMiddleware",
     "security.totp.TwoFactorMiddleware",
@@ -269,12 +274,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Shutdown (docs/deploy.md "Stopping and graceful shutdown"): the compose file sets
+# REMAP_SIGTERM=SIGQUIT for the worker, so SIGTERM starts a cold shutdown that first waits this
+# long for running tasks, then cancels the rest, whose messages (acks_late, not acknowledged)
+# go back to the queue for another worker. Keep it below the service's stop_grace_period.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = float(env_int("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", 30))
+# Our LOGGING (JSON, request id, redaction) applies in workers too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_REDIRECT_STDOUTS = False
+# One scheduler sends the periodic work, however many run (ptsp/observability/scheduler.py).
+CELERY_BEAT_SCHEDULER = "ptsp.observability.scheduler:LockedScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 5
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 OUTBOX_RELAY_SECONDS = env_int("OUTBOX_RELAY_SECONDS", 5)
 # Tests run outbox work in-process (outbox.testing.run_pending) unless a test turns this on to
 # exercise a real broker and worker.
 OUTBOX_PUBLISH_ON_COMMIT = env_bool("OUTBOX_PUBLISH_ON_COMMIT", not TESTING)
+SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 600)
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "outbox.tasks.relay", "schedule": float(OUTBOX_RELAY_SECONDS)},
     # Issuance: expire permits past their validity and remind holders 30 days before (daily).
@@ -282,6 +299,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.tasks.daily_expiry",
         "schedule": crontab(hour=17, minute=5),  # 00:05 WIB
     },
+    "sla-sweep": {"task": "agencies.tasks.sla_sweep", "schedule": float(SLA_SWEEP_SECONDS)},
 }
 
 # --- Issuance ----------------------------------------------------------------------------------
@@ -316,6 +334,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Probes and scrapes come over plain HTTP from inside the network (docs/deploy.md).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
@@ -330,22 +350,25 @@ CLAMAV_PORT = env_int("CLAMAV_PORT", 3310)
 CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 10)
 UPLOAD_QUOTA_BYTES = env_int("UPLOAD_QUOTA_BYTES", 200 * 1024 * 1024)
 
+# --- Metrics -----------------------------------------------------------------------------------
+# /metrics (and a worker's METRICS_PORT) answer only to "Authorization: Bearer <METRICS_TOKEN>";
+# without a token metrics are off. PROMETHEUS_MULTIPROC_DIR: see ptsp/observability/metrics.py.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+if PRODUCTION and METRICS_TOKEN and len(METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 24 random characters.")
+
 # --- Logging -----------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "readable": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        },
-    },
     "handlers": {
+        # JSON lines in production, one readable line locally; every line carries the request
+        # id / user id / task id / tracking number and is stripped of personal data
+        # (ptsp/observability/logging.py).
         "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json" if PRODUCTION else "readable",
+            "()": "ptsp.observability.logging.console_handler",
+            "json": env_bool("LOG_JSON", PRODUCTION),
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

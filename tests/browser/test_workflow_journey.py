@@ -26,8 +26,9 @@ def test_intake_two_opds_revision_and_recommendation_to_the_signer(live_server, 
     for radio in page.locator("input[type=radio][value=accepted]").all():
         radio.check()
     assert serious_violations(page) == []
-    # Keyboard activation, as a verifier working without a mouse would; it also avoids clicks
-    # landing on the PDF previews while Chromium's viewer starts.
+    # Open one PDF preview, as a verifier does before deciding.
+    page.locator("details.doc-preview summary").first.click()
+    expect(page.locator("details.doc-preview iframe").first).to_be_visible()
     page.get_by_role("button", name="Accept and route").press("Enter")
     expect(page.locator(".alert-success")).to_contain_text("routed")
     run_pending()  # the routing task, as the worker runs it
@@ -39,9 +40,9 @@ def test_intake_two_opds_revision_and_recommendation_to_the_signer(live_server, 
     page.get_by_role("link", name=number).click()
     assert serious_violations(page) == []
     page.get_by_text("Request a revision from the applicant").click()
-    page.locator("summary").click()
+    page.get_by_text("What must change (for a revision request)").click()
     page.locator("[name='item_note_document:denah']").fill("Cantumkan ukuran ruang tindakan")
-    page.get_by_role("button", name="Save the decision").press("Enter")
+    page.get_by_role("button", name="Save the decision").click()
     expect(page.locator(".alert-success")).to_contain_text("Revision requested")
 
     # Dinas Lingkungan Hidup recommends meanwhile.
@@ -49,7 +50,7 @@ def test_intake_two_opds_revision_and_recommendation_to_the_signer(live_server, 
     page.get_by_role("link", name=number).click()
     page.get_by_text("Recommend", exact=True).click()
     page.fill("#reasons", "Dokumen lingkungan (SPPL) memenuhi syarat")
-    page.get_by_role("button", name="Save the decision").press("Enter")
+    page.get_by_role("button", name="Save the decision").click()
     expect(page.locator(".alert-success")).to_contain_text("Recommendation recorded")
 
     # The applicant answers: a new floor plan and a note.
@@ -70,7 +71,7 @@ def test_intake_two_opds_revision_and_recommendation_to_the_signer(live_server, 
     login_as(page, live_server, reviews["DINKES"].assignee.email)
     page.get_by_role("link", name=number).click()
     page.get_by_text("Recommend", exact=True).click()
-    page.get_by_role("button", name="Save the decision").press("Enter")
+    page.get_by_role("button", name="Save the decision").click()
     expect(page.locator(".alert-success")).to_contain_text("Recommendation recorded")
     application.refresh_from_db()
     assert application.status == Status.RECOMMENDED

@@ -1,0 +1,219 @@
+"""Stage clocks derived from the event log.
+
+An application passes through stages, each with its own budget in working days: intake at the
+DPMPTSP, one technical review per OPD, issuance at the DPMPTSP. A stage's clock runs from its
+start event, stops while the file waits for the applicant (returned; revision requested for that
+review) and runs again when the applicant answers, with the days it had left (the same rule as
+`applications.services.intake.remaining_days`).
+
+Counting: in a segment that runs from s to e, the days used are `day_number(s, e)`; a segment
+that ends in a pause gives back the day it paused on (the applicant's answer day is day 1 of the
+next segment). Deadline = the end of service hours of the last budgeted day.
+
+Use `stage_clocks(application)` for one file and `stage_clocks_for(applications)` for a list:
+both prefetch the events and reviews once (a fixed number of queries).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Review
+from applications.models import Application, Event
+from ptsp.workdays import Calendar
+
+# Event actions that open, pause, resume and end each kind of stage.
+INTAKE = {"start": {"submit"}, "pause": {"return"}, "resume": {"resubmit"}, "end": {"accept"}}
+REVIEW = {
+    "start": {"routed"},
+    "pause": {"review_request_revision"},
+    "resume": {"review_answer_revision", "review_send_back"},
+    "end": {"review_recommend", "review_reject", "review_cancel"},
+}
+ISSUANCE = {"start": {"recommend"}, "pause": set(), "resume": set(), "end": {"issue"}}
+CLOSING = {"withdraw", "confirm_rejection"}
+
+
+@dataclass
+class StageClock:
+    key: str  # "intake:<app>", "review:<id>", "issuance:<app>"
+    kind: str  # intake, review, issuance
+    agency_name: str
+    budget: int
+    start: datetime | None = None
+    end: datetime | None = None
+    state: str = "pending"  # pending, running, paused, done
+    paused: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    segments: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    used: int = 0
+    day: int = 0  # the current day number while running
+    deadline: datetime | None = None
+    days_late: int = 0
+    review_id: int | None = None
+    assignee_name: str = ""
+
+    @property
+    def is_current(self) -> bool:
+        return self.state in ("running", "paused")
+
+    @property
+    def left(self) -> int:
+        return max(0, self.budget - self.used)
+
+    @property
+    def label(self) -> str:
+        """ "day N of M at <agency>" (or why the clock stands still)."""
+        if self.state == "running":
+            return _("day %(n)s of %(m)s at %(agency)s") % {
+                "n": self.day,
+                "m": self.budget,
+                "agency": self.agency_name,
+            }
+        if self.state == "paused":
+            return _(
+                "clock stopped at day %(n)s of %(m)s at %(agency)s: waiting for the applicant"
+            ) % {
+                "n": self.used,
+                "m": self.budget,
+                "agency": self.agency_name,
+            }
+        if self.state == "done":
+            return _("%(n)s of %(m)s working days at %(agency)s") % {
+                "n": self.used,
+                "m": self.budget,
+                "agency": self.agency_name,
+            }
+        return _("not started")
+
+    @property
+    def on_time(self) -> bool:
+        return self.days_late == 0
+
+
+def _run(clock: StageClock, events: list[Event], rules: dict, calendar: Calendar, now, closed_at):
+    """Walk the stage's events and fill the clock."""
+    consumed = 0  # days used by segments that ended in a pause
+    seg_start = None
+    for event in events:
+        action = event.action
+        if action in rules["start"] and clock.start is None:
+            clock.start = seg_start = event.at
+            clock.state = "running"
+        elif action in rules["pause"] and seg_start is not None:
+            clock.segments.append((seg_start, event.at))
+            consumed += max(0, calendar.day_number(seg_start, event.at) - 1)
+            clock.paused.append((event.at, None))
+            seg_start = None
+            clock.state = "paused"
+        elif action in rules["resume"] and clock.state in ("paused", "done") and seg_start is None:
+            if clock.paused and clock.paused[-1][1] is None:
+                clock.paused[-1] = (clock.paused[-1][0], event.at)
+            seg_start = event.at
+            clock.end = None
+            clock.state = "running"
+        elif action in rules["end"] and seg_start is not None:
+            clock.segments.append((seg_start, event.at))
+            clock.end = event.at
+            clock.state = "done"
+            clock.used = consumed + calendar.day_number(seg_start, event.at)
+            clock.deadline = calendar.add_working_days(seg_start, max(1, clock.budget - consumed))
+            clock.days_late = calendar.working_days_late(clock.deadline, event.at)
+            consumed = clock.used  # a send-back after a rejection continues the count
+            seg_start = None
+    if clock.state == "running" and seg_start is not None:
+        stop = closed_at or now
+        clock.segments.append((seg_start, closed_at))
+        clock.deadline = calendar.add_working_days(seg_start, max(1, clock.budget - consumed))
+        clock.day = clock.used = consumed + calendar.day_number(seg_start, stop)
+        clock.days_late = calendar.working_days_late(clock.deadline, stop)
+        if closed_at:
+            clock.state, clock.end = "done", closed_at
+    elif clock.state == "paused":
+        clock.used = consumed
+        if closed_at:
+            clock.state, clock.end = "done", closed_at
+    return clock
+
+
+def _clocks(application: Application, calendar: Calendar, dpmptsp_name: str, now) -> list:
+    events = list(application.events.all())  # prefetched, ordered by (at, id)
+    snapshot = application.catalog_version.snapshot
+    closed_at = next((e.at for e in events if e.action in CLOSING), None)
+    intake = StageClock(
+        key=f"intake:{application.pk}",
+        kind="intake",
+        agency_name=dpmptsp_name,
+        budget=int(snapshot.get("intake_days", 1)),
+    )
+    _run(intake, events, INTAKE, calendar, now, closed_at)
+    clocks = [intake]
+    for review in sorted(application.reviews.all(), key=lambda r: (r.created_at, r.pk)):
+        clock = StageClock(
+            key=f"review:{review.pk}",
+            kind="review",
+            agency_name=review.agency.name,
+            budget=review.budget_days,
+            review_id=review.pk,
+            assignee_name=review.assignee.full_name if review.assignee else "",
+        )
+        own = [e for e in events if e.review_id == review.pk]
+        clocks.append(_run(clock, own, REVIEW, calendar, now, closed_at))
+    issuance = StageClock(
+        key=f"issuance:{application.pk}",
+        kind="issuance",
+        agency_name=dpmptsp_name,
+        budget=int(snapshot.get("issuance_days", 1)),
+    )
+    clocks.append(_run(issuance, events, ISSUANCE, calendar, now, closed_at))
+    return clocks
+
+
+def _prefetched(queryset):
+    return queryset.select_related("region", "catalog_version").prefetch_related(
+        Prefetch("events", queryset=Event.objects.order_by("at", "id")),
+        Prefetch("reviews", queryset=Review.objects.select_related("agency", "assignee")),
+    )
+
+
+def stage_clocks_for(applications, *, now: datetime | None = None) -> dict[int, list[StageClock]]:
+    """Stage clocks of many applications (a queryset or ids): {application id: [clocks]}.
+
+    Queries: the applications, their events, their reviews, the DPMPTSP names, and the regions'
+    own holidays (one per region and year asked about) — never one per application."""
+    now = now or timezone.now()
+    if not hasattr(applications, "model"):
+        applications = Application.objects.filter(pk__in=list(applications))
+    rows = list(_prefetched(applications))
+    names = dict(
+        Agency.objects.filter(
+            region_id__in={a.region_id for a in rows}, kind=Agency.Kind.DPMPTSP
+        ).values_list("region_id", "name")
+    )
+    calendars: dict[int, Calendar] = {}
+    result = {}
+    for application in rows:
+        calendar = calendars.setdefault(application.region_id, Calendar(application.region))
+        result[application.pk] = _clocks(
+            application, calendar, names.get(application.region_id, "DPMPTSP"), now
+        )
+    return result
+
+
+def stage_clocks(application: Application | int, *, now: datetime | None = None) -> list:
+    """The stage clocks of one application, in order: intake, each OPD review, issuance."""
+    pk = application if isinstance(application, int) else application.pk
+    return stage_clocks_for(Application.objects.filter(pk=pk), now=now).get(pk, [])
+
+
+def current_stages(clocks: list[StageClock]) -> list[StageClock]:
+    """The stages the file is at now (several OPDs review in parallel)."""
+    return [c for c in clocks if c.is_current]
+
+
+def stage_clock_context(application, *, now: datetime | None = None) -> dict:
+    """Context for the include `applications/_stage_clock.html`."""
+    clocks = stage_clocks(application, now=now)
+    return {"stage_clocks": clocks, "current_stages": current_stages(clocks)}

@@ -1,0 +1,44 @@
+"""gunicorn settings for the `web` service (docker-entrypoint.sh web). Sizes in docs/deploy.md."""
+
+import os
+import shutil
+from pathlib import Path
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Sync workers: one request at a time each; measured capacity per worker in docs/deploy.md.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# On SIGTERM: stop accepting, let running requests finish for this long (< stop_grace_period).
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
+keepalive = 5
+# Load Django once in the master and fork: a recycled worker is ready at once (no second import
+# of Django, WeasyPrint, pyHanko), and the forked workers share memory pages.
+preload_app = True
+# Recycle workers now and then (memory growth from PDF rendering libraries).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# Worker heartbeats on tmpfs, not on the container's overlay file system.
+SHM = "/dev/shm"  # noqa: S108 - tmpfs for gunicorn heartbeats, not a temp file
+worker_tmp_dir = SHM if Path(SHM).is_dir() else None
+# Django logs one structured line per request itself (logger "ptsp.access", with request id and
+# user id); gunicorn's own access log would be a second, unstructured copy.
+accesslog = None
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+
+
+def on_starting(server):
+    """Start with an empty Prometheus multiprocess directory (stale files from an earlier run
+    would be merged into the counters)."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        Path(directory).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

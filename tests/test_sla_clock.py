@@ -1,0 +1,146 @@
+"""Stage clocks from the event log: the running and paused clock, "day N of M at <agency>"."""
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from agencies.services import review_decide
+from applications.clock import current_stages, stage_clocks, stage_clocks_for
+from applications.services.revisions import revision_answer
+from tests.sla_builders import routed_at, wita
+from tests.workflow_builders import upload
+
+pytestmark = pytest.mark.django_db
+
+# July 2026 has no national holiday before the 17th of August.
+
+
+@pytest.fixture
+def routed(demo, run_outbox):
+    return routed_at(wita(7, 7, 10), run_outbox, submitted=wita(7, 6, 9))
+
+
+def by_key(clocks):
+    return {c.kind if c.kind != "review" else c.agency_name: c for c in clocks}
+
+
+def test_intake_and_running_review_clocks(routed):
+    clocks = by_key(stage_clocks(routed, now=wita(7, 16, 9)))
+    intake = clocks["intake"]
+    assert intake.state == "done" and intake.used == 2 and intake.budget == 2
+    assert intake.days_late == 0
+    dlh = clocks["Dinas Lingkungan Hidup"]
+    assert dlh.state == "running"
+    assert dlh.day == 8 and dlh.budget == 10
+    assert dlh.deadline == wita(7, 20, 16)
+    assert dlh.label == "day 8 of 10 at Dinas Lingkungan Hidup"
+    assert clocks["issuance"].state == "pending"
+
+
+def test_deadline_matches_the_review_due_time(routed):
+    clocks = by_key(stage_clocks(routed, now=wita(7, 8, 9)))
+    for review in routed.reviews.select_related("agency"):
+        assert clocks[review.agency.name].deadline == review.due_at
+
+
+def test_paused_clock_while_revision_requested_and_carried_over(routed):
+    dinkes = routed.reviews.select_related("agency", "assignee").get(agency__code="DINKES")
+    items = [{"kind": "document", "key": "denah", "note": "Tambahkan ukuran ruang"}]
+    with time_machine.travel(wita(7, 9, 11), tick=False):
+        review_decide(
+            review_id=dinkes.pk,
+            actor=dinkes.assignee,
+            decision="request_revision",
+            revision_items=items,
+        )
+    # While the applicant takes their time, the clock stands still at 2 days used.
+    for now in (wita(7, 10, 9), wita(7, 13, 15)):
+        clock = by_key(stage_clocks(routed, now=now))[dinkes.agency.name]
+        assert clock.state == "paused" and clock.used == 2
+        assert clock.paused == [(wita(7, 9, 11), None)]
+        assert "waiting for the applicant" in clock.label
+        assert clock.days_late == 0
+    with time_machine.travel(wita(7, 14, 10), tick=False):
+        upload(routed, "denah", b"%PDF-1.4\n% revised\n%%EOF\n")
+        revision_answer(review_id=dinkes.pk, actor=routed.applicant, note="Sudah")
+    dinkes.refresh_from_db()
+    clock = by_key(stage_clocks(routed, now=wita(7, 16, 9)))[dinkes.agency.name]
+    assert clock.paused == [(wita(7, 9, 11), wita(7, 14, 10))]
+    assert clock.state == "running" and clock.day == 5
+    assert clock.label.startswith("day 5 of 10 at Dinas Kesehatan")
+    # 8 days were left on the 9th; counted again from the 14th they end on the 23rd.
+    assert clock.deadline == dinkes.due_at == wita(7, 23, 16)
+    # Finished late: 2 working days past the deadline.
+    with time_machine.travel(wita(7, 27, 10), tick=False):
+        review_decide(review_id=dinkes.pk, actor=dinkes.assignee, decision="recommend")
+    clock = by_key(stage_clocks(routed, now=wita(7, 28, 9)))[dinkes.agency.name]
+    assert clock.state == "done" and clock.days_late == 2 and clock.used == 12
+    assert not clock.on_time
+
+
+def test_returned_file_pauses_the_intake_clock(demo, run_outbox):
+    from accounts.models import User
+    from applications.services.intake import application_resubmit, application_return
+    from ptsp.workdays import add_working_days
+    from tests.workflow_builders import submitted_application
+
+    verifier = User.objects.get(email="verifikator.btg@ptsp.local")
+    with time_machine.travel(wita(7, 6, 9), tick=False):
+        application = submitted_application()
+        # As the filing service does at submission: the intake clock starts.
+        application.due_at = add_working_days(application.region, wita(7, 6, 9), 2)
+        application.save(update_fields=["due_at"])
+    docs = list(application.documents.filter(is_current=True))
+    verdicts = {d.pk: {"verdict": "accepted"} for d in docs}
+    verdicts[docs[0].pk] = {"verdict": "rejected", "note": "Buram"}
+    with time_machine.travel(wita(7, 6, 14), tick=False):
+        application_return(application_id=application.pk, actor=verifier, verdicts=verdicts)
+    clock = stage_clocks(application, now=wita(7, 10, 9))[0]
+    assert clock.kind == "intake" and clock.state == "paused" and clock.used == 0
+    with time_machine.travel(wita(7, 13, 9), tick=False):
+        upload(application, docs[0].requirement_code)
+        application_resubmit(application_id=application.pk, actor=application.applicant)
+    application.refresh_from_db()
+    clock = stage_clocks(application, now=wita(7, 14, 9))[0]
+    assert clock.state == "running" and clock.day == 2 and clock.budget == 2
+    assert clock.deadline == application.due_at == wita(7, 14, 16)
+    assert clock.label.startswith("day 2 of 2 at ")
+
+
+def test_current_stages_are_the_parallel_reviews(routed):
+    current = current_stages(stage_clocks(routed, now=wita(7, 8, 9)))
+    assert sorted(c.agency_name for c in current) == [
+        "Dinas Kesehatan",
+        "Dinas Lingkungan Hidup",
+    ]
+
+
+def test_clock_queries_are_fixed_whatever_the_number_of_files(demo, run_outbox):
+    from applications.models import Application
+
+    before = set(Application.objects.values_list("pk", flat=True))  # the demo's own files
+    first = routed_at(wita(7, 7, 10), run_outbox, submitted=wita(7, 6, 9))
+    mine = Application.objects.exclude(pk__in=before)
+    stage_clocks_for(mine, now=wita(7, 8, 9))  # warm the holiday cache
+    with CaptureQueriesContext(connection) as one:
+        stage_clocks_for(Application.objects.filter(pk=first.pk), now=wita(7, 8, 9))
+    for _ in range(3):
+        routed_at(wita(7, 7, 10), run_outbox, submitted=wita(7, 6, 9))
+    with CaptureQueriesContext(connection) as four:
+        clocks = stage_clocks_for(mine, now=wita(7, 8, 9))
+    assert len(clocks) == 4
+    assert len(four) == len(one)
+
+
+def test_stage_clock_include_renders(routed, client, login):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from applications.clock import stage_clock_context
+
+    with translation.override("en"):
+        html = render_to_string(
+            "applications/_stage_clock.html", stage_clock_context(routed, now=wita(7, 16, 9))
+        )
+    assert "Day 8 of 10 at Dinas Lingkungan Hidup" in html
