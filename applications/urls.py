@@ -23,6 +23,7 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", applicant.submit, name="submit"),
     path("applications/<int:pk>/withdraw/", applicant.withdraw, name="withdraw"),
     path("applications/<int:pk>/resubmit/", applicant.resubmit, name="resubmit"),
+    path("permits/<int:permit_pk>/renew/", applicant.renew, name="renew"),
     path(
         "applications/<int:pk>/documents/<str:code>/replace/",
         applicant.replace_document,

@@ -214,6 +214,18 @@ def _status_label(status: str) -> str:
         return str(ReviewStatus(status).label)
 
 
+def application_check(application: Application, action: str, actor) -> None:
+    """Refuse now (NotAllowed / Conflict, logged) when `actor` may not take `action` on the
+    locked `application`; for services that validate more before calling the transition."""
+    check(
+        APPLICATION_TRANSITIONS[action],
+        status=application.status,
+        kinds=actor_kinds(actor, application),
+        actor=actor,
+        subject=f"application:{application.pk}",
+    )
+
+
 def allowed_actions(application: Application, actor, review: Review | None = None) -> set[str]:
     """Application actions the actor may take now (for showing buttons; services re-check)."""
     kinds = actor_kinds(actor, application, review)

@@ -12,45 +12,13 @@ from applications.models import Status
 from outbox.models import OutboxMessage
 from outbox.services import relay_pending
 from ptsp.celery import app
-from ptsp.servers import RedisServer
+from tests.conftest import wait_for
 from tests.filing_helpers import complete_draft
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def point_celery_at(settings, monkeypatch, url: str) -> None:
-    settings.CELERY_BROKER_URL = url
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
-    app.config_from_object("django.conf:settings", namespace="CELERY", force=True)
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def stopped_redis(settings, monkeypatch):
-    """A Redis on a spare port, not started yet; Celery and the outbox point at it and publish
-    on commit, as in production."""
-    server = RedisServer()
-    old_url = settings.CELERY_BROKER_URL
-    settings.OUTBOX_PUBLISH_ON_COMMIT = True
-    point_celery_at(settings, monkeypatch, server.url)
-    yield server
-    server.stop()
-    point_celery_at(settings, monkeypatch, old_url)
-
-
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def test_submission_with_redis_down_mails_once_when_it_is_back(client, demo, stopped_redis):
+def test_submission_with_redis_down_mails_once_when_it_is_back(client, demo, broker):
     OutboxMessage.objects.all().delete()
     application = complete_draft()
     client.login(username="budi.santoso@example.id", password="demo-ptsp-2026")
@@ -65,7 +33,7 @@ def test_submission_with_redis_down_mails_once_when_it_is_back(client, demo, sto
     assert message.dispatched_at is None and message.last_error
     mail.outbox.clear()
 
-    stopped_redis.start()
+    broker.start()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         assert relay_pending() >= 1
         assert wait_for(

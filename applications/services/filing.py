@@ -197,6 +197,52 @@ def application_create_draft(*, permit_type_id: int, actor) -> Application:
     )
 
 
+RENEWAL_COPIED = (
+    "business_name",
+    "nib",
+    "kbli",
+    "address",
+    "kelurahan",
+    "kecamatan",
+    "latitude",
+    "longitude",
+)
+
+
+def application_renew(*, permit_id: int, actor) -> Application:
+    """Start the renewal of a permit: a new draft of the same permit type, under its latest
+    catalog version, prefilled with the old application's business data and the fields that
+    still exist in the new version. Documents are not copied: the SOP asks for current ones.
+
+    Who may call: the permit's holder (applicant), while the permit is valid or expired.
+    Raises NotAllowed for anyone else, DomainError for a revoked permit or a closed type.
+    """
+    from permits.models import Permit
+
+    permit = Permit.objects.select_related("application").filter(pk=permit_id).first()
+    if permit is None or permit.application.applicant_id != getattr(actor, "pk", None):
+        raise NotAllowed(gettext_lazy("You may not do this."))
+    if permit.status not in (Permit.Status.VALID, Permit.Status.EXPIRED):
+        raise DomainError(
+            gettext_lazy("Only a valid or expired permit can be renewed."), code="not_renewable"
+        )
+    with transaction.atomic():
+        existing = Application.objects.filter(
+            renewal_of=permit, status=Status.DRAFT, applicant=actor
+        ).first()
+        if existing is not None:
+            return existing  # a second click continues the same renewal draft
+        draft = application_create_draft(permit_type_id=permit.permit_type_id, actor=actor)
+        old = permit.application
+        keys = {f["key"] for f in draft.catalog_version.snapshot.get("fields", [])}
+        for name in RENEWAL_COPIED:
+            setattr(draft, name, getattr(old, name))
+        draft.form_data = {k: v for k, v in old.form_data.items() if k in keys}
+        draft.renewal_of = permit
+        draft.save()
+    return draft
+
+
 def application_update_draft(*, application_id: int, actor, data: dict) -> Application:
     """Save business data and the type's own fields of a draft (keys present in `data` only).
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Document
 from applications.services.notifications import notify
-from applications.workflow import application_transition
+from applications.workflow import application_check, application_transition
 from outbox.services import enqueue
 from ptsp.errors import DomainError
 from ptsp.workdays import Calendar
@@ -59,15 +59,7 @@ def application_accept(*, application_id: int, actor, verdicts: dict) -> Applica
     never the verifier). Raises NotAllowed/Conflict from the workflow, DomainError for verdicts."""
     with transaction.atomic():
         application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
-        from applications.workflow import APPLICATION_TRANSITIONS, actor_kinds, check
-
-        check(
-            APPLICATION_TRANSITIONS["accept"],
-            status=application.status,
-            kinds=actor_kinds(actor, application),
-            actor=actor,
-            subject=f"application:{application.pk}",
-        )
+        application_check(application, "accept", actor)
         recorded = _apply_verdicts(application, verdicts)
         if any(v["verdict"] == REJECTED for v in recorded):
             raise DomainError(
@@ -100,15 +92,7 @@ def application_return(
     told what to replace; accepted documents stay accepted. The intake clock pauses."""
     with transaction.atomic():
         application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
-        from applications.workflow import APPLICATION_TRANSITIONS, actor_kinds, check
-
-        check(
-            APPLICATION_TRANSITIONS["return"],
-            status=application.status,
-            kinds=actor_kinds(actor, application),
-            actor=actor,
-            subject=f"application:{application.pk}",
-        )
+        application_check(application, "return", actor)
         recorded = _apply_verdicts(application, verdicts)
         rejected = [v for v in recorded if v["verdict"] == REJECTED]
         if not rejected:

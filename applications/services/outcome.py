@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Review, ReviewStatus, Role
 from applications.models import Application, Status
 from applications.services.notifications import notify
-from applications.workflow import application_transition, review_transition
+from applications.workflow import application_check, application_transition, review_transition
 from ptsp.errors import DomainError
 from ptsp.workdays import Calendar
 
@@ -145,26 +145,20 @@ def application_send_back_rejection(*, application_id: int, actor, note: str) ->
     with transaction.atomic():
         application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
         if application.status != Status.REJECTION_PROPOSED:
-            from applications.workflow import APPLICATION_TRANSITIONS, actor_kinds, check
-
-            check(
-                APPLICATION_TRANSITIONS["send_back_rejection"],
-                status=application.status,
-                kinds=actor_kinds(actor, application),
-                actor=actor,
-                subject=f"application:{application.pk}",
-            )
+            application_check(application, "send_back_rejection", actor)
         reviews = list(
             application.reviews.filter(status=ReviewStatus.REJECTED).select_related("assignee")
         )
-        for review in reviews:
-            review_transition(review_id=review.pk, action="send_back", actor=actor, note=note)
+        events = [
+            review_transition(review_id=review.pk, action="send_back", actor=actor, note=note)[1]
+            for review in reviews
+        ]
         application = application_settle(application_id=application.pk, actor=actor, note=note)
         notify(
             recipients=[r.assignee for r in reviews],
             kind="rejection_sent_back",
             application=application,
             context={"note": note},
-            dedupe=f"sendback:{application.pk}:{timezone.now().timestamp()}",
+            dedupe=f"event:{events[-1].pk}" if events else "",
         )
     return application

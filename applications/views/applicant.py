@@ -17,7 +17,7 @@ from applications.timeline import build_timeline, holder_of
 from applications.workflow import allowed_actions
 from permits.models import Permit, RejectionLetter
 from permits.selectors import catalog_permit_types, catalog_regions
-from ptsp.errors import DomainError
+from ptsp.errors import DomainError, NotAllowed
 
 
 def _lang() -> str:
@@ -259,6 +259,23 @@ def withdraw(request, pk: int):
     else:
         messages.success(request, _("Your application has been withdrawn."))
     return redirect("applications:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def renew(request, permit_pk: int):
+    """Start the renewal of one of my permits: a prefilled draft of the same permit type."""
+    try:
+        draft = filing.application_renew(permit_id=permit_pk, actor=request.user)
+    except NotAllowed as error:
+        raise Http404 from error  # someone else's permit: the same answer as a missing one
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("permits:my_permits")
+    messages.success(
+        request, _("Renewal started: check the prefilled data and upload current documents.")
+    )
+    return redirect("applications:edit", pk=draft.pk)
 
 
 @login_required
