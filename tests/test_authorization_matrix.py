@@ -133,6 +133,7 @@ MATRIX: dict[str, Entry] = {
     # Issued permits and letters: the owner downloads them; the public verifies by QR token.
     "permits:my_permits": _e(LOGGED_IN),
     "permits:download": _e({OWNER}, "permit"),
+    "applications:renew": _e({OWNER}, "permit", post_only=True),
     "permits:rejection_letter_download": _e({OWNER}, "letter"),
     "permits:verify": _e(EVERYONE, "token"),
     # OPD officers and heads.
