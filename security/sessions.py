@@ -54,10 +54,12 @@ class SessionLifetimeMiddleware:
         login_at = session.get(LOGIN_AT)
         if login_at is None:  # a session from before this middleware: start counting now
             session[LOGIN_AT] = login_at = now
-        if now - login_at > settings.SESSION_ABSOLUTE_SECONDS:
+        absolute = settings.SESSION_ABSOLUTE_SECONDS
+        if absolute and now - login_at > absolute:
             return _("Your session has ended after 12 hours. Please log in again.")
         seen_at = session.get(SEEN_AT, now)
-        if is_staff_member(user) and now - seen_at > settings.SESSION_STAFF_IDLE_SECONDS:
+        idle = settings.SESSION_STAFF_IDLE_SECONDS
+        if idle and is_staff_member(user) and now - seen_at > idle:
             return _("Your session ended after 30 minutes without activity. Please log in again.")
         if now - seen_at >= SEEN_RESOLUTION or SEEN_AT not in session:
             session[SEEN_AT] = now

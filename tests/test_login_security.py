@@ -17,6 +17,12 @@ APPLICANT = "budi.santoso@example.id"
 STAFF = "verifikator.btg@ptsp.local"
 
 
+@pytest.fixture(autouse=True)
+def _lifetimes(settings):
+    settings.SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+    settings.SESSION_STAFF_IDLE_SECONDS = 30 * 60
+
+
 @pytest.fixture
 def en(client):
     client.cookies["django_language"] = "en"
