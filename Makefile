@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install system-deps lint format messages bench clean
+.PHONY: run test totp install system-deps lint format messages bench clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -34,6 +34,15 @@ run: install
 ## make test: set up and run lint, migration check and the whole test suite (PostgreSQL, Redis).
 test: install system-deps
 	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
+
+## make totp: the current second-factor code of the demo signers (README, docs/security.md).
+totp: install
+	@$(PY) -c "import pyotp; print(pyotp.TOTP('PTSPDEMOSIGNERKEYPTSPDEMOSIGNERK').now())"
+
+## make bench: the load test (benchmarks/run_load.py, its own PostgreSQL, Redis, gunicorn; docs/load.md).
+bench: install
+	$(PIP) install --quiet --disable-pip-version-check "locust==2.47.0"
+	$(PY) benchmarks/run_load.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

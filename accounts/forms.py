@@ -77,3 +77,12 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+    def clean(self):
+        # Brute-force lockout per account and per IP (security/lockout.py): checked before the
+        # password, so a locked account cannot be probed further.
+        from security.lockout import LOCKED_MESSAGE, is_locked
+
+        if is_locked(self.request, self.data.get("username", "")):
+            raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
+        return super().clean()

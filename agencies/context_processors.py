@@ -28,6 +28,10 @@ def staff_context(request):
                 nav.append(
                     {"url": reverse("applications:rejection_queue"), "label": _("Rejections")}
                 )
+            if role == Role.MONITOR:
+                nav.append(
+                    {"url": reverse("security:access_log"), "label": _("Document access log")}
+                )
     if any(m.role in (Role.HEAD, Role.SIGNER) for m in memberships) and not any(
         m.role == Role.MONITOR for m in memberships
     ):

@@ -147,6 +147,17 @@ class Document(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     verdict = models.CharField(max_length=10, choices=Verdict.choices, default=Verdict.PENDING)
     verdict_note = models.TextField(blank=True)
+    # What the virus scanner said at upload (security.scanning): "clean" or "not scanned" when
+    # no scanner is configured. Infected files are refused and never stored.
+    scan_result = models.CharField(
+        max_length=12,
+        choices=[
+            ("clean", _("clean")),
+            ("infected", _("infected")),
+            ("not scanned", _("not scanned")),
+        ],
+        default="not scanned",
+    )
 
     class Meta:
         verbose_name = _("document")

@@ -33,6 +33,7 @@ class CheckedFile:
     size: int
     sha256: str
     display_name: str
+    scan_result: str = "not scanned"
 
 
 def sniff_kind(head: bytes) -> str | None:
@@ -57,8 +58,10 @@ def clean_display_name(name: str, kind: str) -> str:
 def check_upload(upload, *, accepted_kinds: list[str], max_size_kb: int) -> CheckedFile:
     """Read and check one uploaded file against a requirement's rules.
 
-    Raises DomainError (code `file_empty`, `file_too_large` or `file_kind`) with a message for
-    the applicant; nothing is stored by this function.
+    Raises DomainError (code `file_empty`, `file_too_large`, `file_kind`,
+    `file_active_content` for a PDF with scripts or embedded files, `file_image_too_large` for a
+    decompression bomb, `file_infected` / `scan_unavailable` from the virus scanner) with a
+    message for the applicant; nothing is stored by this function.
     """
     limit = max_size_kb * 1024
     size = getattr(upload, "size", None)
@@ -89,7 +92,17 @@ def check_upload(upload, *, accepted_kinds: list[str], max_size_kb: int) -> Chec
             code="file_kind",
             field="file",
         )
+    # Content checks (security/content.py) and the virus-scanning hook (security/scanning.py).
+    from security.content import check_image, check_pdf
+    from security.scanning import scan
+
+    if kind == "pdf":
+        check_pdf(data)
+    else:
+        check_image(data)
+    scan_result = scan(data)
     return CheckedFile(
+        scan_result=scan_result,
         data=data,
         kind=kind,
         content_type=CONTENT_TYPES[kind],

@@ -149,7 +149,7 @@ def main() -> int:
 
     # Through the broker and a real worker pool (2 prefork processes).
     env = dict(os.environ, OUTBOX_PUBLISH_ON_COMMIT="true")
-    worker = subprocess.Popen(  # noqa: S603 - our own celery binary
+    worker = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "celery"),
             "-A",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("agencies.urls")),
     path("", include("permits.urls")),
+    path("", include("security.urls")),
     path("", include("monitoring.urls")),
     path("", include("operations.urls")),
     path("", include("api.urls")),

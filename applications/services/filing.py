@@ -10,9 +10,11 @@ import re
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -274,6 +276,30 @@ def _requirement(application: Application, code: str) -> dict:
     raise DomainError(gettext_lazy("Unknown requirement."), code="unknown_requirement")
 
 
+def _check_quota(application: Application, size: int) -> None:
+    """Refuse an upload that would take the applicant's stored documents (every version of every
+    application) above settings.UPLOAD_QUOTA_BYTES."""
+    quota = getattr(settings, "UPLOAD_QUOTA_BYTES", 0)
+    if not quota:
+        return
+    used = (
+        Document.objects.filter(application__applicant_id=application.applicant_id).aggregate(
+            total=Sum("size")
+        )["total"]
+        or 0
+    )
+    if used + size > quota:
+        raise DomainError(
+            gettext_lazy(
+                "Your account has reached its storage limit of %(quota)s for uploaded documents. "
+                "Withdraw drafts you no longer need, or contact the DPMPTSP office."
+            )
+            % {"quota": filesizeformat(quota)},
+            code="upload_quota",
+            field="file",
+        )
+
+
 def store_document(*, application: Application, requirement_code: str, upload, actor) -> Document:
     """Check one upload against its requirement (as filed) and store it as the new current
     version; the previous version stays. The caller holds the application's row lock and has
@@ -286,6 +312,7 @@ def store_document(*, application: Application, requirement_code: str, upload, a
         accepted_kinds=requirement.get("accepted_kinds") or [],
         max_size_kb=requirement.get("max_size_kb") or 5120,
     )
+    _check_quota(application, checked.size)
     previous = application.documents.filter(requirement_code=requirement_code)
     last_version = previous.aggregate(m=Max("version"))["m"] or 0
     previous.filter(is_current=True).update(is_current=False)
@@ -298,6 +325,7 @@ def store_document(*, application: Application, requirement_code: str, upload, a
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
+        scan_result=checked.scan_result,
         uploaded_by=actor,
     )
     document.file.save("upload", ContentFile(checked.data), save=False)

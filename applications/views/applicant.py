@@ -362,7 +362,14 @@ def download_document(request, pk: int):
         Document.objects.filter(
             pk=pk, application__in=selectors.applications_visible_to(request.user)
         )
-        .only("file", "original_name", "content_type")
+        .select_related("application")
+        .only(
+            "file",
+            "original_name",
+            "content_type",
+            "application__applicant_id",
+            "application__region_id",
+        )
         .first()
     )
     if document is None:
@@ -370,6 +377,12 @@ def download_document(request, pk: int):
     # `?inline=1` shows a PDF or image inside the staff check page (same origin frames only).
     # The kind was decided from the file's bytes at upload, so HTML can never be served here.
     inline = request.GET.get("inline") == "1"
+    # Every staff view or download is recorded (security.models.DocumentAccess, append-only).
+    from security.services import client_ip, document_access_record
+
+    document_access_record(
+        document=document, actor=request.user, inline=inline, ip_address=client_ip(request)
+    )
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=not inline,

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "agencies",
     "permits",
     "applications",
+    "security",
     "monitoring",
     "operations",
     "api",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     # request id + latency metric first, so that every later log line carries the request id
     "ptsp.observability.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "security.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ptsp.observability.middleware.UserContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "security.sessions.SessionLifetimeMiddleware",
+    "security.totp.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "agencies.middleware.RegionTimezoneMiddleware",
@@ -102,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.staff_context",
+                "security.csp.csp_nonce",
             ],
         },
     },
@@ -159,6 +164,18 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# security/sessions.py: absolute lifetime for everybody, idle timeout for staff.
+# Off (0) in the test settings, where clocks are moved by days; tests/test_login_security.py
+# turns them on.
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 0 if TESTING else 12 * 60 * 60)
+SESSION_STAFF_IDLE_SECONDS = env_int("SESSION_STAFF_IDLE_SECONDS", 0 if TESTING else 30 * 60)
+# security/lockout.py: failed logins per account and per IP within the window.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
+# security/totp.py: the TOTP second factor. Required for these roles, optional for other staff.
+# Tests turn enforcement on where they test it (the demo signers have an app: `make totp`).
+TOTP_REQUIRED_ROLES = env_list("TOTP_REQUIRED_ROLES", ["signer"])
+TOTP_ENFORCED = env_bool("TOTP_ENFORCED", not TESTING)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
@@ -360,6 +377,14 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Uploads: the virus-scanning hook (security/scanning.py) streams every upload to clamd when
+# CLAMAV_SOCKET (a Unix socket) or CLAMAV_HOST/CLAMAV_PORT is set; and a quota per applicant.
+CLAMAV_SOCKET = env_str("CLAMAV_SOCKET", "")
+CLAMAV_HOST = env_str("CLAMAV_HOST", "")
+CLAMAV_PORT = env_int("CLAMAV_PORT", 3310)
+CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 10)
+UPLOAD_QUOTA_BYTES = env_int("UPLOAD_QUOTA_BYTES", 200 * 1024 * 1024)
 
 # --- Metrics -----------------------------------------------------------------------------------
 # /metrics (and a worker's METRICS_PORT) answer only to "Authorization: Bearer <METRICS_TOKEN>";

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class SecurityConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "security"
+    verbose_name = "Security"
+
+    def ready(self):
+        from security import lockout, sessions  # noqa: F401 - signal receivers
+
+        sessions.connect_signals()

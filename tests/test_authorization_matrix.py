@@ -1,0 +1,339 @@
+"""The authorization matrix: every named URL, requested as every kind of actor, is allowed or
+refused exactly as the matrix below says, and a GET never changes the database.
+
+The list of URLs comes from the URL configuration (tests/urlwalk.py); a URL without an entry in
+MATRIX fails `test_every_url_has_a_matrix_entry`. Objects are real: a journey is built through
+the services (a draft, a file waiting at intake, a file routed to two OPDs with a revision
+request and an inspection).
+
+Refused means: 302 to the login page (anonymous), 403 (wrong role) or 404 (someone else's
+object, which looks the same as a missing one). Allowed means any other answer: 200, a redirect
+elsewhere, or 405 for a POST-only URL requested with GET (allowed actors are only sent a GET so
+that the journey is not changed; refused actors are also sent an empty POST, which must be
+refused too).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from hashlib import sha256
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from agencies.models import Review
+from agencies.services import inspection_schedule, review_decide
+from applications.services.intake import application_accept
+from permits.models import Permit
+from permits.services.issuance import permit_issue, rejection_letter_issue
+from ptsp.urls import PUBLIC_URL_NAMES
+from tests.builders import recommended_application
+from tests.filing_helpers import complete_draft
+from tests.urlwalk import named_urls
+from tests.workflow_builders import PDF, all_accepted, submitted_application
+
+ANON = "anonymous"
+OWNER = "owner"
+OTHER = "other_applicant"
+VERIFIER = "verifier"
+OFFICER = "officer"
+OFFICER_X = "officer_other_agency"
+HEAD = "head"
+SIGNER = "signer"
+MONITOR = "monitor"
+OTHER_REGION = "staff_other_region"
+ADMIN = "platform_admin"
+
+ACTORS = {
+    ANON: None,
+    OWNER: "budi.santoso@example.id",
+    OTHER: "siti.rahma@example.id",
+    VERIFIER: "verifikator.btg@ptsp.local",
+    OFFICER: None,  # the assignee of the DINKES review, decided by routing
+    OFFICER_X: "petugas.pupr.btg@ptsp.local",
+    HEAD: "kepala.dinkes.btg@ptsp.local",
+    SIGNER: "kepala.btg@ptsp.local",
+    MONITOR: "monitor.btg@ptsp.local",
+    OTHER_REGION: "verifikator.plg@ptsp.local",
+    ADMIN: "admin@ptsp.local",
+}
+EVERYONE = frozenset(ACTORS)
+LOGGED_IN = EVERYONE - {ANON}
+REGION_STAFF = frozenset({VERIFIER, SIGNER, MONITOR})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Who may use a URL, and which object of the journey fills its arguments."""
+
+    allowed: frozenset
+    args: str = ""  # a key of the journey's `paths` (empty: no arguments)
+    post_only: bool = False
+
+
+def _e(allowed, args="", post_only=False):
+    return Entry(frozenset(allowed), args, post_only)
+
+
+MATRIX: dict[str, Entry] = {
+    # Public pages.
+    "home": _e(EVERYONE),
+    "healthz": _e(EVERYONE),
+    "livez": _e(EVERYONE),
+    "accounts:register": _e(EVERYONE),
+    "accounts:login": _e(EVERYONE),
+    "accounts:logout": _e(EVERYONE, post_only=True),
+    "accounts:password_reset": _e(EVERYONE),
+    "accounts:password_reset_done": _e(EVERYONE),
+    "accounts:password_reset_confirm": _e(EVERYONE, "reset"),
+    "accounts:password_reset_complete": _e(EVERYONE),
+    "accounts:language": _e(EVERYONE, post_only=True),
+    "permits:catalog": _e(EVERYONE),
+    "permits:catalog_detail": _e(EVERYONE, "catalog"),
+    "permits:requirement_template": _e(EVERYONE, "template"),
+    "applications:track": _e(EVERYONE),
+    # Any logged-in person: their own profile, applications and notifications.
+    "accounts:profile": _e(LOGGED_IN),
+    "accounts:password_change": _e(LOGGED_IN),
+    "applications:my_applications": _e(LOGGED_IN),
+    "applications:new": _e(LOGGED_IN),
+    "applications:notifications": _e(LOGGED_IN),
+    "applications:notifications_read": _e(LOGGED_IN, post_only=True),
+    # The applicant's own files: the owner only (everybody else 404, anonymous to login).
+    "applications:edit": _e({OWNER}, "draft"),
+    "applications:upload_document": _e({OWNER}, "draft_doc", post_only=True),
+    "applications:remove_document": _e({OWNER}, "draft_doc", post_only=True),
+    "applications:submit": _e({OWNER}, "draft", post_only=True),
+    "applications:withdraw": _e({OWNER}, "routed", post_only=True),
+    "applications:resubmit": _e({OWNER}, "routed", post_only=True),
+    "applications:replace_document": _e({OWNER}, "routed_doc", post_only=True),
+    "applications:revision": _e({OWNER}, "revision"),
+    "applications:revision_upload": _e({OWNER}, "revision", post_only=True),
+    # The owner and the staff who handle the file (region DPMPTSP, the routed OPDs).
+    "applications:detail": _e({OWNER}, "routed"),
+    "applications:download_document": _e(
+        {OWNER, VERIFIER, SIGNER, MONITOR, OFFICER, HEAD}, "document"
+    ),
+    # Front office of the region.
+    "applications:intake_queue": _e({VERIFIER, OTHER_REGION}),
+    "applications:intake_check": _e({VERIFIER}, "submitted"),
+    # Signer of the region.
+    "applications:rejection_queue": _e({SIGNER}),
+    "applications:rejection": _e({SIGNER}, "routed"),
+    "permits:signing_queue": _e({SIGNER}),
+    "permits:sign": _e({SIGNER}, "recommended"),
+    "permits:preview": _e({SIGNER}, "recommended"),
+    "permits:issuance_status": _e({SIGNER}, "issued"),
+    "permits:revoke": _e({SIGNER}, "permit", post_only=True),
+    # Issued permits and letters: the owner downloads them; the public verifies by QR token.
+    "permits:my_permits": _e(LOGGED_IN),
+    "permits:download": _e({OWNER}, "permit"),
+    "applications:renew": _e({OWNER}, "permit", post_only=True),
+    "permits:rejection_letter_download": _e({OWNER}, "letter"),
+    "permits:verify": _e(EVERYONE, "token"),
+    # OPD officers and heads.
+    "agencies:inbox": _e({OFFICER, OFFICER_X}),
+    "agencies:agency_queue": _e({HEAD}),
+    "agencies:review": _e({OFFICER, HEAD}, "review"),
+    "agencies:review_decision": _e({OFFICER, HEAD}, "review", post_only=True),
+    "agencies:reassign": _e({HEAD}, "review", post_only=True),
+    "agencies:inspection_new": _e({OFFICER, HEAD}, "review", post_only=True),
+    "agencies:inspection_result": _e({OFFICER, HEAD}, "inspection", post_only=True),
+    # Monitoring of the region.
+    "agencies:monitoring": _e({MONITOR, SIGNER, HEAD}),
+    "monitoring:agency": _e({MONITOR, SIGNER, HEAD}, "agency"),
+    "monitoring:file": _e({MONITOR, SIGNER, HEAD}, "routed"),
+    "monitoring:export": _e({MONITOR, SIGNER, HEAD}),
+    "monitoring:public_stats": _e(EVERYONE),
+    "monitoring:survey": _e({OWNER}, "issued"),
+    # Operations: failed background work, for monitors and platform admins.
+    "operations:failed_tasks": _e({MONITOR, ADMIN}),
+    "operations:failed_task_rerun": _e({MONITOR, ADMIN}, "missing", post_only=True),
+    # Prometheus scrape: only with the bearer token, never with a session.
+    "metrics": _e(set()),
+    "security:access_log": _e({MONITOR}),
+    "security:totp_enrol": _e(LOGGED_IN),
+    "security:totp_verify": _e(LOGGED_IN),
+}
+"""Every named URL outside the Django admin. Add the new URL here with who may use it."""
+
+
+def _is_refusal(response) -> bool:
+    if response.status_code in (403, 404):
+        return True
+    if response.status_code == 302:
+        return response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+    return False
+
+
+# Tables that a GET may write: sessions and cache (login, throttles), the access log, and the
+# working-day calendar that the monitoring dashboard derives from the holidays on first use
+# (a cache of computed rows, monitoring/calendar.py).
+_VOLATILE = {"django_session", "ptsp_cache", "security_documentaccess", "monitoring_workingday"}
+
+
+class Fingerprint(dict):
+    """Per table, a digest of every row; compares equal when no row changed."""
+
+    def changed(self, other) -> list[str]:
+        return sorted(t for t in set(self) | set(other) if self.get(t) != other.get(t))
+
+
+def database_fingerprint() -> Fingerprint:
+    """A digest of every row of every table the application owns."""
+    result = Fingerprint()
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.db_table):
+        if model._meta.db_table in _VOLATILE or model._meta.proxy:
+            continue
+        rows = model._default_manager.order_by("pk").values_list()
+        result[model._meta.db_table] = sha256(repr(list(rows)).encode()).hexdigest()
+    return result
+
+
+@pytest.fixture
+def journey(demo, run_outbox, signing_cert):
+    owner = User.objects.get(email=ACTORS[OWNER])
+    verifier = User.objects.get(email=ACTORS[VERIFIER])
+    draft = complete_draft(owner)
+    routed = submitted_application()
+    application_accept(application_id=routed.pk, actor=verifier, verdicts=all_accepted(routed))
+    run_outbox()
+    submitted = submitted_application()
+    dinkes = Review.objects.get(application=routed, agency__code="DINKES")
+    dlh = Review.objects.get(application=routed, agency__code="DLH")
+    review_decide(
+        review_id=dlh.pk,
+        actor=dlh.assignee,
+        decision="request_revision",
+        revision_items=[{"kind": "document", "key": "denah", "note": "Scale is missing."}],
+    )
+    inspection = inspection_schedule(
+        review_id=dinkes.pk,
+        actor=dinkes.assignee,
+        scheduled_for=timezone.now() + timedelta(days=3),
+        place="Jl. Ahmad Yani No. 5",
+    )
+    run_outbox()
+    signer = User.objects.get(email=ACTORS[SIGNER])
+    recommended = recommended_application()
+    issued = recommended_application()
+    permit = permit_issue(application_id=issued.pk, actor=signer)
+    run_outbox()
+    permit.refresh_from_db()
+    assert permit.status == Permit.Status.VALID, permit.last_error
+    letter = rejection_letter_issue(
+        application=recommended, signer=signer, reasons="Lokasi tidak sesuai tata ruang."
+    )
+    draft_doc = draft.documents.filter(is_current=True).first()
+    document = routed.documents.filter(is_current=True).first()
+    ptype = routed.permit_type
+    template = ptype.requirements.first()
+    template.template.save("template.pdf", ContentFile(PDF))
+    paths = {
+        "": (),
+        "draft": (draft.pk,),
+        "draft_doc": (draft.pk, draft_doc.requirement_code),
+        "routed": (routed.pk,),
+        "routed_doc": (routed.pk, "denah"),
+        "revision": (routed.pk, dlh.pk),
+        "document": (document.pk,),
+        "submitted": (submitted.pk,),
+        "review": (dinkes.pk,),
+        "inspection": (inspection.pk,),
+        "catalog": (ptype.region.code, ptype.code),
+        "template": (template.pk,),
+        "reset": ("MQ", "set-password"),
+        "recommended": (recommended.pk,),
+        "issued": (issued.pk,),
+        "permit": (permit.pk,),
+        "letter": (letter.pk,),
+        "token": (permit.verification_token,),
+        "agency": (dinkes.agency_id,),
+        "missing": (987654,),
+    }
+    emails = dict(ACTORS, **{OFFICER: dinkes.assignee.email})
+    return {"paths": paths, "emails": emails}
+
+
+def _client_for(email):
+    """A client logged in as `email`, past the second factor (the matrix runs with it on)."""
+    from security.totp import VERIFIED
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if email:
+        client.force_login(User.objects.get(email=email))
+        session = client.session
+        session[VERIFIED] = True
+        session.save()
+    return client
+
+
+def test_every_url_has_a_matrix_entry():
+    names = {name for name, _path in named_urls()}
+    missing = sorted(names - set(MATRIX))
+    assert not missing, f"URLs without an entry in the authorization matrix: {missing}"
+    stale = sorted(set(MATRIX) - names)
+    assert not stale, f"Matrix entries for URLs that no longer exist: {stale}"
+
+
+def test_public_urls_agree_with_the_matrix():
+    public = {name for name, entry in MATRIX.items() if ANON in entry.allowed}
+    assert public == PUBLIC_URL_NAMES
+
+
+def test_every_url_as_every_actor(journey, settings):
+    settings.TOTP_ENFORCED = True
+    from django.urls import reverse
+
+    clients = {actor: _client_for(email) for actor, email in journey["emails"].items()}
+    problems = []
+    for name, entry in sorted(MATRIX.items()):
+        path = reverse(name, args=journey["paths"][entry.args])
+        for actor, client in clients.items():
+            before = database_fingerprint()
+            response = client.get(path)
+            after = database_fingerprint()
+            if after != before:
+                problems.append(f"GET {path} as {actor} changed {before.changed(after)}")
+            refused = _is_refusal(response)
+            if actor in entry.allowed and refused:
+                problems.append(f"GET {path} as {actor}: refused ({response.status_code})")
+            if actor not in entry.allowed:
+                if not refused and not (entry.post_only and response.status_code == 405):
+                    problems.append(f"GET {path} as {actor}: allowed ({response.status_code})")
+                if entry.post_only or response.status_code == 405:
+                    posted = client.post(path, {})
+                    if not _is_refusal(posted):
+                        problems.append(f"POST {path} as {actor}: allowed ({posted.status_code})")
+                    after = database_fingerprint()
+                    if after != before:
+                        problems.append(
+                            f"refused POST {path} as {actor} changed {before.changed(after)}"
+                        )
+    assert not problems, "\n".join(problems)
+
+
+def test_every_api_operation_has_a_matrix_entry():
+    """Every path of the OpenAPI schema (drf-spectacular) resolves to a URL name in MATRIX."""
+    import re
+
+    from django.urls import Resolver404, resolve
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True) or {}
+    missing = []
+    for path in schema.get("paths", {}):
+        concrete = re.sub(r"\{[^}]+\}", "1", path)
+        try:
+            match = resolve(concrete)
+        except Resolver404:
+            missing.append(f"{path} (does not resolve)")
+            continue
+        if match.view_name not in MATRIX:
+            missing.append(f"{path} ({match.view_name})")
+    assert not missing, f"API operations without an entry in the authorization matrix: {missing}"

@@ -1,0 +1,56 @@
+"""Cookies, HSTS and the second factor as configured in production (a subprocess with
+DJANGO_ENV=production, like tests/test_production_settings.py)."""
+
+import json
+
+from tests.test_production_settings import run
+
+NAMES = [
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE",
+    "CSRF_COOKIE_SAMESITE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "X_FRAME_OPTIONS",
+    "TOTP_ENFORCED",
+    "TOTP_REQUIRED_ROLES",
+    "SESSION_STAFF_IDLE_SECONDS",
+    "SESSION_ABSOLUTE_SECONDS",
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_FAILURE_WINDOW",
+    "MIDDLEWARE",
+]
+
+
+def test_production_cookies_hsts_and_second_factor():
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {NAMES!r}}}))"
+    )
+    result = run({}, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
+    assert values["SESSION_COOKIE_HTTPONLY"]
+    assert values["SESSION_COOKIE_SAMESITE"] == "Lax" and values["CSRF_COOKIE_SAMESITE"] == "Lax"
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000 and values["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+    assert values["SECURE_SSL_REDIRECT"] and values["SECURE_CONTENT_TYPE_NOSNIFF"]
+    assert values["X_FRAME_OPTIONS"] == "DENY"
+    assert values["TOTP_ENFORCED"] and values["TOTP_REQUIRED_ROLES"] == ["signer"]
+    assert values["SESSION_STAFF_IDLE_SECONDS"] == 30 * 60
+    assert values["SESSION_ABSOLUTE_SECONDS"] == 12 * 60 * 60
+    assert values["LOGIN_FAILURE_LIMIT"] == 10 and values["LOGIN_FAILURE_WINDOW"] == 15 * 60
+    middleware = values["MIDDLEWARE"]
+    for name in (
+        "security.csp.ContentSecurityPolicyMiddleware",
+        "security.sessions.SessionLifetimeMiddleware",
+        "security.totp.TwoFactorMiddleware",
+    ):
+        assert name in middleware
+    assert middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") < (
+        middleware.index("security.sessions.SessionLifetimeMiddleware")
+    )

@@ -1,0 +1,241 @@
+"""Uploads: active PDFs, image bombs, the virus-scanning hook, the quota and file names."""
+
+import io
+import os
+import socket
+import struct
+import threading
+import zlib
+
+import pytest
+from django.core.files.storage import default_storage
+from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+from applications.models import Document
+from applications.services import filing
+from ptsp.errors import DomainError
+from security.content import pdf_active_names_parsed, pdf_active_names_raw
+from tests.filing_helpers import PDF, apotek, applicant, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(demo):
+    return filing.application_create_draft(permit_type_id=apotek().pk, actor=applicant())
+
+
+def put(draft, data, name="dok.pdf", code="surat_permohonan"):
+    return filing.document_upload(
+        application_id=draft.pk, requirement_code=code, upload=upload(name, data), actor=applicant()
+    )
+
+
+def _pdf(build) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    build(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _refused(draft, data, code, name="dok.pdf", requirement="surat_permohonan"):
+    with pytest.raises(DomainError) as caught:
+        put(draft, data, name=name, code=requirement)
+    assert caught.value.code == code
+    assert not Document.objects.filter(application=draft).exists()
+    return caught.value
+
+
+def _add_js(writer):
+    action = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert('x');"),
+        }
+    )
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+
+
+JS_PDF = _pdf(_add_js)
+ATTACHMENT_PDF = _pdf(lambda w: w.add_attachment("payload.exe", b"MZ" + b"\x00" * 64))
+HIDDEN_JS = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction<</S/J#61vaScript/J#53(app.alert(1))>>>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+LAUNCH = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction<</S/Launch/F(cmd.exe)>>>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+PAGE_AA = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/AA<</O 4 0 R>>>>endobj\n"
+    b"4 0 obj<</S/URI/URI(http://example.invalid)>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def test_a_plain_pdf_made_by_pypdf_is_accepted(draft):
+    clean = _pdf(lambda w: None)
+    document = put(draft, clean)
+    assert document.scan_result == "not scanned"
+
+
+@pytest.mark.parametrize(
+    "data", [JS_PDF, HIDDEN_JS, PAGE_AA], ids=["javascript", "hex-escaped-js", "page-aa"]
+)
+def test_pdfs_with_scripts_are_refused(draft, data):
+    error = _refused(draft, data, "file_active_content")
+    assert "scripts" in str(error.message)
+
+
+@pytest.mark.parametrize("data", [ATTACHMENT_PDF, LAUNCH], ids=["embedded-file", "launch"])
+def test_pdfs_with_embedded_files_or_launch_are_refused(draft, data):
+    error = _refused(draft, data, "file_active_content")
+    assert "embedded files" in str(error.message)
+
+
+def test_both_scans_see_the_script_and_ignore_lookalike_names():
+    assert "JavaScript" in pdf_active_names_parsed(JS_PDF)
+    assert "JS" in pdf_active_names_raw(JS_PDF)
+    assert pdf_active_names_raw(b"%PDF-1.4 /JSONData /AAA") == set()
+
+
+def _png(width: int, height: int) -> bytes:
+    def chunk(kind, body):
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 16))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("size", [(20000, 20000), (100000, 100000)], ids=["over", "far-over"])
+def test_decompression_bombs_are_refused_before_decoding(draft, size):
+    ptype = draft.catalog_version.snapshot["requirements"]
+    image_code = next(r["code"] for r in ptype if "png" in r["accepted_kinds"])
+    error = _refused(draft, _png(*size), "file_image_too_large", "foto.png", image_code)
+    assert "too large in pixels" in str(error.message)
+
+
+def test_a_normal_image_is_accepted(draft):
+    requirements = draft.catalog_version.snapshot["requirements"]
+    image_code = next(r["code"] for r in requirements if "png" in r["accepted_kinds"])
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), "white").save(out, "PNG")
+    document = put(draft, out.getvalue(), "foto.png", image_code)
+    assert document.content_type == "image/png"
+
+
+class FakeClamd:
+    """A clamd speaking the real INSTREAM protocol on a Unix socket: it reports the EICAR test
+    string as a virus. (No clamd is installed on the test machine.)"""
+
+    def __init__(self, path):
+        self.path = path
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(path)
+        self.server.listen(4)
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            with conn:
+                command = b""
+                while not command.endswith(b"\0"):
+                    command += conn.recv(1)
+                data = b""
+                while True:
+                    size = struct.unpack("!L", self._exactly(conn, 4))[0]
+                    if size == 0:
+                        break
+                    data += self._exactly(conn, size)
+                found = b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE" in data
+                conn.sendall(b"stream: Eicar-Test-Signature FOUND\0" if found else b"stream: OK\0")
+
+    @staticmethod
+    def _exactly(conn, n):
+        buf = b""
+        while len(buf) < n:
+            part = conn.recv(n - len(buf))
+            if not part:
+                raise OSError("closed")
+            buf += part
+        return buf
+
+    def close(self):
+        self.server.close()
+
+
+@pytest.fixture
+def clamd(settings, tmp_path):
+    path = str(tmp_path / "clamd.sock")
+    server = FakeClamd(path)
+    settings.CLAMAV_SOCKET = path
+    yield server
+    server.close()
+
+
+EICAR_PDF = PDF + b"% X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*\n"
+
+
+def test_with_a_scanner_clean_files_are_recorded_clean(draft, clamd):
+    assert put(draft, PDF).scan_result == "clean"
+
+
+def test_with_a_scanner_infected_files_are_refused(draft, clamd):
+    error = _refused(draft, EICAR_PDF, "file_infected")
+    assert "virus" in str(error.message)
+
+
+def test_a_configured_but_unreachable_scanner_refuses_uploads(draft, settings, tmp_path):
+    settings.CLAMAV_SOCKET = str(tmp_path / "nobody-listens.sock")
+    error = _refused(draft, PDF, "scan_unavailable")
+    assert "try again" in str(error.message)
+
+
+def test_the_upload_quota_per_applicant(draft, settings):
+    from django.db.models import Sum
+
+    used = Document.objects.filter(application__applicant=applicant()).aggregate(t=Sum("size"))
+    settings.UPLOAD_QUOTA_BYTES = (used["t"] or 0) + len(PDF) * 2 + 10
+    put(draft, PDF)
+    put(draft, PDF)  # a new version counts too
+    error = _refused_after(draft)
+    assert "storage limit" in str(error.message)
+
+
+def _refused_after(draft):
+    count = Document.objects.filter(application=draft).count()
+    with pytest.raises(DomainError) as caught:
+        put(draft, PDF)
+    assert caught.value.code == "upload_quota"
+    assert Document.objects.filter(application=draft).count() == count
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    "name", ["../../../etc/passwd.pdf", "..\\..\\boot.ini.pdf", "/tmp/x.pdf", "a\x00b.pdf"]
+)
+def test_file_names_are_never_used_in_paths(draft, name):
+    document = put(draft, PDF, name=name)
+    stored = document.file.name
+    assert ".." not in stored and "passwd" not in stored and "boot" not in stored
+    assert os.path.basename(stored) not in name
+    assert default_storage.exists(stored)
+    assert "/" not in document.original_name and "\\" not in document.original_name
