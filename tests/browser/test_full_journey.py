@@ -356,7 +356,8 @@ def journey(live_server, page, request):
     "journey", [("phone", "id"), ("desktop", "en")], indirect=True, ids=["phone-id", "desktop-en"]
 )
 def test_full_journey(journey, signing_cert, tmp_path):
-    signing_cert.SITE_URL = journey.base
+    """SITE_URL stays the region's public address (the QR code's URL); the browser opens the
+    same path on the test server."""
     _full_journey(journey, tmp_path)
 
 
