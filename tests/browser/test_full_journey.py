@@ -86,10 +86,13 @@ class Journey:
     def login(self, email: str, password: str = DEMO_PASSWORD) -> None:
         self.cookies()
         self.page.goto(f"{self.base}/accounts/login/")
+        if "login" not in self.visited:
+            self.check("login")
         self.page.fill("#id_username", email)
         self.page.fill("#id_password", password)
         self.page.locator("main form button[type=submit]").click()
         expect(self.page.locator("main h1")).to_be_visible()
+        self.check(f"home of {email}")
 
     def submit(self, selector: str) -> None:
         with self.page.expect_navigation():
@@ -174,7 +177,6 @@ def _full_journey(j: Journey, tmp_path) -> None:
 
     # The front office returns the file: the floor plan is rejected with a note.
     j.login("verifikator.btg@ptsp.local")
-    j.check("intake queue")
     j.shot("verifier-intake-queue")
     page.locator("main a", has_text=number).first.click()
     j.check("intake check")
@@ -278,7 +280,8 @@ def _full_journey(j: Journey, tmp_path) -> None:
     j.check("sign page")
     page.fill("input[name=password]", DEMO_PASSWORD)
     j.submit("[data-testid=sign-and-issue]")
-    expect(page.get_by_test_id("issuance-status")).to_be_visible()
+    expect(page.locator("#issuance-status progress")).to_be_visible()  # issuing…
+    j.check("sign page (issuing)")
     _in_worker_thread(run_pending)
     permit = Permit.objects.get(application=application)
     expect(page.get_by_test_id("issued-number")).to_have_text(permit.number, timeout=30_000)
