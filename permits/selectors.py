@@ -63,8 +63,9 @@ def latest_version(permit_type: PermitType) -> PermitTypeVersion | None:
 
 
 def format_fee(amount) -> str:
-    """'Rp 1.500.000' (Indonesian thousands separator), or '' for a free permit."""
+    """'Rp1.500.000' (the Indonesian style: no space, '.' between thousands, no decimals), or ''
+    for a free permit. The same in every language: it is an amount in rupiah."""
     amount = int(amount or 0)
     if amount <= 0:
         return ""
-    return "Rp " + f"{amount:,}".replace(",", ".")
+    return "Rp" + f"{amount:,}".replace(",", ".")

@@ -80,7 +80,9 @@ def test_editing_the_catalog_never_changes_a_filed_application(demo):
 
 def test_fee_format():
     assert format_fee(0) == ""
-    assert format_fee(1500000) == "Rp 1.500.000"
+    assert format_fee(1500000) == "Rp1.500.000"
+    assert format_fee(750) == "Rp750"
+    assert format_fee(12_345_678) == "Rp12.345.678"
 
 
 def test_catalog_list_search_and_filters(client, demo):
