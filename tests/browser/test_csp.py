@@ -37,6 +37,7 @@ def test_pages_run_under_the_policy_without_violations(live_server, page):
     page.goto(f"{live_server.url}/applications/{application.pk}/")
     login_as(page, live_server, "verifikator.btg@ptsp.local")
     page.goto(f"{live_server.url}/intake/{application.pk}/")
+    page.locator("details.doc-preview summary").first.click()  # previews load on demand
     frames = page.locator("iframe")
     if frames.count():
         frame = frames.first.element_handle().content_frame()
