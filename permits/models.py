@@ -11,6 +11,12 @@ slug_validator = RegexValidator(
 )
 
 
+def in_language(text_id: str, text_en: str) -> str:
+    """A catalog text in the active language: the English one when English is active and the
+    text has an English version, else the Indonesian one."""
+    return text_en if (get_language() or "id").startswith("en") and text_en else text_id
+
+
 class PermitType(models.Model):
     """A permit in a region's catalog, with its published SOP (standar pelayanan).
 
@@ -80,17 +86,11 @@ class PermitType(models.Model):
 
     @property
     def name(self) -> str:
-        return (
-            self.name_en
-            if (get_language() or "id").startswith("en") and self.name_en
-            else self.name_id
-        )
+        return in_language(self.name_id, self.name_en)
 
     @property
     def description(self) -> str:
-        if (get_language() or "id").startswith("en") and self.description_en:
-            return self.description_en
-        return self.description_id
+        return in_language(self.description_id, self.description_en)
 
 
 class RouteStep(models.Model):
@@ -241,7 +241,9 @@ class Permit(models.Model):
     )
     permit_type = models.ForeignKey(PermitType, on_delete=models.PROTECT, related_name="permits")
     region = models.ForeignKey("agencies.Region", on_delete=models.PROTECT, related_name="permits")
-    number = models.CharField(_("permit number"), max_length=120, unique=True)
+    # Unique per region, not per deployment: regions number their permits independently and
+    # their formats (e.g. 503/0001/SIP-DU/DPM-PTSP/XI/2026) need not name the region.
+    number = models.CharField(_("permit number"), max_length=120)
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
     holder_name = models.CharField(_("holder"), max_length=200)
@@ -255,6 +257,10 @@ class Permit(models.Model):
     file = models.FileField(upload_to=PrivateUploadTo("permits"), blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveIntegerField(default=0)
+    # The certificate that signed the file (the region's at the time): verification checks the
+    # signature against this one, so a later rotation of the region's certificate leaves the
+    # permits signed before it verifiable. Empty for permits issued before it was recorded.
+    signing_cert_sha256 = models.CharField(max_length=64, blank=True)
     verification_token = models.CharField(max_length=64, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUING)
     last_error = models.TextField(blank=True)
@@ -272,7 +278,10 @@ class Permit(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "permit_type", "year", "sequence"], name="permit_sequence_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["region", "number"], name="permit_number_once_in_region"
+            ),
         ]
         indexes = [
             models.Index(

@@ -1,9 +1,10 @@
 """Signing a PDF: one small interface, so that a national TTE service can replace local signing.
 
 `get_signer(region)` gives the region's `Signer`. Today that is `LocalPkcs12Signer`: PAdES with
-pyHanko from the PKCS#12 named by SIGNING_CERT_PATH / SIGNING_CERT_PASSPHRASE, B-B, or B-T when
-TSA_URL names an RFC 3161 timestamp authority. A remote provider (BSrE's TTE API) would be
-another class with the same `sign` method, chosen here by the region's settings.
+pyHanko from the region's PKCS#12 (`certificate_for(region)`: its own file, else the deployment's
+SIGNING_CERT_PATH), B-B, or B-T when TSA_URL names an RFC 3161 timestamp authority. A remote
+provider (BSrE's TTE API) would be another class with the same `sign` method, chosen here by the
+region's settings.
 
 Loading the certificate is separate from signing (`Signer.check`), so that issuance can refuse
 before it takes a permit number when the certificate is missing or the passphrase is wrong.
@@ -85,29 +86,72 @@ class UrllibTimeStamper(TimeStamper):
         return tsp.TimeStampResp.load(body)
 
 
-@lru_cache(maxsize=8)
+def _loaded_key_signer_class():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from pyhanko.sign.general import get_pyca_cryptography_hash
+    from pyhanko.sign.signers import SimpleSigner
+
+    class LoadedKeySigner(SimpleSigner):
+        """pyHanko's SimpleSigner parses the private key again for every signature, and for an
+        RSA key OpenSSL's consistency check on loading costs ≈ 40 ms — most of a signature.
+        This one parses it once, when the PKCS#12 is loaded, and signs with that object."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._private_key = serialization.load_der_private_key(
+                self.signing_key.dump(), password=None
+            )
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            try:  # as SimpleSigner.sign_raw names the mechanism
+                mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+            except ValueError:
+                mechanism = None
+            hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+            if mechanism == "rsassa_pkcs1v15":
+                return self._private_key.sign(data, PKCS1v15(), hash_algo)
+            if mechanism == "ecdsa":
+                return self._private_key.sign(data, ECDSA(hash_algo))
+            return super().sign_raw(data, digest_algorithm)  # PSS, EdDSA…: pyHanko's own way
+
+    return LoadedKeySigner
+
+
+@lru_cache(maxsize=32)
 def _load_pkcs12(path: str, passphrase: str, mtime: float):
     """Load (and cache per file version) the key and certificates of a PKCS#12."""
     from pyhanko.sign.signers import SimpleSigner
 
     data = Path(path).read_bytes()
-    return SimpleSigner.load_pkcs12_data(
+    loaded = SimpleSigner.load_pkcs12_data(
         data, other_certs=(), passphrase=passphrase.encode() or None
+    )
+    return _loaded_key_signer_class()(
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
     )
 
 
 class LocalPkcs12Signer:
     """PAdES signing with a PKCS#12 on this machine (pyHanko)."""
 
-    def __init__(self, *, cert_path: str, passphrase: str, tsa_url: str = ""):
+    def __init__(
+        self, *, cert_path: str, passphrase: str, tsa_url: str = "", region_code: str = ""
+    ):
         self.cert_path = cert_path
         self.passphrase = passphrase
         self.tsa_url = tsa_url
+        self.region_code = region_code  # for the operator's log lines only
 
     def _signer(self):
         path = Path(self.cert_path)
         if not self.cert_path or not path.is_file():
-            logger.error("signing certificate missing: path=%s", self.cert_path)
+            logger.error(
+                "signing certificate missing: region=%s path=%s", self.region_code, self.cert_path
+            )
             raise SigningUnavailable(
                 _(
                     "The signing certificate is not configured on the server. Nothing was "
@@ -118,7 +162,12 @@ class LocalPkcs12Signer:
         try:
             return _load_pkcs12(str(path), self.passphrase or "", path.stat().st_mtime)
         except (ValueError, TypeError) as exc:
-            logger.error("signing certificate unusable: path=%s error=%s", self.cert_path, exc)
+            logger.error(
+                "signing certificate unusable: region=%s path=%s error=%s",
+                self.region_code,
+                self.cert_path,
+                exc,
+            )
             raise SigningUnavailable(
                 _(
                     "The signing certificate cannot be opened (wrong passphrase or damaged "
@@ -158,11 +207,67 @@ class LocalPkcs12Signer:
         return out.getvalue()
 
 
+def region_certificate_file(code: str) -> tuple[Path, str]:
+    """Where region `code`'s own PKCS#12 is, and its passphrase, as configured: the path
+    SIGNING_CERT_PATH_<CODE> if set, else SIGNING_CERT_DIR/<CODE>.p12; the passphrase
+    SIGNING_CERT_PASSPHRASE_<CODE> if set, else SIGNING_CERT_PASSPHRASE. The file may not exist
+    (`certificate_for` decides what that means); `make_dev_signing_cert` writes it there."""
+    entry = (settings.SIGNING_CERTS or {}).get(code) or {}
+    path = entry.get("path") or str(Path(settings.SIGNING_CERT_DIR or "") / f"{code}.p12")
+    passphrase = entry.get("passphrase")
+    if passphrase is None:
+        passphrase = settings.SIGNING_CERT_PASSPHRASE or ""
+    return Path(path), passphrase
+
+
+def certificate_for(region) -> tuple[str, str]:
+    """(path, passphrase) of the PKCS#12 that signs for `region`. The one rule:
+
+    1. the region's own certificate when it is configured: an explicit SIGNING_CERT_PATH_<CODE>
+       (used even when the file is missing, so that a wrong path is reported, never papered
+       over), or an existing SIGNING_CERT_DIR/<CODE>.p12 (see `region_certificate_file`);
+    2. else, with SIGNING_CERT_PER_REGION off (or no region), the deployment's
+       SIGNING_CERT_PATH with SIGNING_CERT_PASSPHRASE;
+    3. else SigningUnavailable: a multi-region deployment never signs one region's permits with
+       another's certificate. The region's code is logged on `ptsp.signing` at ERROR.
+
+    Reads files' existence only; opening the file is `Signer.check`'s work.
+    """
+    default = (settings.SIGNING_CERT_PATH or "", settings.SIGNING_CERT_PASSPHRASE or "")
+    if region is None:
+        return default
+    code = region.code
+    path, passphrase = region_certificate_file(code)
+    explicit = ((settings.SIGNING_CERTS or {}).get(code) or {}).get("path")
+    if explicit or path.is_file():
+        return str(path), passphrase
+    if not settings.SIGNING_CERT_PER_REGION:
+        return default
+    logger.error(
+        "no signing certificate for region %s: SIGNING_CERT_PER_REGION is on, "
+        "SIGNING_CERT_PATH_%s is not set and %s does not exist",
+        code,
+        code,
+        path,
+    )
+    raise SigningUnavailable(
+        _(
+            "This region has no signing certificate of its own on the server. Nothing was "
+            "issued; please tell the system operator."
+        ),
+        code="signing_certificate_missing",
+    )
+
+
 def get_signer(region=None) -> Signer:
-    """The signer for a region's permits. One certificate per deployment today; a region-specific
-    certificate or a remote TTE provider plugs in here."""
+    """The signer for a region's permits and letters: its own certificate or the deployment's
+    (`certificate_for`). Raises SigningUnavailable when the region may not sign at all; a
+    missing or unusable file is reported by the signer's `check()`. A remote TTE provider plugs
+    in here."""
+    cert_path, passphrase = certificate_for(region)
     return LocalPkcs12Signer(
-        cert_path=settings.SIGNING_CERT_PATH or "",
-        passphrase=settings.SIGNING_CERT_PASSPHRASE or "",
+        cert_path=cert_path,
+        passphrase=passphrase,
         tsa_url=settings.TSA_URL or "",
+        region_code=getattr(region, "code", ""),
     )

@@ -41,6 +41,9 @@ def main() -> int:
     manage("createcachetable")
     manage("compilemessages", "-v", "0", "--ignore", ".venv")
     manage("seed_demo")
+    # After seed_demo, so that each demo region (BTG, PLG) gets a signer of its own under the
+    # development CA; existing files are kept (docs/issuance.md, "Certificates").
+    manage("make_dev_signing_cert")
 
     celery = [PYTHON, "-m", "celery", "-A", "ptsp"]
     children = [

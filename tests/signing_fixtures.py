@@ -1,4 +1,4 @@
-"""Fixtures for issuance tests: a fresh development CA and signer certificate per test."""
+"""Fixtures for issuance tests: a fresh development CA and signer certificates per test."""
 
 import io
 
@@ -6,28 +6,43 @@ import pytest
 from django.core.management import call_command
 
 PASSPHRASE = "test-passphrase-1234"
+# BTG's certificate has a passphrase of its own (SIGNING_CERT_PASSPHRASE_BTG); PLG's uses the
+# deployment's passphrase, as a region without SIGNING_CERT_PASSPHRASE_<CODE> does.
+BTG_PASSPHRASE = "btg-passphrase-5678"
+REGION_NAMES = {"BTG": "Kota Bontang", "PLG": "Kota Palembang"}
 
 
 @pytest.fixture(scope="session")
 def _dev_certificate_files(tmp_path_factory):
-    """One CA + PKCS#12 per test session, made by `manage.py make_dev_signing_cert` (RSA key
-    generation is slow enough to matter when every test pays it)."""
+    """One CA + the deployment's PKCS#12 per test session, made by `manage.py
+    make_dev_signing_cert` (RSA key generation is slow enough to matter when every test pays
+    it), and the signers of the demo regions BTG and PLG under the same CA in `region-certs/`
+    (made by the command's own `issue_region_cert`: the session has no database to list the
+    regions from)."""
     from django.test import override_settings
+
+    from permits.management.commands.make_dev_signing_cert import issue_region_cert, load_ca
 
     folder = tmp_path_factory.mktemp("signing")
     with override_settings(
         SIGNING_CERT_PATH=str(folder / "signer.p12"),
         SIGNING_CA_PATH=str(folder / "ca.pem"),
         SIGNING_CERT_PASSPHRASE=PASSPHRASE,
+        SIGNING_CERT_DIR=str(folder / "region-certs"),
+        SIGNING_CERTS={"BTG": {"path": None, "passphrase": BTG_PASSPHRASE}},
     ):
-        call_command("make_dev_signing_cert", stdout=io.StringIO())
+        call_command("make_dev_signing_cert", "--regions", stdout=io.StringIO())
+        ca_key, ca_cert = load_ca(folder / "ca.pem")
+        for code, name in REGION_NAMES.items():
+            issue_region_cert(ca_key, ca_cert, code=code, name=name)
     return folder
 
 
 @pytest.fixture
 def signing_cert(settings, tmp_path, _dev_certificate_files):
-    """The development CA and signer certificate, copied into the test's own directory (a test
-    may remove or replace them)."""
+    """The development CA and the deployment's signer certificate, copied into the test's own
+    directory (a test may remove or replace them). No region has a certificate of its own
+    (SIGNING_CERT_DIR is an empty folder): every region signs with the deployment's."""
     import shutil
 
     folder = tmp_path / "signing"
@@ -35,9 +50,23 @@ def signing_cert(settings, tmp_path, _dev_certificate_files):
     settings.SIGNING_CERT_PATH = str(folder / "signer.p12")
     settings.SIGNING_CA_PATH = str(folder / "ca.pem")
     settings.SIGNING_CERT_PASSPHRASE = PASSPHRASE
+    settings.SIGNING_CERT_DIR = str(folder / "regions")
+    settings.SIGNING_CERTS = {}
+    settings.SIGNING_CERT_PER_REGION = False
     settings.TSA_URL = ""
     settings.SITE_URL = "https://ptsp.bontangkota.go.id"
     return settings
+
+
+@pytest.fixture
+def region_certs(signing_cert):
+    """As `signing_cert`, and BTG and PLG have certificates of their own in SIGNING_CERT_DIR
+    (`<CODE>.p12`, same development CA; BTG with SIGNING_CERT_PASSPHRASE_BTG)."""
+    from pathlib import Path
+
+    signing_cert.SIGNING_CERT_DIR = str(Path(signing_cert.SIGNING_CA_PATH).parent / "region-certs")
+    signing_cert.SIGNING_CERTS = {"BTG": {"path": None, "passphrase": BTG_PASSPHRASE}}
+    return signing_cert
 
 
 class LocalTsa:

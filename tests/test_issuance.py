@@ -376,6 +376,8 @@ def test_make_dev_signing_cert_keeps_existing_files(signing_cert):
     before = Path(signing_cert.SIGNING_CERT_PATH).read_bytes()
     call_command("make_dev_signing_cert", stdout=io.StringIO())
     assert Path(signing_cert.SIGNING_CERT_PATH).read_bytes() == before
+    # No region in the database: no region's certificate either.
+    assert not Path(signing_cert.SIGNING_CERT_DIR).exists()
     call_command("make_dev_signing_cert", "--force", stdout=io.StringIO())
     assert Path(signing_cert.SIGNING_CERT_PATH).read_bytes() != before
 
@@ -421,7 +423,7 @@ def test_other_region_signer_and_non_signers_are_refused(demo, signing_cert, cli
         assert client.get(url).status_code == 404
     assert client.post(urls[0], {"password": "demo-ptsp-2026"}).status_code == 404
     assert application.pk not in [
-        a.pk for a in client.get(reverse("permits:signing_queue")).context["applications"]
+        a["pk"] for a in client.get(reverse("permits:signing_queue")).context["applications"]
     ]
     with pytest.raises(NotAllowed):
         permit_issue(application_id=application.pk, actor=_signer("kepala.plg@ptsp.local"))
@@ -459,7 +461,7 @@ def test_signing_queue_oldest_first_with_fixed_queries(
     client = login(SIGNER)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("permits:signing_queue"))
-    assert [a.pk for a in response.context["applications"]] == [a.pk for a in apps]
+    assert [a["pk"] for a in response.context["applications"]] == [a.pk for a in apps]
     for _ in range(5):
         recommended_application()
     with django_assert_max_num_queries(12):

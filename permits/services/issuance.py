@@ -214,6 +214,7 @@ def permit_complete_issuance(*, permit_id: int) -> Permit:
         locked.file.save("permit.pdf", ContentFile(signed), save=False)
         locked.sha256 = hashlib.sha256(signed).hexdigest()
         locked.size = len(signed)
+        locked.signing_cert_sha256 = signer.certificate_sha256()
         locked.status = Permit.Status.VALID
         locked.last_error = ""
         locked.save()

@@ -5,6 +5,7 @@ missing or malformed variable is reported by its name.
 """
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -52,3 +53,21 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_by_suffix(prefix: str, suffix_pattern: str = r"[A-Z]{2,8}") -> dict[str, str]:
+    """Every variable named `<prefix><SUFFIX>`, as {SUFFIX: value}: e.g. SIGNING_CERT_PATH_BTG.
+    A suffix that does not match `suffix_pattern` (a region code: 2 to 8 capital letters) is
+    refused by name, so that a typo is not silently ignored."""
+    found = {}
+    for name, value in os.environ.items():
+        if not name.startswith(prefix) or name == prefix:
+            continue
+        suffix = name[len(prefix) :]
+        if not re.fullmatch(suffix_pattern, suffix):
+            raise ImproperlyConfigured(
+                f"{name}: the part after {prefix} must be a region code "
+                f"(2 to 8 capital letters, e.g. {prefix}BTG)."
+            )
+        found[suffix] = value
+    return found

@@ -1,9 +1,13 @@
-"""`manage.py make_dev_signing_cert`: a local CA and a signer certificate for development and tests.
+"""`manage.py make_dev_signing_cert`: a local CA and signer certificates for development and tests.
 
-Writes the CA certificate (PEM, the trust root of `permits.verification`) to SIGNING_CA_PATH and
-the signer's key and certificate as a PKCS#12 to SIGNING_CERT_PATH, encrypted with
-SIGNING_CERT_PASSPHRASE. Existing files are kept unless --force. The files live under var/ and are
-never committed. Production uses the region's real certificate (e.g. from BSrE) instead.
+Writes the CA certificate (PEM, the trust root of `permits.verification`) to SIGNING_CA_PATH (its
+key next to it, `.key`), the deployment's signer as a PKCS#12 to SIGNING_CERT_PATH, encrypted
+with SIGNING_CERT_PASSPHRASE, and one signer per region (`--regions`, by default every region in
+the database) where `permits.signing.certificate_for` looks for it (SIGNING_CERT_PATH_<CODE>, else
+SIGNING_CERT_DIR/<CODE>.p12), with the region's passphrase. An existing CA (with its key) is
+reused and existing files are kept unless --force; a new CA re-issues every certificate it
+writes. The files live under var/ and are never committed. Production uses the regions' real
+certificates (e.g. from BSrE) instead, and the command refuses to run there.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -16,6 +20,9 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from permits.signing import region_certificate_file
 
 
 def _name(common_name: str, org: str = "PTSP Online (development)") -> x509.Name:
@@ -62,13 +69,21 @@ def make_ca(common_name: str = "PTSP Online Development CA"):
     return key, cert
 
 
-def issue_cert(ca_key, ca_cert, common_name: str, *, key=None, timestamping: bool = False):
+def issue_cert(
+    ca_key,
+    ca_cert,
+    common_name: str,
+    *,
+    key=None,
+    timestamping: bool = False,
+    organization: str = "PTSP Online (development)",
+):
     """A leaf certificate signed by the CA: a document signer, or a TSA (`timestamping`)."""
     key = key or ec.generate_private_key(ec.SECP256R1())
     now = datetime.now(UTC)
     builder = (
         x509.CertificateBuilder()
-        .subject_name(_name(common_name))
+        .subject_name(_name(common_name, organization))
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -114,8 +129,60 @@ def write_pkcs12(path: Path, key, cert, ca_cert, passphrase: str, friendly_name:
     path.chmod(0o600)
 
 
+def new_signer_key(kind: str = "rsa"):
+    """RSA-2048 (as BSrE issues) or, for speed experiments, None: `issue_cert` makes ECDSA."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048) if kind == "rsa" else None
+
+
+def issue_region_cert(ca_key, ca_cert, *, code: str, name: str, key_kind: str = "rsa") -> Path:
+    """A development signer for one region, written where `certificate_for` finds it, encrypted
+    with the region's passphrase. Returns the path."""
+    path, passphrase = region_certificate_file(code)
+    key, cert = issue_cert(
+        ca_key,
+        ca_cert,
+        f"Kepala DPMPTSP {name} (development)",
+        key=new_signer_key(key_kind),
+        organization=name,
+    )
+    write_pkcs12(path, key, cert, ca_cert, passphrase, f"ptsp-signer-{code.lower()}")
+    return path
+
+
+def write_ca(ca_path: Path, ca_key, ca_cert) -> None:
+    ca_path.parent.mkdir(parents=True, exist_ok=True)
+    ca_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    # The CA key is written next to the CA so that later runs, tests and tools can issue more
+    # certificates (a region's signer, a TSA, a foreign signer); it never leaves var/.
+    ca_key_path = ca_path.with_suffix(".key")
+    ca_key_path.write_bytes(
+        ca_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    ca_key_path.chmod(0o600)
+
+
+def load_ca(ca_path: Path):
+    """The existing development CA: (key, certificate)."""
+    ca_key_path = ca_path.with_suffix(".key")
+    if not ca_key_path.is_file():
+        raise CommandError(
+            f"{ca_path} exists but its key {ca_key_path} does not, so no certificate can be "
+            "issued under it. Use --force to make a new development CA (and new certificates)."
+        )
+    ca_cert = x509.load_pem_x509_certificate(ca_path.read_bytes())
+    ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
+    return ca_key, ca_cert
+
+
 class Command(BaseCommand):
-    help = "Make a local signing CA and signer certificate (development and tests only)."
+    help = (
+        "Make a local signing CA, the deployment's signer and one signer per region "
+        "(development and tests only)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Replace existing files.")
@@ -130,38 +197,73 @@ class Command(BaseCommand):
         parser.add_argument(
             "--signer-name",
             default="DPMPTSP Penandatangan Elektronik (development)",
-            help="Common name of the signer certificate.",
+            help="Common name of the deployment's signer certificate.",
         )
+        parser.add_argument(
+            "--regions",
+            nargs="*",
+            metavar="CODE",
+            help="Region codes to issue a signer for (default: every region in the database; "
+            "--regions with no code: none).",
+        )
+
+    def _regions(self, codes: list[str] | None) -> list[tuple[str, str]]:
+        """(code, name) of the regions to issue for."""
+        from agencies.models import Region
+
+        if codes is not None and not codes:
+            return []
+        try:
+            regions = Region.objects.order_by("code")
+            if codes is not None:
+                codes = sorted({code.strip().upper() for code in codes})
+                regions = regions.filter(code__in=codes)
+            found = list(regions.values_list("code", "name"))
+        except DatabaseError:
+            if codes is not None:
+                raise
+            self.stdout.write("No regions (the database is not migrated yet).")
+            return []
+        missing = sorted(set(codes or []) - {code for code, _name in found})
+        if missing:
+            raise CommandError(f"No region with the code {', '.join(missing)} in the database.")
+        return found
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("A development certificate has no place in production.")
+        force = options["force"]
         cert_path = Path(settings.SIGNING_CERT_PATH)
         ca_path = Path(settings.SIGNING_CA_PATH)
-        if cert_path.exists() and ca_path.exists() and not options["force"]:
-            self.stdout.write(f"Keeping the existing {cert_path} and {ca_path} (use --force).")
+        regions = self._regions(options["regions"])
+        wanted = [cert_path, *(region_certificate_file(code)[0] for code, _name in regions)]
+
+        new_ca = force or not ca_path.exists()
+        if new_ca:
+            ca_key, ca_cert = make_ca()
+            write_ca(ca_path, ca_key, ca_cert)
+            self.stdout.write(self.style.SUCCESS(f"Wrote the development CA {ca_path}."))
+        elif all(path.exists() for path in wanted):
+            self.stdout.write(f"Keeping the existing {ca_path} and signers (use --force).")
             return
-        ca_key, ca_cert = make_ca()
-        signer_key = (
-            rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            if options["key"] == "rsa"
-            else None
-        )
-        key, cert = issue_cert(ca_key, ca_cert, options["signer_name"], key=signer_key)
-        write_pkcs12(
-            cert_path, key, cert, ca_cert, settings.SIGNING_CERT_PASSPHRASE or "", "ptsp-signer"
-        )
-        ca_path.parent.mkdir(parents=True, exist_ok=True)
-        ca_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-        # The CA key is written next to the CA so that tests and tools can issue more
-        # certificates (a TSA, a foreign signer); it never leaves var/.
-        ca_key_path = ca_path.with_suffix(".key")
-        ca_key_path.write_bytes(
-            ca_key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
+        else:
+            ca_key, ca_cert = load_ca(ca_path)
+
+        # A new CA re-issues everything: certificates of the old one would no longer verify.
+        if new_ca or not cert_path.exists():
+            key, cert = issue_cert(
+                ca_key, ca_cert, options["signer_name"], key=new_signer_key(options["key"])
             )
-        )
-        ca_key_path.chmod(0o600)
-        self.stdout.write(self.style.SUCCESS(f"Wrote {cert_path} and {ca_path}."))
+            write_pkcs12(
+                cert_path, key, cert, ca_cert, settings.SIGNING_CERT_PASSPHRASE or "", "ptsp-signer"
+            )
+            self.stdout.write(self.style.SUCCESS(f"Wrote the deployment's signer {cert_path}."))
+        else:
+            self.stdout.write(f"Keeping {cert_path}.")
+        for code, name in regions:
+            path = region_certificate_file(code)[0]
+            if path.exists() and not new_ca:
+                self.stdout.write(f"Keeping {path} ({code}).")
+                continue
+            issue_region_cert(ca_key, ca_cert, code=code, name=name, key_kind=options["key"])
+            self.stdout.write(self.style.SUCCESS(f"Wrote {path}: the signer of {name} ({code})."))
