@@ -1,10 +1,11 @@
 """Checking a PDF against an issued permit: same file (SHA-256) and a sound signature.
 
-The signature is validated with pyHanko against the trust root SIGNING_CA_PATH (no network):
-it must be intact (the signed bytes unchanged), valid (the cryptography holds), trusted (the
-certificate chains to the root), cover the whole file (nothing appended after signing: an added
-page is an incremental update that the signature does not cover), and be made with the region's
-signing certificate.
+The signature is validated with pyHanko against the trust roots in SIGNING_CA_PATH (a PEM file
+of one or several certificates; no network): it must be intact (the signed bytes unchanged),
+valid (the cryptography holds), trusted (the certificate chains to one of the roots), cover the
+whole file (nothing appended after signing: an added page is an incremental update that the
+signature does not cover), and be made with the region's signing certificate
+(`permits.signing.certificate_for`).
 """
 
 import hashlib
@@ -15,10 +16,51 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from permits.signing import get_signer, outside_event_loop
+from ptsp import ratelimit
+from ptsp.errors import DomainError
 
 logger = logging.getLogger("ptsp.verification")
+
+
+class TooManyFileChecks(DomainError):
+    """A client address, or a permit, has had its file checks for now (HTTP 429)."""
+
+    status_code = 429
+
+
+def file_check_count(*, permit, client_address: str) -> None:
+    """Count one file check of `permit` from `client_address`, before the file is read.
+
+    Who: the public verification page and its API twin, for anyone. Changes: two counters of
+    `ptsp.ratelimit` (the address's and the permit's), only when the check may go ahead.
+    Raises TooManyFileChecks when the address has had VERIFY_CHECKS_PER_WINDOW checks, or the
+    permit VERIFY_CHECKS_PER_PERMIT (a distributed flood on one permit), within
+    VERIFY_CHECK_WINDOW_SECONDS: the caller then neither reads nor validates the file.
+    """
+    address_key = f"verify:address:{client_address}"
+    permit_key = f"verify:permit:{permit.pk}"
+    seen = ratelimit.counts([address_key, permit_key])
+    if seen[address_key] >= settings.VERIFY_CHECKS_PER_WINDOW:
+        logger.info("file checks refused: the address is over its limit (permit=%s)", permit.pk)
+        raise TooManyFileChecks(
+            _("Too many file checks from your address. Please wait a few minutes and try again."),
+            code="too_many_file_checks",
+        )
+    if seen[permit_key] >= settings.VERIFY_CHECKS_PER_PERMIT:
+        logger.warning("file checks refused: permit %s is over its limit", permit.pk)
+        raise TooManyFileChecks(
+            _(
+                "This permit has been checked too many times in the last few minutes. Please "
+                "wait a few minutes and try again."
+            ),
+            code="too_many_file_checks",
+        )
+    window = settings.VERIFY_CHECK_WINDOW_SECONDS
+    ratelimit.hit(address_key, window)
+    ratelimit.hit(permit_key, window)
 
 
 @dataclass
@@ -57,23 +99,31 @@ class FileReport:
 
 
 @lru_cache(maxsize=4)
-def _trust_root(path: str, mtime: float):
+def _trust_roots(path: str, mtime: float) -> tuple:
+    """Every certificate in the file: a PEM bundle (several BEGIN CERTIFICATE blocks, text
+    between them allowed, as in CA bundles) or one DER certificate."""
     from asn1crypto import pem, x509
 
     data = Path(path).read_bytes()
-    if pem.detect(data):
-        _, _, data = pem.unarmor(data)
-    return x509.Certificate.load(data)
+    if not pem.detect(data):
+        return (x509.Certificate.load(data),)
+    return tuple(
+        x509.Certificate.load(der)
+        for object_type, _headers, der in pem.unarmor(data, multiple=True)
+        if object_type in ("CERTIFICATE", "X509 CERTIFICATE")
+    )
 
 
 def trust_roots() -> list:
+    """The certificates SIGNING_CA_PATH holds (one or several: the BSrE root and an older one);
+    empty when the file is missing."""
     path = Path(settings.SIGNING_CA_PATH or "")
     if not path.is_file():
         return []
-    return [_trust_root(str(path), path.stat().st_mtime)]
+    return list(_trust_roots(str(path), path.stat().st_mtime))
 
 
-def check_signature(data: bytes, *, region=None) -> SignatureReport:
+def check_signature(data: bytes, *, region=None, certificate_sha256: str = "") -> SignatureReport:
     """Validate the last signature of a PDF with pyHanko. Never raises on bad input."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
@@ -107,7 +157,10 @@ def check_signature(data: bytes, *, region=None) -> SignatureReport:
     report.timestamped = status.timestamp_validity is not None
     cert = status.signing_cert
     report.signer_subject = cert.subject.human_friendly if cert is not None else ""
-    if region is not None and cert is not None:
+    if cert is not None and certificate_sha256:
+        # The certificate recorded when the permit was signed (survives a rotation).
+        report.region_certificate = cert.sha256.hex() == certificate_sha256
+    elif region is not None and cert is not None:
         try:
             report.region_certificate = cert.sha256.hex() == get_signer(region).certificate_sha256()
         except Exception:
@@ -121,5 +174,7 @@ def check_file(data: bytes, *, permit) -> FileReport:
     return FileReport(
         sha256=digest,
         hash_matches=bool(permit.sha256) and digest == permit.sha256,
-        signature=check_signature(data, region=permit.region),
+        signature=check_signature(
+            data, region=permit.region, certificate_sha256=permit.signing_cert_sha256
+        ),
     )

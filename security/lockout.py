@@ -1,15 +1,17 @@
 """Brute-force lockout of the login: at most LOGIN_FAILURE_LIMIT failed attempts per account and
-per client IP within LOGIN_FAILURE_WINDOW seconds. Counters live in the database cache (shared
-by every web node, untouched by a Redis outage). A successful login clears the account's counter;
-the IP counter runs out with its window (so one valid account cannot reset a password spray)."""
+per client IP within LOGIN_FAILURE_WINDOW seconds of the first failure. Counters are
+`ptsp.ratelimit`'s, in the database cache (shared by every web node, untouched by a Redis
+outage). A successful login clears the account's counter; the IP counter runs out with its
+window (so one valid account cannot reset a password spray)."""
 
 import hashlib
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+
+from ptsp import ratelimit
 
 
 def _limit() -> int:
@@ -26,16 +28,7 @@ def _account_key(email: str) -> str:
 
 
 def _ip_key(request) -> str:
-    ip = (request.META.get("REMOTE_ADDR") if request is not None else "") or "unknown"
-    return f"login-fail:ip:{ip}"
-
-
-def _bump(key: str) -> None:
-    cache.add(key, 0, _window())
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, _window())
+    return f"login-fail:ip:{ratelimit.client_address(request)}"
 
 
 LOCKED_MESSAGE = _(
@@ -46,16 +39,16 @@ LOCKED_MESSAGE = _(
 
 def is_locked(request, email: str) -> bool:
     limit = _limit()
-    counts = cache.get_many([_account_key(email), _ip_key(request)])
+    counts = ratelimit.counts([_account_key(email), _ip_key(request)])
     return any(value >= limit for value in counts.values())
 
 
 @receiver(user_login_failed)
 def _record_failure(sender, credentials, request=None, **kwargs):
-    _bump(_account_key(credentials.get("username", "")))
-    _bump(_ip_key(request))
+    ratelimit.hit(_account_key(credentials.get("username", "")), _window())
+    ratelimit.hit(_ip_key(request), _window())
 
 
 @receiver(user_logged_in)
 def _clear_account(sender, request, user, **kwargs):
-    cache.delete(_account_key(user.email))
+    ratelimit.reset(_account_key(user.email))

@@ -4,7 +4,8 @@ from security.models import DocumentAccess
 
 
 def client_ip(request) -> str | None:
-    """The client's address as the first proxy saw it (REMOTE_ADDR behind our own proxy)."""
+    """The client's address as our nearest proxy saw it: REMOTE_ADDR, set from X-Forwarded-For
+    by `ptsp.middleware.ClientAddressMiddleware` (TRUSTED_PROXY_COUNT)."""
     return request.META.get("REMOTE_ADDR") or None
 
 

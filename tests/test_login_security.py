@@ -60,6 +60,24 @@ def test_nine_failures_then_success_clears_the_account_counter(en, demo):
     assert _login(en, APPLICANT, ip="10.1.1.2").status_code == 302
 
 
+def test_the_lockout_lasts_its_window_from_the_first_failure(en, demo):
+    """15 minutes from the first failure, even with no failure in the last 5 (the counters once
+    expired 300 s after the last failure: the database cache's default timeout)."""
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    start = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(10):
+            _login(en, APPLICANT, "wrong-password-1", ip="10.4.4.4")
+    with time_machine.travel(start + timedelta(minutes=14), tick=False):
+        response = _login(en, APPLICANT, ip="10.4.4.5")
+        assert "Too many failed log-in attempts" in response.content.decode()
+    with time_machine.travel(start + timedelta(minutes=15, seconds=1), tick=False):
+        assert _login(en, APPLICANT, ip="10.4.4.5").status_code == 302
+
+
 def test_login_rotates_the_session_key(client, demo):
     client.get(reverse("accounts:login"))
     client.session["probe"] = 1

@@ -23,6 +23,11 @@ NAMES = [
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_FAILURE_WINDOW",
     "MIDDLEWARE",
+    "TRUSTED_PROXY_COUNT",
+    "SIGNING_CERT_PER_REGION",
+    "VERIFY_CHECKS_PER_WINDOW",
+    "VERIFY_CHECKS_PER_PERMIT",
+    "VERIFY_CHECK_WINDOW_SECONDS",
 ]
 
 
@@ -45,6 +50,14 @@ def test_production_cookies_hsts_and_second_factor():
     assert values["SESSION_ABSOLUTE_SECONDS"] == 12 * 60 * 60
     assert values["LOGIN_FAILURE_LIMIT"] == 10 and values["LOGIN_FAILURE_WINDOW"] == 15 * 60
     middleware = values["MIDDLEWARE"]
+    # Behind Caddy: the client's address is the one X-Forwarded-For entry Caddy sets, decided
+    # before anything reads it.
+    assert values["TRUSTED_PROXY_COUNT"] == 1
+    assert middleware[0] == "ptsp.middleware.ClientAddressMiddleware"
+    assert values["VERIFY_CHECKS_PER_WINDOW"] == 20 and values["VERIFY_CHECKS_PER_PERMIT"] == 60
+    assert values["VERIFY_CHECK_WINDOW_SECONDS"] == 600
+    # Off unless the operator says the deployment hosts several regions (docs/deploy.md).
+    assert values["SIGNING_CERT_PER_REGION"] is False
     for name in (
         "security.csp.ContentSecurityPolicyMiddleware",
         "security.sessions.SessionLifetimeMiddleware",

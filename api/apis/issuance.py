@@ -211,9 +211,13 @@ class PermitVerifyFileApi(PublicApi):
         auth=[],
     )
     def post(self, request, token: str):
-        from permits.verification import check_file
+        from permits.verification import check_file, file_check_count
+        from ptsp.ratelimit import client_address
 
         permit = _public_permit(token)
+        # The web page's limits, shared with it (429 "too_many_file_checks"), before the upload
+        # is looked at.
+        file_check_count(permit=permit, client_address=client_address(request))
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report = check_file(serializer.validated_data["file"].read(), permit=permit)

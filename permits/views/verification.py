@@ -1,7 +1,8 @@
 """The public verification page, reached from the QR code on a permit.
 
 It shows the permit's public facts only (number, business name, permit type, dates, status,
-file hash) and lets anyone check a PDF against it. An unknown or malformed token gets the same
+file hash) and lets anyone check a PDF against it, a limited number of times per client address
+and per permit (`permits.verification.file_check_count`; viewing the page is never limited). An unknown or malformed token gets the same
 plain "not found" page, with no hint whether a permit exists.
 """
 
@@ -13,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from permits.models import Permit
-from permits.verification import check_file
+from permits.verification import TooManyFileChecks, check_file, file_check_count
+from ptsp.ratelimit import client_address
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -52,6 +54,7 @@ def verify(request, token: str):
             "valid_until",
             "status",
             "sha256",
+            "signing_cert_sha256",
             "revoked_at",
             "permit_type__name_id",
             "permit_type__name_en",
@@ -64,15 +67,22 @@ def verify(request, token: str):
     )
     if permit is None:
         return _not_found(request)
-    report = None
+    report, refusal, status = None, "", 200
     form = CheckFileForm()
     if request.method == "POST":
-        form = CheckFileForm(request.POST, request.FILES)
-        if form.is_valid():
-            report = check_file(form.cleaned_data["file"].read(), permit=permit)
+        try:
+            file_check_count(permit=permit, client_address=client_address(request))
+        except TooManyFileChecks as exc:
+            refusal, status = exc.message, exc.status_code  # the file is not even looked at
+        else:
+            form = CheckFileForm(request.POST, request.FILES)
+            if form.is_valid():
+                report = check_file(form.cleaned_data["file"].read(), permit=permit)
+            else:
+                status = 400
     return render(
         request,
         "permits/verify.html",
-        {"permit": permit, "form": form, "report": report},
-        status=400 if request.method == "POST" and not form.is_valid() else 200,
+        {"permit": permit, "form": form, "report": report, "refusal": refusal},
+        status=status,
     )

@@ -5,7 +5,14 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from ptsp.settings.env import env_bool, env_int, env_list, env_required, env_str
+from ptsp.settings.env import (
+    env_bool,
+    env_by_suffix,
+    env_int,
+    env_list,
+    env_required,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("PTSP_VAR_DIR", str(BASE_DIR / "var")))
@@ -71,7 +78,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # request id + latency metric first, so that every later log line carries the request id
+    # the client's address behind the proxy (TRUSTED_PROXY_COUNT), before anything reads it
+    "ptsp.middleware.ClientAddressMiddleware",
+    # request id + latency metric next, so that every later log line carries the request id
     "ptsp.observability.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "security.csp.ContentSecurityPolicyMiddleware",
@@ -145,6 +154,18 @@ CACHES = {
         "LOCATION": "ptsp_cache",
     }
 }
+
+# --- The client's address ---------------------------------------------------------------------
+# How many reverse proxies we run in front of the app, each appending the address it saw to
+# X-Forwarded-For (Caddy in docker-compose.yml: 1). ptsp.middleware.ClientAddressMiddleware sets
+# REMOTE_ADDR to the TRUSTED_PROXY_COUNT-th entry from the right; 0 ignores the header (without
+# a proxy a client could forge it). Every per-address limit, the access log and the API
+# throttles use the result. API_NUM_PROXIES is its former name, still read when it is unset.
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", env_int("API_NUM_PROXIES", 1 if PRODUCTION else 0)
+)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 # --- Accounts ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -306,10 +327,32 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Issuance ----------------------------------------------------------------------------------
+# The deployment's certificate: it signs for every region without a certificate of its own.
 SIGNING_CERT_PATH = env_str("SIGNING_CERT_PATH", str(VAR_DIR / "signing" / "dev-signer.p12"))
 SIGNING_CERT_PASSPHRASE = env_str("SIGNING_CERT_PASSPHRASE", "")
+# A region's own certificate (permits.signing.certificate_for): SIGNING_CERT_PATH_<CODE> if set,
+# else SIGNING_CERT_DIR/<CODE>.p12 if that file exists; its passphrase
+# SIGNING_CERT_PASSPHRASE_<CODE> if set, else SIGNING_CERT_PASSPHRASE. With
+# SIGNING_CERT_PER_REGION a region without one cannot sign (instead of using the deployment's).
+SIGNING_CERT_DIR = env_str("SIGNING_CERT_DIR", str(VAR_DIR / "signing" / "regions"))
+SIGNING_CERT_PER_REGION = env_bool("SIGNING_CERT_PER_REGION", False)
+_region_cert_paths = env_by_suffix("SIGNING_CERT_PATH_")
+_region_cert_passphrases = env_by_suffix("SIGNING_CERT_PASSPHRASE_")
+# {"BTG": {"path": "/run/secrets/btg.p12" or None, "passphrase": "…" or None}}; None: not set.
+SIGNING_CERTS = {
+    code: {"path": _region_cert_paths.get(code), "passphrase": _region_cert_passphrases.get(code)}
+    for code in sorted({*_region_cert_paths, *_region_cert_passphrases})
+}
+# The trust roots of the verification page: one PEM file, which may hold several certificates
+# (e.g. the BSrE root and an older root).
 SIGNING_CA_PATH = env_str("SIGNING_CA_PATH", str(VAR_DIR / "signing" / "dev-ca.pem"))
 TSA_URL = env_str("TSA_URL", "")
+# The public verification page's file checks (a pyHanko validation each, CPU-heavy), per client
+# address and per permit (from all addresses) within the window; the page and the API share
+# them (permits.verification.file_check_count).
+VERIFY_CHECK_WINDOW_SECONDS = env_int("VERIFY_CHECK_WINDOW_SECONDS", 10 * 60)
+VERIFY_CHECKS_PER_WINDOW = env_int("VERIFY_CHECKS_PER_WINDOW", 20)
+VERIFY_CHECKS_PER_PERMIT = env_int("VERIFY_CHECKS_PER_PERMIT", 60)
 
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -338,8 +381,10 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "1200/hour"),
         "anon": env_str("API_THROTTLE_ANON", "120/hour"),
     },
-    # Behind the reverse proxy the client address is the last hop it appended.
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 1 if PRODUCTION else 0),
+    # The anonymous throttle counts by REMOTE_ADDR, which ClientAddressMiddleware has already
+    # set to the client's address behind TRUSTED_PROXY_COUNT proxies: DRF must not read
+    # X-Forwarded-For a second time (it would count a malformed header as an address).
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
