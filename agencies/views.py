@@ -22,7 +22,7 @@ def inbox(request):
         "permit": request.GET.get("permit", ""),
         "q": request.GET.get("q", "").strip(),
     }
-    reviews = selectors.inbox(request.user, **filters)
+    reviews = selectors.inbox_rows(request.user, **filters)
     return render(
         request,
         "agencies/inbox.html",

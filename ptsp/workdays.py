@@ -15,12 +15,48 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from ptsp.localcache import ProcessCache
+
 MAX_SCAN_DAYS = 3660  # ten years: no budget or report reaches further
 
 
 @lru_cache(maxsize=32)
 def national_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("ID", years=[year]).keys())
+
+
+# A region's own days off and its DPMPTSP's name, per process (cleared by agencies.signals when
+# they change; other processes follow within a minute).
+reference_cache = ProcessCache(ttl=60)
+
+
+def regional_holidays(region_id: int, year: int) -> frozenset[date]:
+    from agencies.models import RegionHoliday
+
+    return reference_cache.get_or_compute(
+        ("holidays", region_id, year),
+        lambda: frozenset(
+            RegionHoliday.objects.filter(region_id=region_id, date__year=year).values_list(
+                "date", flat=True
+            )
+        ),
+    )
+
+
+def dpmptsp_name(region_id: int) -> str:
+    """The name of the region's DPMPTSP (the office that runs intake and issuance)."""
+    from agencies.models import Agency
+
+    return reference_cache.get_or_compute(
+        ("dpmptsp", region_id),
+        lambda: (
+            Agency.objects.filter(region_id=region_id, kind=Agency.Kind.DPMPTSP)
+            .order_by("id")
+            .values_list("name", flat=True)
+            .first()
+            or "DPMPTSP"
+        ),
+    )
 
 
 class Calendar:
@@ -37,12 +73,7 @@ class Calendar:
     # --- days ------------------------------------------------------------------------------
     def _regional_days(self, year: int) -> frozenset[date]:
         if year not in self._regional:
-            from agencies.models import RegionHoliday
-
-            days = RegionHoliday.objects.filter(
-                region_id=self.region.pk, date__year=year
-            ).values_list("date", flat=True)
-            self._regional[year] = frozenset(days)
+            self._regional[year] = regional_holidays(self.region.pk, year)
         return self._regional[year]
 
     def is_working_day(self, day: date) -> bool:

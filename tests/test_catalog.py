@@ -101,8 +101,33 @@ def test_catalog_list_search_and_filters(client, demo):
 
 
 def test_catalog_list_has_fixed_query_count(client, demo, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(14):  # first visit: the list, and the cache filled
         client.get(reverse("permits:catalog"))
+    with django_assert_max_num_queries(3):  # then: the regions and two cache reads
+        client.get(reverse("permits:catalog"))
+
+
+def test_cached_catalog_list_follows_every_change(client, demo):
+    """The list is a cached fragment; saving a permit type, its route or an agency shows at
+    once, and each language and filter has its own copy."""
+    url = reverse("permits:catalog")
+    assert "Persetujuan Bangunan Gedung (PBG)" in client.get(url).content.decode()
+    pbg = PermitType.objects.get(region__code="BTG", code="PBG")
+    pbg.name_id = "Persetujuan Bangunan Gedung Terpadu"
+    pbg.save()
+    page = client.get(url).content.decode()
+    assert "Persetujuan Bangunan Gedung Terpadu" in page
+    pupr = pbg.route.select_related("agency").first().agency
+    pupr.name = "Dinas PUPR dan Pertanahan"
+    pupr.save()
+    assert "Dinas PUPR dan Pertanahan" in client.get(url).content.decode()
+    pbg.is_active = False
+    pbg.save()
+    assert "Persetujuan Bangunan Gedung Terpadu" not in client.get(url).content.decode()
+    assert "Persetujuan Bangunan Gedung" not in client.get(url + "?region=BTG").content.decode()
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en">' in client.get(url).content.decode()
+    assert "Building approval (PBG)" in client.get(url + "?region=PLG").content.decode()
 
 
 def test_sop_page_in_indonesian_and_english(client, demo):
@@ -221,3 +246,27 @@ def test_catalog_list_in_indonesian(client, demo):
     assert '<html lang="id">' in page
     assert "Izin Apotek (Surat Izin Apotek)" in page and "Izin Usaha Toko Swalayan" in page
     assert "Pharmacy permit" not in page
+
+
+def test_catalog_generation_is_renewed_once_at_commit(demo):
+    """Other web processes cannot see a change before its commit: the generation they key the
+    cached list on is renewed then, once per transaction however many rows change (the test's
+    transaction holds the demo's seeding and these saves)."""
+    from django.db import transaction
+
+    from permits.signals import _new_generation, catalog_generation
+
+    pbg = PermitType.objects.get(region__code="BTG", code="PBG")
+    pbg.name_id = "Persetujuan Bangunan Gedung Terpadu"
+    pbg.save()
+    pbg.route.first().save()
+    pbg.save()
+    pending = [
+        func
+        for _sids, func, _robust in transaction.get_connection().run_on_commit
+        if func is _new_generation
+    ]
+    assert len(pending) == 1
+    before = catalog_generation()
+    pending[0]()  # what the commit runs
+    assert catalog_generation() != before

@@ -144,3 +144,41 @@ def test_stage_clock_include_renders(routed, client, login):
             "applications/_stage_clock.html", stage_clock_context(routed, now=wita(7, 16, 9))
         )
     assert "Day 8 of 10 at Dinas Lingkungan Hidup" in html
+
+
+def test_applicant_page_queries_do_not_grow_with_the_file(demo, run_outbox, client, login):
+    """The application page loads the file once, with its events and reviews, and derives the
+    timeline and the clocks from them: a routed file with many events costs what a new one
+    costs."""
+    from django.urls import reverse
+
+    from tests.workflow_builders import submitted_application
+
+    fresh = submitted_application()
+    routed = routed_at(wita(7, 7, 10), run_outbox, submitted=wita(7, 6, 9))
+    assert routed.events.count() > fresh.events.count() and routed.reviews.count() == 2
+    login(routed.applicant.email)
+    counts = []
+    for application in (fresh, routed, fresh):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("applications:detail", args=[application.pk]))
+        assert page.status_code == 200
+        counts.append(len(queries))
+    assert counts[1] == counts[2] <= 10
+    assert (
+        "Dinas Lingkungan Hidup"
+        in client.get(reverse("applications:detail", args=[routed.pk])).content.decode()
+    )
+
+
+def test_a_new_regional_holiday_moves_the_clock_at_once(routed):
+    """Holidays are cached per process; adding one clears the cache."""
+    from datetime import date
+
+    from agencies.models import RegionHoliday
+
+    before = by_key(stage_clocks(routed, now=wita(7, 16, 9)))["Dinas Lingkungan Hidup"]
+    RegionHoliday.objects.create(region=routed.region, date=date(2026, 7, 13), name="Hari jadi")
+    after = by_key(stage_clocks(routed, now=wita(7, 16, 9)))["Dinas Lingkungan Hidup"]
+    assert (before.day, after.day) == (8, 7)
+    assert after.deadline == wita(7, 21, 16)

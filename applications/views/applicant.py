@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications import selectors
-from applications.clock import stage_clock_context
+from applications.clock import CLOCK_PREFETCH, stage_clock_context
 from applications.models import Document, Status
 from applications.services import filing, intake, revisions
 from applications.timeline import build_timeline, holder_of
@@ -24,12 +24,13 @@ def _lang() -> str:
     return "en" if (get_language() or "id").startswith("en") else "id"
 
 
-def _own(request, pk: int):
+def _own(request, pk: int, *prefetch):
     """The applicant's own application, or 404 (the same for missing and for someone else's)."""
     return get_object_or_404(
         selectors.applications_visible_to(request.user)
         .filter(applicant=request.user)
-        .select_related("permit_type", "region", "catalog_version", "applicant"),
+        .select_related("permit_type", "region", "catalog_version", "applicant")
+        .prefetch_related(*prefetch),
         pk=pk,
     )
 
@@ -313,42 +314,45 @@ def replace_document(request, pk: int, code: str):
 
 @login_required
 def detail(request, pk: int):
-    application = _own(request, pk)
-    events = application.events.select_related(
-        "actor", "review__agency", "review__assignee"
-    ).order_by("at", "id")
+    application = _own(request, pk, *CLOCK_PREFETCH)
+    events = list(application.events.all())  # prefetched, oldest first
     documents = list(application.documents.filter(is_current=True).order_by("requirement_code"))
     lang = _lang()
     names = {
         r["code"]: r.get(f"name_{lang}") or r["name_id"]
         for r in application.catalog_version.snapshot.get("requirements", [])
     }
-    for document in documents:
-        document.requirement_name = names.get(document.requirement_code, document.requirement_code)
-    fields = _field_rows(application)
     replaceable = revisions.replaceable_requirements(application)
     for document in documents:
+        document.requirement_name = names.get(document.requirement_code, document.requirement_code)
         document.replaceable = document.requirement_code in replaceable
-    reviews = list(
-        application.reviews.select_related("agency", "assignee").order_by("agency__name")
+    reviews = sorted(application.reviews.all(), key=lambda r: (r.agency.name, r.pk))
+    # A permit row exists from "sign and issue" on (it stays when an issuance failed and the
+    # file went back to `recommended`); a rejection letter only for a rejected file.
+    permit = (
+        Permit.objects.filter(application=application).first()
+        if application.status in (Status.RECOMMENDED, Status.ISSUING, Status.ISSUED)
+        else None
     )
-    context = stage_clock_context(application)
+    rejection_letter = (
+        RejectionLetter.objects.filter(application=application).exclude(file="").first()
+        if application.status == Status.REJECTED
+        else None
+    )
     return render(
         request,
         "applications/detail.html",
         {
-            **context,
+            **stage_clock_context(application),
             "reviews": reviews,
-            "permit": Permit.objects.filter(application=application).first(),
-            "rejection_letter": RejectionLetter.objects.filter(application=application)
-            .exclude(file="")
-            .first(),
+            "permit": permit,
+            "rejection_letter": rejection_letter,
             "can_resubmit": application.status == Status.RETURNED,
             "application": application,
             "timeline": build_timeline(application, events),
             "holder": holder_of(application),
             "documents": documents,
-            "field_rows": fields,
+            "field_rows": _field_rows(application),
             "can_withdraw": "withdraw" in allowed_actions(application, request.user),
             "is_draft": application.status == Status.DRAFT,
         },

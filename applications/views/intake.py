@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -15,7 +16,8 @@ def intake_queue(request):
     return render(
         request,
         "applications/intake_queue.html",
-        {"applications": selectors.intake_queue(request.user)},
+        # `now` marks the files past their intake deadline.
+        {"applications": selectors.intake_queue_rows(request.user), "now": timezone.now()},
     )
 
 
@@ -23,7 +25,12 @@ def intake_queue(request):
 @require_http_methods(["GET", "POST"])
 def intake_check(request, pk: int):
     """The verifier's check page: every document inline with a verdict; accept or return."""
-    application = get_object_or_404(selectors.intake_visible(request.user), pk=pk)
+    application = get_object_or_404(
+        selectors.intake_visible(request.user).select_related(
+            "catalog_version", "permit_type", "applicant"
+        ),
+        pk=pk,
+    )
     if request.method == "POST":
         verdicts = {}
         for document in application.documents.filter(is_current=True):

@@ -3,11 +3,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from agencies.models import ReviewStatus, Role
+from agencies.models import Role
 from agencies.permissions import role_required
 from agencies.selectors import agencies_of
 from applications.models import Application, Status
-from applications.selectors import application_page_context
+from applications.selectors import application_page_context, rejected_reviews
 from applications.services.outcome import (
     application_confirm_rejection,
     application_send_back_rejection,
@@ -35,7 +35,12 @@ def rejection_queue(request):
 @require_http_methods(["GET", "POST"])
 def rejection(request, pk: int):
     """The signer confirms an OPD's proposed rejection or sends it back with a note."""
-    application = get_object_or_404(_signer_applications(request.user), pk=pk)
+    application = get_object_or_404(
+        _signer_applications(request.user).select_related(
+            "catalog_version", "permit_type", "applicant"
+        ),
+        pk=pk,
+    )
     if request.method == "POST":
         note = request.POST.get("note", "")
         if request.POST.get("action") == "confirm":
@@ -56,7 +61,5 @@ def rejection(request, pk: int):
             redirect_to=reverse("applications:rejection_queue"),
         )
     context = application_page_context(application)
-    context["rejected_reviews"] = [
-        r for r in context["reviews"] if r.status == ReviewStatus.REJECTED
-    ]
+    context["rejected_reviews"] = rejected_reviews(application)
     return render(request, "applications/rejection.html", context)

@@ -1,16 +1,16 @@
 """The public tracking page: tracking number plus the applicant's e-mail or phone gives the
 status and stage only, never personal data. Failed guesses are throttled per client address and
-per tracking number (Django's cache, which is the database cache, so it holds across workers)."""
+per tracking number (`ptsp.ratelimit`: the database cache, so it holds across workers)."""
 
 import re
 
-from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from applications.models import Application
 from applications.timeline import holder_of
+from ptsp import ratelimit
 
 MAX_FAILURES = 10
 WINDOW_SECONDS = 15 * 60
@@ -21,23 +21,6 @@ def _phone_digits(value: str) -> str:
     if digits.startswith("62"):
         digits = "0" + digits[2:]
     return digits
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _failures(key: str) -> int:
-    return cache.get(key, 0)
-
-
-def _fail(key: str) -> None:
-    if cache.add(key, 1, WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, WINDOW_SECONDS)
 
 
 def _matches(application: Application, contact: str) -> bool:
@@ -59,9 +42,9 @@ def track(request):
     contact = (request.POST.get("contact") or "")[:254]
     result, error, status = None, "", 200
     if request.method == "POST":
-        ip_key = f"track:ip:{_client_ip(request)}"
+        ip_key = f"track:ip:{ratelimit.client_address(request)}"
         number_key = f"track:number:{number}"
-        if _failures(ip_key) >= MAX_FAILURES or _failures(number_key) >= MAX_FAILURES:
+        if any(n >= MAX_FAILURES for n in ratelimit.counts([ip_key, number_key]).values()):
             error = _("Too many attempts. Please wait a few minutes and try again.")
             status = 429
         else:
@@ -84,8 +67,8 @@ def track(request):
                     "stage": holder_of(application),
                 }
             else:
-                _fail(ip_key)
-                _fail(number_key)
+                ratelimit.hit(ip_key, WINDOW_SECONDS)
+                ratelimit.hit(number_key, WINDOW_SECONDS)
                 error = _(
                     "No application matches this tracking number and contact. Check both and "
                     "try again."

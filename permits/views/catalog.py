@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 
 from permits import selectors
 from permits.models import PermitType, Requirement
+from permits.signals import catalog_generation
 
 
 def _lang() -> str:
@@ -35,6 +36,7 @@ def catalog_list(request):
             "agency_id": agency_id,
             "search": search,
             "permit_types": permit_types,
+            "catalog_generation": catalog_generation(),
         },
     )
 

@@ -4,6 +4,7 @@ the issuance progress (HTMX partial), and revocation."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
+from django.db.models import Exists, F, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ from agencies.models import Review, Role
 from agencies.permissions import role_required
 from agencies.selectors import agencies_of
 from applications.models import Application, Status
-from permits.models import Permit
+from permits.models import Permit, in_language
 from permits.services.issuance import permit_issue, permit_revoke
 from ptsp.errors import DomainError
 
@@ -23,12 +24,11 @@ def _signer_regions(user) -> list[int]:
     return [a.region_id for a in agencies_of(user, Role.SIGNER)]
 
 
-def _application_for_signer(user, pk: int) -> Application:
-    """An application of the signer's region past intake; others get 404."""
+def _application_for_signer(user, pk: int, *, related: tuple[str, ...]) -> Application:
+    """An application of the signer's region past intake, with the `related` rows the page
+    shows loaded along (its permit, at least); others get 404."""
     return get_object_or_404(
-        Application.objects.select_related(
-            "permit_type", "region", "applicant", "catalog_version"
-        ).filter(
+        Application.objects.select_related("permit", *related).filter(
             region_id__in=_signer_regions(user),
             status__in=[Status.RECOMMENDED, Status.ISSUING, Status.ISSUED],
         ),
@@ -60,30 +60,54 @@ class RevokeForm(forms.Form):
     )
 
 
+def _signing_queue(user) -> list[dict]:
+    """Recommended applications of the signer's region, oldest first, as the queue lists them:
+    per file `pk`, `tracking_number`, `permit_name` (in the active language), `business_name`,
+    `applicant_name`, `due_at` and `issuance_failed` (its permit's last issuance attempt failed;
+    the number is kept). One query, plain rows: the page shows a few columns of many files."""
+    regions = _signer_regions(user)
+    failed = Permit.objects.filter(
+        application=OuterRef("pk"), region_id__in=regions, status=Permit.Status.ISSUING
+    ).exclude(last_error="")
+    rows = list(
+        Application.objects.filter(region_id__in=regions, status=Status.RECOMMENDED)
+        .order_by("updated_at", "pk")
+        .values(
+            "pk",
+            "tracking_number",
+            "business_name",
+            "due_at",
+            applicant_name=F("applicant__full_name"),
+            permit_name_id=F("permit_type__name_id"),
+            permit_name_en=F("permit_type__name_en"),
+            issuance_failed=Exists(failed),
+        )
+    )
+    for row in rows:
+        row["permit_name"] = in_language(row.pop("permit_name_id"), row.pop("permit_name_en"))
+    return rows
+
+
 @role_required(Role.SIGNER)
 def signing_queue(request):
-    applications = (
-        Application.objects.filter(
-            region_id__in=_signer_regions(request.user), status=Status.RECOMMENDED
-        )
-        .select_related("permit_type", "applicant")
-        .order_by("updated_at", "pk")
-    )
-    issuing = (
-        Permit.objects.filter(region_id__in=_signer_regions(request.user))
-        .exclude(last_error="")
-        .filter(status=Permit.Status.ISSUING)
-        .values_list("application_id", "last_error")
-    )
     return render(
         request,
         "permits/signing_queue.html",
-        {"applications": applications, "failed": dict(issuing)},
+        {"applications": _signing_queue(request.user)},
     )
 
 
+def _permit_of(application: Application) -> Permit | None:
+    """The application's permit, loaded with it by `_application_for_signer` (None before the
+    first signing; a fresh query after `refresh_from_db`)."""
+    try:
+        return application.permit
+    except Permit.DoesNotExist:
+        return None
+
+
 def _sign_context(request, application, form=None):
-    permit = Permit.objects.filter(application=application).first()
+    permit = _permit_of(application)
     reviews = Review.objects.filter(application=application).select_related("agency", "decided_by")
     return {
         "application": application,
@@ -96,7 +120,7 @@ def _sign_context(request, application, form=None):
 
 @role_required(Role.SIGNER)
 def sign_page(request, pk: int):
-    application = _application_for_signer(request.user, pk)
+    application = _application_for_signer(request.user, pk, related=("permit_type", "applicant"))
     form = SignForm(user=request.user)
     if request.method == "POST":
         form = SignForm(request.POST, user=request.user)
@@ -118,8 +142,8 @@ def sign_page(request, pk: int):
 @role_required(Role.SIGNER)
 def issuance_status(request, pk: int):
     """The progress partial, polled by HTMX while the permit is being issued."""
-    application = _application_for_signer(request.user, pk)
-    permit = Permit.objects.filter(application=application).first()
+    application = _application_for_signer(request.user, pk, related=())
+    permit = _permit_of(application)
     return render(
         request,
         "permits/_issuance_status.html",
@@ -135,8 +159,10 @@ def permit_preview(request, pk: int):
 
     from permits.rendering import permit_html
 
-    application = _application_for_signer(request.user, pk)
-    permit = Permit.objects.filter(application=application).first()
+    application = _application_for_signer(
+        request.user, pk, related=("permit_type", "region", "applicant", "catalog_version")
+    )
+    permit = _permit_of(application)
     if permit is None:
         permit = Permit(
             application=application,

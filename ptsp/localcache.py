@@ -1,0 +1,43 @@
+"""A small per-process cache for reference data that changes rarely and is read on many pages
+(a region's own holidays, the DPMPTSP's name): one dictionary per process, entries kept for
+`ttl` seconds. Whoever changes the data clears the cache of its own process at once (signals in
+the owning app); other processes see the change within `ttl`."""
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.db import transaction
+
+
+class ProcessCache:
+    def __init__(self, ttl: float = 60.0):
+        self.ttl = ttl
+        self._data: dict[Hashable, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        entry = self._data.get(key)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        value = compute()
+        with self._lock:
+            self._data[key] = (now + self.ttl, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+def on_commit_once(func: Callable[[], Any]) -> None:
+    """Run `func` when the current transaction commits, once however often this is asked in it
+    (a rolled-back transaction drops it with the rest); at once outside a transaction."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        func()
+        return
+    if not any(pending == func for _sids, pending, _robust in connection.run_on_commit):
+        transaction.on_commit(func)
