@@ -1,11 +1,12 @@
 """`make bench`: the load test on this machine, with servers of its own.
 
 Starts a throwaway PostgreSQL (pgserver, own data dir, Unix socket), a Redis on a spare port, a
-Celery worker (1 process) and gunicorn (2 sync workers x 4 threads) in the local configuration
+Celery worker (1 process) and gunicorn (--workers x --threads, gthread; 3 x 2 by default, as the
+production configuration) in the local configuration
 with DEBUG off, prepares the data (benchmarks/prepare.py), runs locust headless and prints the
 figures. Never touches the machine's shared servers.
 
-    .venv/bin/python benchmarks/run_load.py --users 60 --spawn-rate 10 --time 60s
+    .venv/bin/python benchmarks/run_load.py --users 100 --spawn-rate 20 --time 60s
 """
 
 import argparse
@@ -26,11 +27,49 @@ from ptsp.servers import RedisServer, free_port, start_pgserver  # noqa: E402
 BIN = Path(sys.executable).parent
 
 
+def _tree_cpu(pid: int) -> float:
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def cpu_by_component(processes, work: Path, redis) -> dict:
+    """CPU seconds so far of each part of the stack: the processes this script started (with
+    their children: gunicorn's workers, Celery's pool), the throwaway PostgreSQL (all backends,
+    found from its postmaster.pid), Redis, and the finished children of this script (the setup
+    commands before the run; the setup commands and locust after it)."""
+    import resource
+
+    names = ["celery worker", "celery beat", "gunicorn (web)"]
+    result = {name: _tree_cpu(p.pid) for name, p in zip(names, processes, strict=False)}
+    pid_file = work / "pg" / "postmaster.pid"
+    if pid_file.exists():
+        result["postgresql"] = _tree_cpu(int(pid_file.read_text().split()[0]))
+    result["redis"] = _tree_cpu(redis.process.pid)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["locust (load generator)"] = usage.ru_utime + usage.ru_stime
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--users", type=int, default=60)
-    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--time", default="60s")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ptsp-load-"))
@@ -102,9 +141,9 @@ def main() -> int:
                     str(BIN / "gunicorn"),
                     "ptsp.wsgi",
                     "-w",
-                    "2",
+                    str(args.workers),
                     "--threads",
-                    "4",
+                    str(args.threads),
                     "-b",
                     f"127.0.0.1:{port}",
                     "--keep-alive",
@@ -114,6 +153,10 @@ def main() -> int:
                 ],
                 cwd=ROOT,
                 env=env,
+                # The portal's own access log (one line per request) goes to a file, as it
+                # would go to the container's log, not through this script's terminal.
+                stdout=open(work / "web.log", "w"),  # noqa: SIM115
+                stderr=subprocess.STDOUT,
             )
         )
         for _ in range(100):
@@ -123,6 +166,7 @@ def main() -> int:
             except OSError:
                 time.sleep(0.2)
         load_before = os.getloadavg()
+        cpu_before = cpu_by_component(processes, work, redis)
         subprocess.run(
             [
                 str(BIN / "locust"),
@@ -146,6 +190,7 @@ def main() -> int:
             check=False,
         )
         load_after = os.getloadavg()
+        cpu_after = cpu_by_component(processes, work, redis)
         with open(work / "locust_stats.csv") as fh:
             rows = list(csv.DictReader(fh))
         total = next(r for r in rows if r["Name"] == "Aggregated")
@@ -159,7 +204,11 @@ def main() -> int:
             f"{float(total['Requests/s']):.1f} req/s, median {total['50%']} ms, "
             f"p95 {total['95%']} ms, p99 {total['99%']} ms"
         )
-        print(f"CSV: {work}/locust_stats.csv")
+        print("CPU seconds used during the run, by component (2 cores = 2 s per second):")
+        for name in cpu_after:
+            used = cpu_after[name] - cpu_before.get(name, 0.0)
+            print(f"  {name:<28} {used:7.1f} s")
+        print(f"CSV: {work}/locust_stats.csv; portal log: {work}/web.log")
     finally:
         for process in reversed(processes):
             process.terminate()

@@ -5,9 +5,12 @@ import shutil
 from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# Sync workers: one request at a time each; measured capacity per worker in docs/deploy.md.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "sync"
+# Three processes of two threads on two cores: measured against 2 x 4 threads in the load test
+# (docs/load.md: p95 130 against 250 ms at 108 requests/s). A thread waiting for PostgreSQL lets
+# the other run; more threads per process only queue for the GIL.
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # On SIGTERM: stop accepting, let running requests finish for this long (< stop_grace_period).
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
