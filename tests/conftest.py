@@ -7,6 +7,7 @@ from agencies.demo import DEMO_PASSWORD
 from tests.signing_fixtures import (  # noqa: F401 - issuance fixtures
     _dev_certificate_files,
     local_tsa,
+    region_certs,
     signing_cert,
 )
 
@@ -27,6 +28,18 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Every test starts and ends in the default language: a request with an English cookie
+    activates English in the thread (LocaleMiddleware), which would otherwise leak into the
+    next test's service messages."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,8 @@ from ptsp.errors import DomainError
 from security.content import pdf_active_names_parsed, pdf_active_names_raw
 from tests.filing_helpers import PDF, apotek, applicant, upload
 
-pytestmark = pytest.mark.django_db
+# The messages are read in English; the default language of a test is Indonesian.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from applications.uploads import clean_display_name, sniff_kind
 from ptsp.errors import DomainError
 from tests.filing_helpers import EXE, HTML, JPEG, PDF, PNG, apotek, applicant, upload
 
-pytestmark = pytest.mark.django_db
+# The messages are read in English; the default language of a test is Indonesian.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
