@@ -122,22 +122,22 @@ def inbox_rows(user, **filters) -> list[dict]:
     active language). Plain rows rather than model instances: the page shows a few columns of
     many reviews."""
     from agencies.models import ReviewStatus
-    from permits.models import in_language
+    from permits.selectors import permit_name_columns, with_permit_name
 
-    rows = list(
-        inbox(user, **filters).values(
-            "pk",
-            "status",
-            "due_at",
-            tracking_number=F("application__tracking_number"),
-            business_name=F("application__business_name"),
-            permit_name_id=F("application__permit_type__name_id"),
-            permit_name_en=F("application__permit_type__name_en"),
+    rows = with_permit_name(
+        list(
+            inbox(user, **filters).values(
+                "pk",
+                "status",
+                "due_at",
+                tracking_number=F("application__tracking_number"),
+                business_name=F("application__business_name"),
+                **permit_name_columns("application__permit_type"),
+            )
         )
     )
     labels = dict(ReviewStatus.choices)
     for row in rows:
-        row["permit_name"] = in_language(row.pop("permit_name_id"), row.pop("permit_name_en"))
         row["status_label"] = labels.get(row["status"], row["status"])
     return rows
 

@@ -8,7 +8,7 @@ from django.db.models import F, Q, QuerySet
 from agencies.models import ReviewStatus, Role
 from agencies.selectors import agencies_of, memberships_of
 from applications.models import Application, Status
-from permits.models import in_language
+from permits.selectors import permit_name_columns, with_permit_name
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
@@ -56,21 +56,19 @@ def intake_queue_rows(user) -> list[dict]:
     `permit_name` (in the active language), `business_name`, `applicant_name`, `submitted_at`
     and `due_at`. Plain rows rather than model instances: the page shows a few columns of many
     files, and building three model instances per row cost more than the rest of the row."""
-    rows = list(
-        intake_queue(user).values(
-            "pk",
-            "tracking_number",
-            "business_name",
-            "submitted_at",
-            "due_at",
-            applicant_name=F("applicant__full_name"),
-            permit_name_id=F("permit_type__name_id"),
-            permit_name_en=F("permit_type__name_en"),
+    return with_permit_name(
+        list(
+            intake_queue(user).values(
+                "pk",
+                "tracking_number",
+                "business_name",
+                "submitted_at",
+                "due_at",
+                applicant_name=F("applicant__full_name"),
+                **permit_name_columns(),
+            )
         )
     )
-    for row in rows:
-        row["permit_name"] = in_language(row.pop("permit_name_id"), row.pop("permit_name_en"))
-    return rows
 
 
 def intake_visible(user) -> QuerySet[Application]:

@@ -1,9 +1,56 @@
-"""Reads of the public catalog."""
+"""Reads of the public catalog and the signer's queue, and the permit-type name of queue rows."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from agencies.models import Agency, Region
-from permits.models import PermitType, PermitTypeVersion, RouteStep
+from agencies.models import Agency, Region, Role
+from agencies.selectors import agencies_of
+from applications.models import Application, Status
+from permits.models import Permit, PermitType, PermitTypeVersion, RouteStep, in_language
+
+
+def permit_name_columns(path: str = "permit_type") -> dict:
+    """For `.values(**…)`: the two names of the permit type reached by `path`; `with_permit_name`
+    turns them into the row's `permit_name`."""
+    return {"permit_name_id": F(f"{path}__name_id"), "permit_name_en": F(f"{path}__name_en")}
+
+
+def with_permit_name(rows: list[dict]) -> list[dict]:
+    """Rows read with `permit_name_columns`, each with its `permit_name` in the active language
+    instead of the two columns."""
+    for row in rows:
+        row["permit_name"] = in_language(row.pop("permit_name_id"), row.pop("permit_name_en"))
+    return rows
+
+
+def signer_regions(user) -> list[int]:
+    """The regions whose permits the person signs."""
+    return [a.region_id for a in agencies_of(user, Role.SIGNER)]
+
+
+def signing_queue_rows(user) -> list[dict]:
+    """Recommended applications of the signer's region, oldest first, as the queue lists them:
+    per file `pk`, `tracking_number`, `permit_name` (in the active language), `business_name`,
+    `applicant_name`, `due_at` and `issuance_failed` (its permit's last issuance attempt failed;
+    the number is kept). One query, plain rows: the page shows a few columns of many files."""
+    regions = signer_regions(user)
+    failed = Permit.objects.filter(
+        application=OuterRef("pk"), region_id__in=regions, status=Permit.Status.ISSUING
+    ).exclude(last_error="")
+    return with_permit_name(
+        list(
+            Application.objects.filter(region_id__in=regions, status=Status.RECOMMENDED)
+            .order_by("updated_at", "pk")
+            .values(
+                "pk",
+                "tracking_number",
+                "business_name",
+                "due_at",
+                applicant_name=F("applicant__full_name"),
+                issuance_failed=Exists(failed),
+                **permit_name_columns(),
+            )
+        )
+    )
 
 
 def catalog_regions() -> QuerySet[Region]:

@@ -4,7 +4,6 @@ the issuance progress (HTMX partial), and revocation."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
-from django.db.models import Exists, F, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -13,15 +12,11 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Review, Role
 from agencies.permissions import role_required
-from agencies.selectors import agencies_of
 from applications.models import Application, Status
-from permits.models import Permit, in_language
+from permits.models import Permit
+from permits.selectors import signer_regions, signing_queue_rows
 from permits.services.issuance import permit_issue, permit_revoke
 from ptsp.errors import DomainError
-
-
-def _signer_regions(user) -> list[int]:
-    return [a.region_id for a in agencies_of(user, Role.SIGNER)]
 
 
 def _application_for_signer(user, pk: int, *, related: tuple[str, ...]) -> Application:
@@ -29,7 +24,7 @@ def _application_for_signer(user, pk: int, *, related: tuple[str, ...]) -> Appli
     shows loaded along (its permit, at least); others get 404."""
     return get_object_or_404(
         Application.objects.select_related("permit", *related).filter(
-            region_id__in=_signer_regions(user),
+            region_id__in=signer_regions(user),
             status__in=[Status.RECOMMENDED, Status.ISSUING, Status.ISSUED],
         ),
         pk=pk,
@@ -60,40 +55,12 @@ class RevokeForm(forms.Form):
     )
 
 
-def _signing_queue(user) -> list[dict]:
-    """Recommended applications of the signer's region, oldest first, as the queue lists them:
-    per file `pk`, `tracking_number`, `permit_name` (in the active language), `business_name`,
-    `applicant_name`, `due_at` and `issuance_failed` (its permit's last issuance attempt failed;
-    the number is kept). One query, plain rows: the page shows a few columns of many files."""
-    regions = _signer_regions(user)
-    failed = Permit.objects.filter(
-        application=OuterRef("pk"), region_id__in=regions, status=Permit.Status.ISSUING
-    ).exclude(last_error="")
-    rows = list(
-        Application.objects.filter(region_id__in=regions, status=Status.RECOMMENDED)
-        .order_by("updated_at", "pk")
-        .values(
-            "pk",
-            "tracking_number",
-            "business_name",
-            "due_at",
-            applicant_name=F("applicant__full_name"),
-            permit_name_id=F("permit_type__name_id"),
-            permit_name_en=F("permit_type__name_en"),
-            issuance_failed=Exists(failed),
-        )
-    )
-    for row in rows:
-        row["permit_name"] = in_language(row.pop("permit_name_id"), row.pop("permit_name_en"))
-    return rows
-
-
 @role_required(Role.SIGNER)
 def signing_queue(request):
     return render(
         request,
         "permits/signing_queue.html",
-        {"applications": _signing_queue(request.user)},
+        {"applications": signing_queue_rows(request.user)},
     )
 
 
@@ -188,7 +155,7 @@ def permit_preview(request, pk: int):
 @role_required(Role.SIGNER)
 def revoke(request, pk: int):
     permit = get_object_or_404(
-        Permit.objects.filter(region_id__in=_signer_regions(request.user)), pk=pk
+        Permit.objects.filter(region_id__in=signer_regions(request.user)), pk=pk
     )
     form = RevokeForm(request.POST)
     if form.is_valid():
