@@ -12,7 +12,7 @@ from applications.models import Application
 from applications.services import filing
 from applications.services.intake import application_accept
 from outbox.testing import run_pending
-from permits.models import PermitType
+from permits.models import Permit, PermitType
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -99,3 +99,22 @@ def _recommended(region_code, permit_code, applicant_email, **business) -> Appli
     run_pending()
     application.refresh_from_db()
     return application
+
+
+def issued_permit(run_outbox, signer_email: str = "kepala.btg@ptsp.local", **application) -> Permit:
+    """A permit signed by `signer_email` for a new recommended application (`application`:
+    `recommended_application`'s arguments), its issuance run by `run_outbox`; it must be valid."""
+    from permits.services.issuance import permit_issue
+
+    recommended = recommended_application(**application)
+    permit = permit_issue(application_id=recommended.pk, actor=User.objects.get(email=signer_email))
+    run_outbox()
+    permit.refresh_from_db()
+    assert permit.status == Permit.Status.VALID, permit.last_error
+    return permit
+
+
+def permit_pdf(permit: Permit) -> bytes:
+    """The bytes of the permit's signed file."""
+    with permit.file.open("rb") as f:
+        return f.read()

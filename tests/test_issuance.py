@@ -22,7 +22,7 @@ from permits.services.issuance import (
 )
 from permits.signing import SigningUnavailable
 from permits.verification import check_file
-from tests.builders import recommended_application
+from tests.builders import issued_permit, permit_pdf, recommended_application
 
 pytestmark = pytest.mark.django_db
 
@@ -31,20 +31,6 @@ SIGNER = "kepala.btg@ptsp.local"
 
 def _signer(email=SIGNER):
     return User.objects.get(email=email)
-
-
-def _issued(run_outbox, **kwargs) -> Permit:
-    application = recommended_application(**kwargs)
-    permit = permit_issue(application_id=application.pk, actor=_signer())
-    run_outbox()
-    permit.refresh_from_db()
-    assert permit.status == Permit.Status.VALID, permit.last_error
-    return permit
-
-
-def _pdf(permit) -> bytes:
-    with permit.file.open("rb") as f:
-        return f.read()
 
 
 def _pdfa_part(data: bytes) -> str:
@@ -102,7 +88,7 @@ def test_sign_and_issue_gives_a_signed_pdf_that_pyhanko_and_pdfsig_accept(
     application.refresh_from_db()
     assert permit.status == Permit.Status.VALID
     assert application.status == Status.ISSUED
-    data = _pdf(permit)
+    data = permit_pdf(permit)
     assert data.startswith(b"%PDF-") and permit.size == len(data)
     assert _pdfa_part(data) == "3"  # PDF/A-3 identification in the XMP metadata
     report = check_file(data, permit=permit)
@@ -118,8 +104,8 @@ def test_sign_and_issue_gives_a_signed_pdf_that_pyhanko_and_pdfsig_accept(
 def test_pades_b_t_with_a_local_timestamp_authority(
     demo, signing_cert, local_tsa, run_outbox, tmp_path
 ):
-    permit = _issued(run_outbox)
-    data = _pdf(permit)
+    permit = issued_permit(run_outbox)
+    data = permit_pdf(permit)
     assert local_tsa.requests >= 1
     report = check_file(data, permit=permit)
     assert report.signature.ok and report.signature.timestamped, report
@@ -131,8 +117,8 @@ def test_pades_b_t_with_a_local_timestamp_authority(
 def test_tampered_pdfs_fail_on_the_verification_page(
     demo, signing_cert, run_outbox, client, tamper
 ):
-    permit = _issued(run_outbox)
-    data = _pdf(permit)
+    permit = issued_permit(run_outbox)
+    data = permit_pdf(permit)
     if tamper == "one_byte":
         position = len(data) // 3  # inside the first signed range
         changed = data[:position] + bytes([data[position] ^ 0x01]) + data[position + 1 :]
@@ -177,7 +163,7 @@ def _upload(data: bytes, name="izin.pdf"):
 
 
 def test_verification_page_shows_public_facts_only(demo, signing_cert, run_outbox, client):
-    permit = _issued(run_outbox)
+    permit = issued_permit(run_outbox)
     application = permit.application
     client.cookies["django_language"] = "en"
     response = client.get(reverse("permits:verify", args=[permit.verification_token]))
@@ -200,7 +186,7 @@ def test_verification_page_shows_public_facts_only(demo, signing_cert, run_outbo
 
 
 def test_unknown_or_malformed_token_is_a_plain_not_found(demo, signing_cert, run_outbox, client):
-    permit = _issued(run_outbox)
+    permit = issued_permit(run_outbox)
     client.cookies["django_language"] = "en"
     pages = []
     for token in ["x" * 43, "short", permit.verification_token[:-1] + "!", "A" * 200]:
@@ -213,7 +199,7 @@ def test_unknown_or_malformed_token_is_a_plain_not_found(demo, signing_cert, run
 
 
 def test_revocation_and_expiry_change_the_verification_page(demo, signing_cert, run_outbox, client):
-    permit = _issued(run_outbox)
+    permit = issued_permit(run_outbox)
     url = reverse("permits:verify", args=[permit.verification_token])
     client.cookies["django_language"] = "en"
     assert (
@@ -235,7 +221,7 @@ def test_revocation_and_expiry_change_the_verification_page(demo, signing_cert, 
     client.cookies["django_language"] = "en"
     assert "This permit was revoked on" in client.get(url).content.decode()
 
-    other = _issued(run_outbox, applicant_email="siti.rahma@example.id")
+    other = issued_permit(run_outbox, applicant_email="siti.rahma@example.id")
     assert permits_expire(today=other.valid_until) == 0
     assert permits_expire(today=other.valid_until + timedelta(days=1)) == 1
     other.refresh_from_db()
@@ -245,7 +231,7 @@ def test_revocation_and_expiry_change_the_verification_page(demo, signing_cert, 
 
 
 def test_expiry_reminders_are_sent_once(demo, signing_cert, run_outbox):
-    permit = _issued(run_outbox)
+    permit = issued_permit(run_outbox)
     today = permit.valid_until - timedelta(days=31)
     assert permits_remind_expiry(today=today) == 0
     today = permit.valid_until - timedelta(days=30)
@@ -334,7 +320,7 @@ def test_a_worker_killed_mid_issuance_is_completed_by_the_retry(demo, signing_ce
     assert Permit.objects.count() == 1
     permit.refresh_from_db()
     assert permit.status == Permit.Status.VALID
-    assert check_file(_pdf(permit), permit=permit).ok
+    assert check_file(permit_pdf(permit), permit=permit).ok
     assert PermitCounter.objects.get().last_value == 1
 
 
@@ -406,7 +392,7 @@ def test_progress_partial_and_download(demo, signing_cert, run_outbox, login, cl
     client.force_login(application.applicant)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content) == _pdf(permit)
+    assert b"".join(response.streaming_content) == permit_pdf(permit)
 
 
 def test_other_region_signer_and_non_signers_are_refused(demo, signing_cert, client):
@@ -443,7 +429,7 @@ def test_other_region_signer_and_non_signers_are_refused(demo, signing_cert, cli
 def test_revocation_by_another_regions_signer_is_refused(demo, signing_cert, run_outbox, client):
     from ptsp.errors import NotAllowed
 
-    permit = _issued(run_outbox)
+    permit = issued_permit(run_outbox)
     with pytest.raises(NotAllowed):
         permit_revoke(permit_id=permit.pk, actor=_signer("kepala.plg@ptsp.local"), reason="x")
     client.force_login(_signer("kepala.plg@ptsp.local"))
@@ -494,7 +480,7 @@ def test_english_permit_and_indonesian_dates(demo, signing_cert, run_outbox):
 
     assert long_date(date(2026, 11, 22)) == "22 November 2026"
     assert long_date(date(2026, 8, 17)) == "17 Agustus 2026"
-    permit = _issued(run_outbox)
+    permit = issued_permit(run_outbox)
     html = permit_html(permit)
     assert "SURAT IZIN PRAKTIK DOKTER" in html and "Bontang, " in html
     assert "Balai Besar Sertifikasi Elektronik (BSrE)" in html
@@ -507,7 +493,7 @@ def test_english_permit_and_indonesian_dates(demo, signing_cert, run_outbox):
 
 
 def test_permit_admin_is_read_only(demo, signing_cert, run_outbox, client):
-    permit = _issued(run_outbox)
+    permit = issued_permit(run_outbox)
     client.force_login(User.objects.get(email="admin@ptsp.local"))
     assert client.get("/admin/permits/permit/").status_code == 200
     page = client.get(f"/admin/permits/permit/{permit.pk}/change/")
@@ -519,7 +505,7 @@ def test_permit_admin_is_read_only(demo, signing_cert, run_outbox, client):
 def test_a_type_template_extends_the_shared_one(demo, signing_cert, run_outbox):
     from permits.rendering import permit_html, permit_template_names
 
-    permit = _issued(run_outbox, permit_code="PBG")
+    permit = issued_permit(run_outbox, permit_code="PBG")
     html = permit_html(permit)
     assert "Data Bangunan Gedung" in html and "Sertifikat Laik Fungsi" in html
     assert "Balai Besar Sertifikasi Elektronik (BSrE)" in html  # from the shared base

@@ -43,19 +43,11 @@ def _upload(data: bytes):
 def issued(demo, signing_cert, run_outbox):
     from django.core.cache import cache
 
-    from accounts.models import User
-    from permits.services.issuance import permit_issue
-    from tests.builders import recommended_application
+    from tests.builders import issued_permit, permit_pdf
 
     cache.clear()
-    application = recommended_application()
-    permit = permit_issue(
-        application_id=application.pk, actor=User.objects.get(email="kepala.btg@ptsp.local")
-    )
-    run_outbox()
-    permit.refresh_from_db()
-    with permit.file.open("rb") as f:
-        return permit, f.read()
+    permit = issued_permit(run_outbox)
+    return permit, permit_pdf(permit)
 
 
 def _check(client, permit, data: bytes, **extra):

@@ -21,7 +21,7 @@ from permits.models import Permit, PermitCounter
 from permits.services.issuance import permit_issue
 from permits.signing import SigningUnavailable, certificate_for, get_signer
 from permits.verification import check_file, check_signature, trust_roots
-from tests.builders import recommended_application
+from tests.builders import issued_permit, permit_pdf, recommended_application
 from tests.signing_fixtures import BTG_PASSPHRASE, PASSPHRASE
 from tests.test_production_settings import run
 
@@ -35,21 +35,12 @@ PERMIT_CODES = {"BTG": "SIP-DU", "PLG": "PBG"}
 
 
 def _issue(run_outbox, region_code: str) -> Permit:
-    application = recommended_application(
-        region_code=region_code, permit_code=PERMIT_CODES[region_code]
+    return issued_permit(
+        run_outbox,
+        SIGNERS[region_code],
+        region_code=region_code,
+        permit_code=PERMIT_CODES[region_code],
     )
-    permit = permit_issue(
-        application_id=application.pk, actor=User.objects.get(email=SIGNERS[region_code])
-    )
-    run_outbox()
-    permit.refresh_from_db()
-    assert permit.status == Permit.Status.VALID, permit.last_error
-    return permit
-
-
-def _pdf(permit) -> bytes:
-    with permit.file.open("rb") as f:
-        return f.read()
 
 
 def _embedded_signature(data: bytes):
@@ -83,7 +74,7 @@ def test_each_region_signs_with_its_own_certificate(demo, region_certs, run_outb
     btg, plg = _issue(run_outbox, "BTG"), _issue(run_outbox, "PLG")
     seen = {}
     for permit, name in ((btg, "Kota Bontang"), (plg, "Kota Palembang")):
-        embedded = _embedded_signature(_pdf(permit))
+        embedded = _embedded_signature(permit_pdf(permit))
         cert = embedded.signer_cert
         assert _common_name(cert) == f"Kepala DPMPTSP {name} (development)"
         assert cert.subject.native["organization_name"] == name
@@ -91,7 +82,7 @@ def test_each_region_signs_with_its_own_certificate(demo, region_certs, run_outb
         # The person who signed and the place are the permit's, whichever certificate signs.
         assert embedded.sig_object["/Name"] == permit.signer_name
         assert embedded.sig_object["/Location"] == name
-        assert check_file(_pdf(permit), permit=permit).ok
+        assert check_file(permit_pdf(permit), permit=permit).ok
         seen[permit.region.code] = cert.sha256.hex()
     assert seen["BTG"] != seen["PLG"]
     assert certificate_for(_region("BTG")) == (
@@ -105,7 +96,7 @@ def test_a_palembang_pdf_on_a_bontang_permits_page_is_not_the_regions_certificat
     demo, region_certs, run_outbox, client
 ):
     btg, plg = _issue(run_outbox, "BTG"), _issue(run_outbox, "PLG")
-    plg_pdf = _pdf(plg)
+    plg_pdf = permit_pdf(plg)
     # A genuine signature, under the trusted CA, but not Bontang's certificate.
     report = check_signature(plg_pdf, region=btg.region)
     assert report.intact and report.valid and report.trusted and report.covers_whole_file
@@ -138,14 +129,14 @@ def test_permits_signed_before_a_certificate_rotation_still_verify(demo, region_
     ca_key, ca_cert = load_ca(Path(region_certs.SIGNING_CA_PATH))
     issue_region_cert(ca_key, ca_cert, code="BTG", name="Kota Bontang")  # the renewal
     assert get_signer(old.region).certificate_sha256() != old.signing_cert_sha256
-    report = check_file(_pdf(old), permit=old)
+    report = check_file(permit_pdf(old), permit=old)
     assert report.ok and report.signature.region_certificate
     new = _issue(run_outbox, "BTG")
     assert new.signing_cert_sha256 == get_signer(new.region).certificate_sha256()
-    assert check_file(_pdf(new), permit=new).ok
+    assert check_file(permit_pdf(new), permit=new).ok
     # Each permit's file is checked against its own certificate: the new file on the old
     # permit's page is neither the issued file nor made with the certificate recorded there.
-    swapped = check_file(_pdf(new), permit=old)
+    swapped = check_file(permit_pdf(new), permit=old)
     assert not swapped.hash_matches and not swapped.signature.region_certificate
 
 
@@ -155,10 +146,12 @@ def test_without_the_flag_a_region_without_its_own_file_uses_the_deployments(
     assert not region_certs.SIGNING_CERT_PER_REGION
     (Path(region_certs.SIGNING_CERT_DIR) / "PLG.p12").unlink()
     btg, plg = _issue(run_outbox, "BTG"), _issue(run_outbox, "PLG")
-    assert _common_name(_embedded_signature(_pdf(btg)).signer_cert).startswith("Kepala DPMPTSP")
-    assert _common_name(_embedded_signature(_pdf(plg)).signer_cert) == DEFAULT_SIGNER_CN
+    assert _common_name(_embedded_signature(permit_pdf(btg)).signer_cert).startswith(
+        "Kepala DPMPTSP"
+    )
+    assert _common_name(_embedded_signature(permit_pdf(plg)).signer_cert) == DEFAULT_SIGNER_CN
     assert certificate_for(_region("PLG")) == (region_certs.SIGNING_CERT_PATH, PASSPHRASE)
-    assert check_file(_pdf(plg), permit=plg).ok
+    assert check_file(permit_pdf(plg), permit=plg).ok
 
 
 def test_an_explicit_path_overrides_the_folder(demo, region_certs, tmp_path):
@@ -242,7 +235,7 @@ def test_a_trust_bundle_with_two_roots_verifies_permits_under_either(
 
     # With the current root only, Palembang's permit is intact but not trusted.
     assert len(trust_roots()) == 1
-    report = check_file(_pdf(plg), permit=plg)
+    report = check_file(permit_pdf(plg), permit=plg)
     assert report.signature.intact and not report.signature.trusted and not report.ok
 
     current_root = Path(region_certs.SIGNING_CA_PATH).read_text()
@@ -260,7 +253,7 @@ def test_a_trust_bundle_with_two_roots_verifies_permits_under_either(
         "PTSP Older Root (development)",
     ]
     for permit in (btg, plg):
-        report = check_file(_pdf(permit), permit=permit)
+        report = check_file(permit_pdf(permit), permit=permit)
         assert report.ok, (permit.region.code, report)
 
 

@@ -69,18 +69,9 @@ def test_review_page_queries_do_not_grow_with_inspections(client, demo, login, r
 
     from django.utils import timezone
 
-    from accounts.models import User
     from agencies.services import inspection_schedule
-    from applications.services.intake import application_accept
-    from tests.workflow_builders import all_accepted
 
-    application = submitted_application()
-    application_accept(
-        application_id=application.pk,
-        actor=User.objects.get(email=VERIFIER),
-        verdicts=all_accepted(application),
-    )
-    run_outbox()
+    application = routed_application(run_outbox)
     review = application.reviews.select_related("assignee").get(agency__code="DINKES")
     login(review.assignee.email)
     url = reverse("agencies:review", args=[review.pk])

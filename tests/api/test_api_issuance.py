@@ -9,20 +9,11 @@ from api.models import Scope
 from api.services import api_token_create
 from applications.models import Status
 from permits.models import Permit
-from permits.services.issuance import permit_issue, permit_revoke
+from permits.services.issuance import permit_revoke
 from tests.api.conftest import APPLICANT, OTHER_APPLICANT, SIGNER, SIGNER_PLG, VERIFIER, error
-from tests.builders import recommended_application
+from tests.builders import issued_permit, recommended_application
 
 pytestmark = pytest.mark.django_db
-
-
-def _issued(run_outbox) -> Permit:
-    application = recommended_application()
-    permit = permit_issue(application_id=application.pk, actor=User.objects.get(email=SIGNER))
-    run_outbox()
-    permit.refresh_from_db()
-    assert permit.status == Permit.Status.VALID, permit.last_error
-    return permit
 
 
 def test_signing_refuses_wrong_roles_regions_and_a_token_without_the_password(
@@ -49,7 +40,7 @@ def test_signing_refuses_wrong_roles_regions_and_a_token_without_the_password(
 
 
 def test_permit_download_is_the_owners_only(as_user, demo, signing_cert, run_outbox):
-    permit = _issued(run_outbox)
+    permit = issued_permit(run_outbox, SIGNER)
     url = f"/api/v1/applications/{permit.application_id}/permit/"
     owner = as_user(APPLICANT).get(url, HTTP_ACCEPT="application/pdf")
     assert owner.status_code == 200 and owner["Content-Type"] == "application/pdf"
@@ -58,7 +49,7 @@ def test_permit_download_is_the_owners_only(as_user, demo, signing_cert, run_out
 
 
 def test_public_verification_shows_a_revocation(api, demo, signing_cert, run_outbox):
-    permit = _issued(run_outbox)
+    permit = issued_permit(run_outbox, SIGNER)
     url = f"/api/v1/verify/{permit.verification_token}/"
     assert api.get(url).json()["status"] == "valid"
     permit_revoke(permit_id=permit.pk, actor=User.objects.get(email=SIGNER), reason="Pelanggaran")
