@@ -38,13 +38,14 @@ def fmt(label, values):
 
 
 def setup_environment():
+    from benchmarks.database import fresh_database
+
     var = tempfile.mkdtemp(prefix="ptsp-bench-")
-    server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
     os.environ.update(
         {
             "DJANGO_ENV": "test",
             "DJANGO_SETTINGS_MODULE": "ptsp.settings",
-            "DATABASE_URL": f"{server}/ptsp_bench",
+            "DATABASE_URL": fresh_database("ptsp_bench"),
             "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14"),
             "PTSP_VAR_DIR": var,
             "MEDIA_ROOT": f"{var}/media",
@@ -53,14 +54,6 @@ def setup_environment():
             "OUTBOX_PUBLISH_ON_COMMIT": "false",
         }
     )
-    import psycopg2
-
-    conn = psycopg2.connect(f"{server}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("DROP DATABASE IF EXISTS ptsp_bench WITH (FORCE)")
-        cur.execute("CREATE DATABASE ptsp_bench")
-    conn.close()
     return var
 
 

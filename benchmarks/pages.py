@@ -23,15 +23,15 @@ sys.path.insert(0, str(ROOT))
 
 
 def setup_environment() -> None:
+    from benchmarks.database import fresh_database
+
     var = tempfile.mkdtemp(prefix="ptsp-pages-")
-    server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-    name = os.environ.get("BENCH_DB", "ptsp_pages")
     os.environ.update(
         {
             "DJANGO_ENV": "local",
             "DEBUG": "false",
             "DJANGO_SETTINGS_MODULE": "ptsp.settings",
-            "DATABASE_URL": f"{server}/{name}",
+            "DATABASE_URL": fresh_database(os.environ.get("BENCH_DB", "ptsp_pages")),
             "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14"),
             "PTSP_VAR_DIR": var,
             "MEDIA_ROOT": f"{var}/media",
@@ -40,14 +40,6 @@ def setup_environment() -> None:
             "OUTBOX_PUBLISH_ON_COMMIT": "false",
         }
     )
-    import psycopg2
-
-    conn = psycopg2.connect(f"{server}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
 def main() -> int:
