@@ -145,3 +145,12 @@ def test_the_api_throttle_counts_the_same_address(settings, forwarded_for):
     ident = PerAnonymousIpThrottle().get_ident(Request(request))
     assert ident == request.META["REMOTE_ADDR"]
     assert ident == ("198.51.100.7" if forwarded_for != "garbage" else PROXY)
+
+
+@pytest.mark.parametrize("value", ["-1", "one"])
+def test_a_bad_proxy_count_refuses_to_start_and_names_the_variable(value):
+    from tests.test_production_settings import run
+
+    result = run({"TRUSTED_PROXY_COUNT": value})
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT" in result.stderr
