@@ -51,7 +51,8 @@ def main() -> int:
 
     if not env.get("CELERY_BROKER_URL"):
         if port_open("127.0.0.1", 6379):
-            env["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/13"
+            # A database number per checkout too (1-15), like the test database's name.
+            env["CELERY_BROKER_URL"] = f"redis://127.0.0.1:6379/{1 + int(tag, 16) % 15}"
         else:
             redis = RedisServer().start()
             cleanups.append(redis.stop)

@@ -19,10 +19,13 @@ import os
 import re
 import subprocess
 import threading
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from agencies.demo import DEMO_PASSWORD
@@ -40,6 +43,13 @@ DESKTOP = {"width": 1280, "height": 800}
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 APPLICANT = "dewi.lestari@example.id"
 PASSWORD = "klinik-bontang-77"
+
+
+def _local_tomorrow_at_nine(application) -> str:
+    """A datetime-local value in the file's region, always in the future whenever the test runs."""
+    zone = ZoneInfo(application.region.timezone)
+    tomorrow = timezone.now().astimezone(zone).date() + timedelta(days=1)
+    return f"{tomorrow.isoformat()}T09:00"
 
 
 class Journey:
@@ -222,7 +232,7 @@ def _full_journey(j: Journey, tmp_path) -> None:
     j.shot("officer-inbox")
     page.locator("main a", has_text=number).first.click()
     j.check("review detail")
-    page.fill("#scheduled_for", "2026-12-01T09:00")
+    page.fill("#scheduled_for", _local_tomorrow_at_nine(application))
     page.fill("#place", "Jl. MT Haryono No. 12, Bontang")
     j.submit("form[action$='/inspections/'] button[type=submit]")
     inspection = reviews["DINKES"].inspections.get()
