@@ -455,6 +455,8 @@ def validate(spec: Obj, body: object, *, unknown: str = "ignore", require: bool 
     Raises `ProtocolError` with every issue found. Never raises anything else.
     """
     ctx = _Context(unknown=unknown, require=require)
+    if not isinstance(body, dict):  # at the root even an empty list is not an object
+        raise ProtocolError([Issue("", "type", f"expected an object, got {json_type(body)}")])
     try:
         result = spec.clean(body, "", ctx)
     except _Full:
@@ -475,6 +477,8 @@ def field_paths(spec: Field, prefix: str = "") -> list[str]:
             path = f"{prefix}.{key}" if prefix else key
             paths.append(path)
             paths.extend(field_paths(child, path))
-    elif isinstance(spec, (List, ObjOrList)):
+    elif isinstance(spec, List):
         paths.extend(field_paths(spec.item, prefix + "[]"))
+    elif isinstance(spec, ObjOrList):  # written as the object the guide's example shows
+        paths.extend(field_paths(spec.item, prefix))
     return paths

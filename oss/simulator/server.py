@@ -584,7 +584,7 @@ class OssSimulator:
         self._server = _Server((self.host, self.requested_port), handler)
         self.state.stopping.clear()
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True,
             name=f"oss-simulator-{self.port}",
         )  # fmt: skip
         self._thread.start()
