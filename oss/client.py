@@ -194,6 +194,10 @@ class OssClient:
             raise ValueError("OssEndpoint.user_key is empty")
         self.endpoint = endpoint
         self.user_agent = user_agent
+        # one TLS context per client: loading the CA bundle costs milliseconds per call otherwise
+        self._ssl_context = endpoint.ssl_context or (
+            ssl.create_default_context() if parts.scheme == "https" else None
+        )
 
     def __repr__(self) -> str:
         return f"OssClient({self.endpoint.base_url!r})"
@@ -290,7 +294,7 @@ class OssClient:
                 parts.hostname,
                 parts.port,
                 timeout=endpoint.connect_timeout,
-                context=endpoint.ssl_context or ssl.create_default_context(),
+                context=self._ssl_context,
             )
         else:
             connection = http.client.HTTPConnection(

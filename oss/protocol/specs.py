@@ -13,6 +13,7 @@ hosts it. Who uses it: `oss.protocol.inbound` / `outbound`, `oss.client` and the
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from oss.codes import FLAG_CHECKLIST, KEWENANGAN, SENDABLE_KD_STATUS, TIPE_DOKUMEN_MEANING
@@ -581,6 +582,77 @@ DATA_IZIN = Obj(
 )
 
 
+def _answer(fields: dict[str, Field]) -> Obj:
+    # guide: `kode` is typed String(3) for some methods and Number(3) for others, and the
+    # examples send numbers: either is read.
+    return Obj({"kode": Num(3, required=True), "keterangan": Str(255), **fields})
+
+
+ANSWER_RECEIVE_LICENSE_STATUS = _answer({"dataNIB": Obj({})})
+ANSWER_RECEIVE_LICENSE = _answer(
+    {"nomor_izin": Str(30), "jenis_perizinan": Str(3), "file_lampiran": Str(65535)}
+)
+ANSWER_UPDATE_LICENSE = _answer(
+    {"keterangan_reset_izin_ds": Str(255), "nomor_izin": Str(30)}  # guide: String(20) here
+)
+ANSWER_CHECK_LICENSE_STATUS = _answer({"dataIZIN": DATA_IZIN})
+
+
+def _optional(spec: Field) -> Field:
+    """A copy of `spec` in which nothing is required (for what OSS answers)."""
+    clone = copy.copy(spec)
+    clone.required = False
+    if isinstance(clone, Obj):
+        clone.fields = {key: _optional(child) for key, child in clone.fields.items()}
+    elif isinstance(clone, (List, ObjOrList)):
+        clone.item = _optional(clone.item)
+    return clone
+
+
+# found: dataNIB is the business; not found: the guide's example sends "dataNIB": []
+ANSWER_INQUERY_NIB = _answer({"dataNIB": _optional(DATA_NIB)})
+# inqueryLicense's data_proyek: these fields of a project only
+LICENSE_PROYEK_FIELDS = (
+    "id_proyek", "nomor_proyek", "uraian_usaha", "jumlah_tki_l", "jumlah_tki_p", "jumlah_tka_l",
+    "jumlah_tka_p", "kbli", "sektor", "memiliki_menguasai", "jenis_lokasi", "status_tanah",
+    "luas_tanah", "satuan_luas_tanah",
+)  # fmt: skip
+ANSWER_INQUERY_LICENSE = Obj(
+    {
+        "success": Bool(),
+        "code": Num(3, required=True),
+        "message": Str(100),
+        "data": Obj(
+            {
+                "oss_id": Str(25),
+                "id_izin": Str(25),
+                "kd_izin": Str(12),
+                "kd_daerah": Str(10),
+                "kewenangan": Str(2),
+                "data_proyek": List(
+                    Obj({key: DATA_PROYEK.fields[key] for key in LICENSE_PROYEK_FIELDS})
+                ),
+                "data_checklist": List(DATA_CHECKLIST),
+            }
+        ),
+        "meta": List(Obj({"message": Str(255), "field": Str(255)})),
+    }
+)
+ANSWER_GET_DATA_REFERENSI = _answer(
+    {
+        "dataReferensi": List(
+            Obj(
+                {
+                    "kode_referensi": Str(25),
+                    "uraian_referensi": Str(65535),
+                    "keterangan_referensi": Str(255),
+                }
+            )
+        )
+    }
+)
+
+
 @dataclass(frozen=True)
 class MethodSpec:
     """One method of the guide.
@@ -588,13 +660,15 @@ class MethodSpec:
     `request_root` / `request` — the body's wrapper key and spec. `answer_roots` — the wrapper
     key(s) of its answer, first the one the simulator writes (the guide spells some two ways).
     `kode_key` / `keterangan_key` — where the answer code and message sit in that wrapper.
-    `hosted_by` — "oss" (we call it) or "region" (OSS calls us)."""
+    `hosted_by` — "oss" (we call it) or "region" (OSS calls us). `answer` — the spec of the
+    answer wrapper's content."""
 
     name: str
     request_root: str
     request: Obj
     answer_roots: tuple[str, ...]
     hosted_by: str
+    answer: Obj
     kode_key: str = "kode"
     keterangan_key: str = "keterangan"
 
@@ -602,14 +676,23 @@ class MethodSpec:
 METHODS: dict[str, MethodSpec] = {
     spec.name: spec
     for spec in (
-        MethodSpec("receiveNIB", "dataNIB", RECEIVE_NIB, ("responreceiveNIB",), "region", "status"),
+        MethodSpec(
+            "receiveNIB",
+            "dataNIB",
+            RECEIVE_NIB,
+            ("responreceiveNIB",),
+            "region",
+            PUSH_ANSWER,
+            kode_key="status",
+        ),
         MethodSpec(
             "receiveFileDS",
             "receiveFileDS",
             RECEIVE_FILE_DS,
             ("responreceiveFileDS",),
             "region",
-            "status",
+            PUSH_ANSWER,
+            kode_key="status",
         ),
         MethodSpec(
             "receiveLicenseStatus",
@@ -617,11 +700,24 @@ METHODS: dict[str, MethodSpec] = {
             RECEIVE_LICENSE_STATUS,
             ("responreceiveLicenseStatus",),
             "oss",
+            ANSWER_RECEIVE_LICENSE_STATUS,
         ),
         MethodSpec(
-            "receiveLicense", "IZINFINAL", RECEIVE_LICENSE, ("responreceiveLicense",), "oss"
+            "receiveLicense",
+            "IZINFINAL",
+            RECEIVE_LICENSE,
+            ("responreceiveLicense",),
+            "oss",
+            ANSWER_RECEIVE_LICENSE,
         ),
-        MethodSpec("updateLicense", "IZINFINAL", UPDATE_LICENSE, ("responupdateLicense",), "oss"),
+        MethodSpec(
+            "updateLicense",
+            "IZINFINAL",
+            UPDATE_LICENSE,
+            ("responupdateLicense",),
+            "oss",
+            ANSWER_UPDATE_LICENSE,
+        ),
         MethodSpec(
             "checkLicenseStatus",
             "CHECKLICENSESTATUS",
@@ -634,14 +730,23 @@ METHODS: dict[str, MethodSpec] = {
                 "responsecheckStatusLicense",
             ),
             "oss",
+            ANSWER_CHECK_LICENSE_STATUS,
         ),
-        MethodSpec("inqueryNIB", "INQUERYNIB", INQUERY_NIB, ("responinqueryNIB",), "oss"),
+        MethodSpec(
+            "inqueryNIB",
+            "INQUERYNIB",
+            INQUERY_NIB,
+            ("responinqueryNIB",),
+            "oss",
+            ANSWER_INQUERY_NIB,
+        ),
         MethodSpec(
             "inqueryLicense",
             "INQUERYLICENSE",
             INQUERY_LICENSE,
             ("dataLicense",),
             "oss",
+            ANSWER_INQUERY_LICENSE,
             kode_key="code",
             keterangan_key="message",
         ),
@@ -651,6 +756,7 @@ METHODS: dict[str, MethodSpec] = {
             GET_DATA_REFERENSI,
             ("respongetDataReferensi",),
             "oss",
+            ANSWER_GET_DATA_REFERENSI,
         ),
     )
 }

@@ -53,8 +53,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from oss.client import OssEndpoint
 from oss.codes import KD_STATUS, REFERENCE_TABLES, RESPONSE_CODES, kd_status
-from oss.protocol.schema import ProtocolError, validate
-from oss.protocol.specs import METHODS, OSS_HOSTED, RECEIVE_NIB, MethodSpec
+from oss.protocol.schema import Obj, ProtocolError, validate
+from oss.protocol.specs import LICENSE_PROYEK_FIELDS, METHODS, OSS_HOSTED, RECEIVE_NIB, MethodSpec
 from oss.simulator.push import PushResult, push_receive_file_ds, push_receive_nib
 from oss.simulator.samples import DEFAULT_FILES, DEMO_KD_IZIN, sample_data_nib, sample_pdf
 from oss.token import OSS_TIMEZONE
@@ -509,9 +509,7 @@ class _Handler(BaseHTTPRequestHandler):
         if rule is not None and rule.mode == "slow":
             self.state.stopping.wait(rule.delay)
         elif rule is not None:
-            file_spec = MethodSpec(
-                "__file__", "", METHODS["getDataReferensi"].request, ("",), "oss"
-            )
+            file_spec = MethodSpec("__file__", "", Obj({}), ("",), "oss", Obj({}))
 
             def done(status, answer):
                 self.state.record(
@@ -943,14 +941,10 @@ class OssSimulator:
             if not inner.get("data_persyaratan"):
                 item.pop("data_persyaratan", None)
             proyek = [
-                {key: p.get(key) for key in (
-                    "id_proyek", "nomor_proyek", "uraian_usaha", "jumlah_tki_l", "jumlah_tki_p",
-                    "jumlah_tka_l", "jumlah_tka_p", "kbli", "sektor", "memiliki_menguasai",
-                    "jenis_lokasi", "status_tanah", "luas_tanah", "satuan_luas_tanah",
-                )}
+                {key: p.get(key) for key in LICENSE_PROYEK_FIELDS}
                 for p in business.get("data_proyek") or []
                 if p.get("id_proyek") == record.id_proyek
-            ]  # fmt: skip
+            ]
             data = {
                 "oss_id": business.get("oss_id", ""),
                 "id_izin": record.id_izin,

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from oss.protocol.specs import OSS_HOSTED
+from oss.protocol.schema import validate
+from oss.protocol.specs import METHODS, OSS_HOSTED
 from oss.token import OSS_TIMEZONE
 from tests.oss.conftest import raw_post
 
@@ -77,8 +78,13 @@ def answer_code(method: str, answer: dict) -> tuple[int, str]:
 
 
 def send(sim, method, body, key="default"):
+    """POST as plain HTTP; every answer must have the guide's answer shape for the method."""
     headers = {} if key is None else {"user_key": sim.user_key if key == "default" else key}
-    return raw_post(sim.method_url(method), body, headers)
+    status, answer = raw_post(sim.method_url(method), body, headers)
+    spec = METHODS[method]
+    assert set(answer) <= set(spec.answer_roots), answer
+    validate(spec.answer, next(iter(answer.values())), unknown="reject")
+    return status, answer
 
 
 @pytest.mark.parametrize("method", OSS_HOSTED)
