@@ -187,9 +187,15 @@ class OssClient:
     """Calls OSS for one region (`OssEndpoint`). Thread-safe: one connection per call."""
 
     def __init__(self, endpoint: OssEndpoint, *, user_agent: str = "PTSP-Online-OSS/1"):
-        parts = urlsplit(endpoint.base_url)
+        try:
+            parts = urlsplit(endpoint.base_url)
+            _ = parts.port  # raises for a port that is not a number
+        except ValueError:
+            raise ValueError("OssEndpoint.base_url is not a valid URL") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("OssEndpoint.base_url must be an absolute http(s) URL")
+        if "{method}" not in endpoint.path_template:
+            raise ValueError("OssEndpoint.path_template must contain {method}")
         if not endpoint.user_key:
             raise ValueError("OssEndpoint.user_key is empty")
         self.endpoint = endpoint

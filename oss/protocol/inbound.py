@@ -51,7 +51,12 @@ def _text(data: Mapping, key: str) -> str:
 
 def _date(data: Mapping, key: str) -> date | None:
     value = data.get(key)
-    return date.fromisoformat(value) if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:  # only in lenient reads of OSS's answers: validated pushes are dates
+        return None
 
 
 def _decimal(data: Mapping, key: str) -> Decimal | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from oss.codes import KdStatus, kd_status
+from oss.codes import KdStatus, kd_status, normalise_code
 from oss.protocol.inbound import ChecklistItem, checklist_item, data_nib_fields
 from oss.protocol.schema import Issue, ProtocolError, validate
 from oss.protocol.specs import (
@@ -296,15 +296,14 @@ class LicenseStatusCheck:
 def read_license_status_check(wrapper: Mapping) -> LicenseStatusCheck:
     data = wrapper.get("dataIZIN") if isinstance(wrapper, Mapping) else None
     data = data if isinstance(data, Mapping) else {}
-    status = kd_status(data.get("kd_status"))
     return LicenseStatusCheck(
         id_izin=_text(data, "id_izin"),
         nib=_text(data, "nib"),
         id_proyek=_text(data, "id_proyek"),
-        kd_status=status.code if data.get("kd_status") is not None else "",
+        kd_status=normalise_code(data.get("kd_status")),
         uraian_status=_text(data, "uraian_status"),
         file_lampiran=_text(data, "file_lampiran"),
-        status=status,
+        status=kd_status(data.get("kd_status")),
     )
 
 

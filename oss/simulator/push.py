@@ -51,16 +51,20 @@ def post_json(
     url: str, body: bytes, headers: dict[str, str], *, timeout: float = 10.0
 ) -> tuple[int | None, bytes, str]:
     """POST `body` to `url`: (status, body, error). Never raises for network problems."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None, b"", "not a valid URL"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None, b"", "not an http(s) URL"
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if parts.scheme == "https":
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
+            parts.hostname, port, timeout=timeout, context=ssl.create_default_context()
         )
     else:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        connection = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()

@@ -266,12 +266,16 @@ def _wrap(spec: MethodSpec, kode: int, keterangan: str, **extra) -> dict:
 
 def _fetch(url: str, timeout: float = 10.0) -> dict:
     """GET `url` as OSS would fetch a permit file: status, size, SHA-256, content type."""
-    parts = urlsplit(url)
     result: dict = {"url": url, "at": datetime.now(tz=OSS_TIMEZONE).isoformat()}
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return {**result, "ok": False, "error": "not a valid URL"}
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return {**result, "ok": False, "error": "not an http(s) URL"}
     cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = cls(parts.hostname, parts.port, timeout=timeout)
+    connection = cls(parts.hostname, port, timeout=timeout)
     try:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         connection.request("GET", path, headers={"User-Agent": "OSS-Simulator/1"})

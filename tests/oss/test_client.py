@@ -275,3 +275,28 @@ def test_an_endpoint_must_be_usable():
         OssEndpoint("https://api-prd.oss.go.id/", "k").url("receiveLicense")
         == "https://api-prd.oss.go.id/v1/kl/rba/receiveLicense"
     )
+
+
+def test_an_answer_read_leniently_never_raises(oss_sim, oss_client, known_izin):
+    # OSS holds no status yet: the check answers an empty kd_status, shown as unknown
+    result = oss_client.check_license_status(known_izin["id_izin"])
+    assert result.ok and result.value.kd_status == "" and not result.value.status.known
+    # a business whose answer breaks the guide is still read, as far as it goes
+    broken = dict(oss_sim.state.nibs[known_izin["nib"]], tgl_pengajuan_nib="2024-13-45")
+    broken["nama_perseroan"] = "x" * 300
+    with oss_sim.state.lock:
+        oss_sim.state.nibs[known_izin["nib"]] = broken
+    profile = oss_client.inquery_nib(nib=known_izin["nib"]).value
+    assert profile.nib == known_izin["nib"] and profile.nama_perseroan == "x" * 300
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        OssEndpoint("https://api-prd.oss.go.id:notaport", "k"),
+        OssEndpoint("https://api-prd.oss.go.id", "k", path_template="/v1/kl/rba/receiveNIB"),
+    ],
+)
+def test_a_broken_endpoint_is_refused_when_the_client_is_made(endpoint):
+    with pytest.raises(ValueError):
+        OssClient(endpoint)
