@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
@@ -44,9 +44,25 @@ def _decoded(body: object) -> object:
     return load_json(body) if isinstance(body, (bytes, str)) else body
 
 
-def _text(data: Mapping, key: str) -> str:
+def text_of(data: object, key: str) -> str:
+    """`data[key]` as text: "" when `data` is not a mapping, or the value is absent, null or
+    not a scalar. Never raises."""
+    if not isinstance(data, Mapping):
+        return ""
     value = data.get(key)
-    return "" if value is None else str(value)
+    return "" if value is None or isinstance(value, (dict, list, tuple, Mapping)) else str(value)
+
+
+_text = text_of
+
+
+def lift(cls, data: object, **values):
+    """An instance of the dataclass `cls` whose fields not given in `values` are the texts of
+    the same keys in `data` (the guide's names are the fields' names)."""
+    for item in fields(cls):
+        if item.name not in values:
+            values[item.name] = text_of(data, item.name)
+    return cls(**values)
 
 
 def _date(data: Mapping, key: str) -> date | None:
@@ -70,8 +86,8 @@ def _decimal(data: Mapping, key: str) -> Decimal | None:
 
 
 def _items(data: Mapping, key: str) -> list:
-    value = data.get(key)
-    return value if isinstance(value, list) else []
+    value = data.get(key) if isinstance(data, Mapping) else None
+    return list(value) if isinstance(value, (list, tuple)) else []
 
 
 @dataclass(frozen=True)
@@ -211,64 +227,30 @@ class ReceiveNIB:
 
 
 def _persyaratan(data: Mapping) -> Persyaratan:
-    return Persyaratan(
-        id_syarat=_text(data, "id_syarat"),
-        no_dokumen=_text(data, "no_dokumen"),
-        tgl_dokumen=_date(data, "tgl_dokumen"),
-        file_dokumen=_text(data, "file_dokumen"),
-        keterangan=_text(data, "keterangan"),
-    )
+    return lift(Persyaratan, data, tgl_dokumen=_date(data, "tgl_dokumen"))
 
 
 def checklist_item(data: Mapping) -> ChecklistItem:
     """A `data_checklist[]` item (already validated) as a `ChecklistItem`."""
-    return ChecklistItem(
-        id_izin=_text(data, "id_izin"),
-        kd_izin=_text(data, "kd_izin"),
-        kd_daerah=_text(data, "kd_daerah"),
-        id_proyek=_text(data, "id_proyek"),
-        id_produk=_text(data, "id_produk"),
-        jenis_izin=_text(data, "jenis_izin"),
-        nama_izin=_text(data, "nama_izin"),
-        instansi=_text(data, "instansi"),
-        kewenangan=_text(data, "kewenangan"),
-        flag_checklist=_text(data, "flag_checklist"),
-        flag_transaksional=_text(data, "flag_transaksional"),
-        flag_perpanjangan=_text(data, "flag_perpanjangan"),
-        no_izin=_text(data, "no_izin"),
+    return lift(
+        ChecklistItem,
+        data,
         tgl_izin=_date(data, "tgl_izin"),
-        file_izin=_text(data, "file_izin"),
         persyaratan=tuple(_persyaratan(p) for p in _items(data, "data_persyaratan")),
     )
 
 
 def _lokasi(data: Mapping) -> LokasiProyek:
-    return LokasiProyek(
-        id_proyek_lokasi=_text(data, "id_proyek_lokasi"),
-        proyek_daerah_id=_text(data, "proyek_daerah_id"),
-        alamat_usaha=_text(data, "alamat_usaha"),
-        kd_kawasan=_text(data, "kd_kawasan"),
-        koordinat=tuple(
-            _text(point, "lat_lng")
-            for point in _items(data, "data_lokasi_proyek")
-            if _text(point, "lat_lng")
-        ),
-    )
+    points = (_text(point, "lat_lng") for point in _items(data, "data_lokasi_proyek"))
+    return lift(LokasiProyek, data, koordinat=tuple(point for point in points if point))
 
 
 def proyek(data: Mapping) -> Proyek:
     """A `data_proyek[]` item (already validated) as a `Proyek`."""
-    return Proyek(
-        id_proyek=_text(data, "id_proyek"),
-        nomor_proyek=_text(data, "nomor_proyek"),
-        kbli=_text(data, "kbli"),
-        sektor=_text(data, "sektor"),
-        uraian_usaha=_text(data, "uraian_usaha"),
-        nama_kegiatan=_text(data, "nama_kegiatan"),
-        skala_usaha=_text(data, "skala_usaha"),
-        skala_resiko=_text(data, "skala_resiko"),
+    return lift(
+        Proyek,
+        data,
         luas_tanah=_decimal(data, "luas_tanah"),
-        satuan_luas_tanah=_text(data, "satuan_luas_tanah"),
         jumlah_investasi=_decimal(data, "jumlah_investasi"),
         lokasi=tuple(_lokasi(item) for item in _items(data, "data_lokasi_proyek")),
     )

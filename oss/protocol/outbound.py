@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from oss.codes import KdStatus, kd_status, normalise_code
-from oss.protocol.inbound import ChecklistItem, checklist_item, data_nib_fields
+from oss.protocol.inbound import ChecklistItem, checklist_item, data_nib_fields, lift, text_of
 from oss.protocol.schema import Issue, ProtocolError, validate
 from oss.protocol.specs import (
     CHECK_LICENSE_STATUS,
@@ -253,11 +253,7 @@ def get_data_referensi_payload(kode: str | int) -> dict:
 # --- Answers -------------------------------------------------------------------------------------
 
 
-def _text(data: Mapping | None, key: str) -> str:
-    if not isinstance(data, Mapping):
-        return ""
-    value = data.get(key)
-    return "" if value is None or isinstance(value, (dict, list)) else str(value)
+_text = text_of
 
 
 @dataclass(frozen=True)
@@ -271,12 +267,7 @@ class LicenseAnswer:
 
 
 def read_license_answer(wrapper: Mapping) -> LicenseAnswer:
-    return LicenseAnswer(
-        nomor_izin=_text(wrapper, "nomor_izin"),
-        jenis_perizinan=_text(wrapper, "jenis_perizinan"),
-        file_lampiran=_text(wrapper, "file_lampiran"),
-        keterangan_reset_izin_ds=_text(wrapper, "keterangan_reset_izin_ds"),
-    )
+    return lift(LicenseAnswer, wrapper)
 
 
 @dataclass(frozen=True)
@@ -296,15 +287,8 @@ class LicenseStatusCheck:
 def read_license_status_check(wrapper: Mapping) -> LicenseStatusCheck:
     data = wrapper.get("dataIZIN") if isinstance(wrapper, Mapping) else None
     data = data if isinstance(data, Mapping) else {}
-    return LicenseStatusCheck(
-        id_izin=_text(data, "id_izin"),
-        nib=_text(data, "nib"),
-        id_proyek=_text(data, "id_proyek"),
-        kd_status=normalise_code(data.get("kd_status")),
-        uraian_status=_text(data, "uraian_status"),
-        file_lampiran=_text(data, "file_lampiran"),
-        status=kd_status(data.get("kd_status")),
-    )
+    code = data.get("kd_status")
+    return lift(LicenseStatusCheck, data, kd_status=normalise_code(code), status=kd_status(code))
 
 
 @dataclass(frozen=True)
@@ -376,15 +360,7 @@ def read_license_inquiry(wrapper: Mapping) -> LicenseInquiry | None:
             items.append(checklist_item(validate(DATA_CHECKLIST, item, require=False)))
         except ProtocolError:
             continue
-    return LicenseInquiry(
-        id_izin=_text(data, "id_izin"),
-        oss_id=_text(data, "oss_id"),
-        kd_izin=_text(data, "kd_izin"),
-        kd_daerah=_text(data, "kd_daerah"),
-        kewenangan=_text(data, "kewenangan"),
-        checklist=tuple(items),
-        raw=dict(data),
-    )
+    return lift(LicenseInquiry, data, checklist=tuple(items), raw=dict(data))
 
 
 @dataclass(frozen=True)
@@ -399,11 +375,7 @@ class Reference:
 def read_references(wrapper: Mapping) -> tuple[Reference, ...]:
     rows = wrapper.get("dataReferensi") if isinstance(wrapper, Mapping) else None
     return tuple(
-        Reference(
-            kode_referensi=_text(row, "kode_referensi"),
-            uraian_referensi=_text(row, "uraian_referensi"),
-            keterangan_referensi=_text(row, "keterangan_referensi"),
-        )
+        lift(Reference, row)
         for row in (rows if isinstance(rows, list) else [])
         if isinstance(row, Mapping)
     )

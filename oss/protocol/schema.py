@@ -210,56 +210,61 @@ class Kbli(Str):
         return super().text(value, path, ctx)
 
 
-class Date(Str):
+class _Formatted(Str):
+    """Text in a fixed `pattern` that `parse` must also accept (a real date or moment)."""
+
+    pattern: re.Pattern
+    expected: str
+
+    def parse(self, text: str) -> None:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return self.expected
+
+    def clean(self, value, path, ctx):
+        text = Str.text(self, value, path, ctx)
+        if text is _INVALID:
+            return text
+        if not self.pattern.fullmatch(text):
+            ctx.add(path, "format", f"expected {self.expected}, got {text[:25]!r}")
+            return _INVALID
+        try:
+            self.parse(text)
+        except ValueError:
+            ctx.add(path, "format", f"{text!r} is not {self.invalid}")
+            return _INVALID
+        return text
+
+
+class Date(_Formatted):
     """``string(10)`` in the format YYYY-MM-DD, a real calendar date."""
 
     kind = "date"
+    pattern = _DATE
+    expected = "a date YYYY-MM-DD"
+    invalid = "a calendar date"
 
     def __init__(self, **kwargs):
         super().__init__(10, **kwargs)
 
-    def describe(self) -> str:
-        return "date YYYY-MM-DD"
-
-    def clean(self, value, path, ctx):
-        text = Str.text(self, value, path, ctx)
-        if text is _INVALID:
-            return text
-        if not _DATE.fullmatch(text):
-            ctx.add(path, "format", f"expected a date YYYY-MM-DD, got {text[:20]!r}")
-            return _INVALID
-        try:
-            date.fromisoformat(text)
-        except ValueError:
-            ctx.add(path, "format", f"{text!r} is not a calendar date")
-            return _INVALID
-        return text
+    def parse(self, text: str) -> None:
+        date.fromisoformat(text)
 
 
-class DateTime(Str):
+class DateTime(_Formatted):
     """``YYYY-MM-DD HH:MM:SS`` (the guide's "HH:II:SS"), a real moment."""
 
     kind = "datetime"
+    pattern = _DATETIME
+    expected = "YYYY-MM-DD HH:MM:SS"
+    invalid = "a valid date and time"
 
     def __init__(self, **kwargs):
         super().__init__(19, **kwargs)
 
-    def describe(self) -> str:
-        return "YYYY-MM-DD HH:MM:SS"
-
-    def clean(self, value, path, ctx):
-        text = Str.text(self, value, path, ctx)
-        if text is _INVALID:
-            return text
-        if not _DATETIME.fullmatch(text):
-            ctx.add(path, "format", f"expected YYYY-MM-DD HH:MM:SS, got {text[:25]!r}")
-            return _INVALID
-        try:
-            datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
-        except ValueError:
-            ctx.add(path, "format", f"{text!r} is not a valid date and time")
-            return _INVALID
-        return text
+    def parse(self, text: str) -> None:
+        datetime.strptime(text, "%Y-%m-%d %H:%M:%S")  # OSS sends no zone
 
 
 class Url(Str):
