@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "monitoring",
     "operations",
     "api",
+    "oss",
 ]
 
 MIDDLEWARE = [
