@@ -71,6 +71,12 @@ def test_example_4_the_house_paid_two_months_and_three_days_late(frozen_demo):
         policy = levy_policy_on(region=btg, day=issued)
     due = issued + timedelta(days=policy.payment_due_days)
     paid_on = add_months(due, 2) + timedelta(days=3)
+    # as written in docs/fees.md: issued 10 March, due 9 April, paid 12 June
+    assert (issued.isoformat(), due.isoformat(), paid_on.isoformat()) == (
+        "2026-03-10",
+        "2026-04-09",
+        "2026-06-12",
+    )
     result = late_interest(
         principal=int(draft["total"]),
         due_date=due,
