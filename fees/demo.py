@@ -140,7 +140,7 @@ TARIFFS = [
 ]
 
 
-def definition_for(code: str, kind: str, spec: dict, year: int) -> dict:
+def definition_for(kind: str, spec: dict, year: int) -> dict:
     if kind == Tariff.Kind.PBG:
         return pbg_definition(shst_year=year, **spec["pbg"])
     if kind == Tariff.Kind.PER_UNIT:
@@ -175,7 +175,7 @@ def seed_region_fees(region: Region) -> None:
                 tariff=tariff,
                 valid_from=start,
                 legal_basis=basis,
-                definition=definition_for(code, kind, spec, today.year),
+                definition=definition_for(kind, spec, today.year),
             )
 
 

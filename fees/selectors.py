@@ -125,3 +125,52 @@ def tariff_spec(version: TariffVersion) -> Spec:
         weight_permanence=version.weight_permanence,
         weight_height=version.weight_height,
     )
+
+
+def tariff_definition_of(version: TariffVersion) -> dict:
+    """The version's numbers as a definition for `fees.services.tariff_version_create`: the
+    inverse of writing a version. A new SHST each year (set by the head of region's decree) is
+    a new version with the same tables: read this, change `shst` and `shst_year`, supersede."""
+    kind = version.tariff.kind
+    if kind == Tariff.Kind.FIXED:
+        return {"fixed_amount": str(version.fixed_amount)}
+    if kind == Tariff.Kind.PER_UNIT:
+        return {
+            "quantity_unit": version.quantity_unit,
+            "factors": [
+                {"key": f.key, "label": f.label, "unit": f.unit, "integer_only": f.integer_only}
+                for f in sorted(version.factors.all(), key=lambda f: f.position)
+            ],
+            "rates": [
+                {"key": r.key, "label": r.label, "rate": str(r.rate)}
+                for r in sorted(version.rates.all(), key=lambda r: r.key)
+            ],
+        }
+    indices: dict[str, list] = {table: [] for table in PbgIndex.Table.values}
+    for row in sorted(version.pbg_indices.all(), key=lambda r: (r.table, r.key)):
+        indices[row.table].append({"key": row.key, "label": row.label, "value": str(row.value)})
+    return {
+        "weights": {
+            "complexity": str(version.weight_complexity),
+            "permanence": str(version.weight_permanence),
+            "height": str(version.weight_height),
+        },
+        "locality_index": str(version.locality_index),
+        "shst": str(version.shst),
+        "shst_year": version.shst_year,
+        "indices": indices,
+        "heights": [
+            {"floors_from": h.floors_from, "floors_to": h.floors_to, "value": str(h.value)}
+            for h in sorted(version.pbg_heights.all(), key=lambda h: h.floors_from)
+        ],
+        "infrastructure": [
+            {
+                "key": i.key,
+                "label": i.label,
+                "unit": i.unit,
+                "unit_price": str(i.unit_price),
+                "index": str(i.index),
+            }
+            for i in sorted(version.pbg_infrastructure.all(), key=lambda i: i.key)
+        ],
+    }

@@ -338,3 +338,36 @@ def test_levy_policies_are_versioned_and_do_not_overlap(btg, today):
         LevyPolicy.objects.create(
             region=btg, valid_from=today + timedelta(days=1), legal_basis="x", billing_prefix="6474"
         )
+
+
+def test_a_new_yearly_shst_is_a_copy_of_the_version_with_the_new_price(pbg, reklame, today):
+    """The head of region sets the SHST each year: copy the version's tables, change the SHST."""
+    from fees.selectors import tariff_definition_of
+
+    old = add(pbg, today - timedelta(days=100))
+    definition = tariff_definition_of(old)
+    assert (
+        tariff_definition_of(
+            add(pbg, today - timedelta(days=200), today - timedelta(days=101), definition)
+        )
+        == definition
+    )
+    definition.update(shst="7800000", shst_year=today.year + 1)
+    new = tariff_version_supersede(
+        tariff=pbg,
+        valid_from=today + timedelta(days=1),
+        legal_basis="SK SHST",
+        definition=definition,
+    )
+    assert new.shst == 7_800_000
+    assert new.pbg_indices.count() == old.pbg_indices.count()
+    assert new.pbg_heights.count() == old.pbg_heights.count()
+    board = tariff_version_create(
+        tariff=reklame,
+        valid_from=today,
+        legal_basis="Perda uji",
+        definition=advertising_definition(rates={"a": 2500, "b": 1750}),
+    )
+    copy = tariff_definition_of(board)
+    assert [r["rate"] for r in copy["rates"]] == ["2500", "1750"]
+    assert [f["key"] for f in copy["factors"]] == ["lebar", "tinggi", "hari"]
