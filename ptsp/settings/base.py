@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "agencies",
     "permits",
     "applications",
+    "fees",
     "security",
     "monitoring",
     "operations",
