@@ -153,7 +153,9 @@ class SignatureValidation:
     timestamp's (a TSA's word); `document_timestamp_time`: the last document timestamp's;
     `ltv_enabled`: the file alone (no network) proves that the certificate was good when the
     signature was timestamped; `level`: B-B, B-T, B-LT or B-LTA, read from the structure;
-    `only_ltv_updates_after`: whatever follows the signature is DSS and timestamps only."""
+    `only_ltv_updates_after`: whatever follows the signature is DSS and timestamps only;
+    `trusted_at_timestamp`: the chain no longer validates today (an expired certificate) but did
+    at the timestamp, proven by the file's own revocation data."""
 
     present: bool = False
     intact: bool = False
@@ -169,6 +171,7 @@ class SignatureValidation:
     timestamp_time: datetime | None = None
     document_timestamp_time: datetime | None = None
     ltv_enabled: bool = False
+    trusted_at_timestamp: bool = False
     level: str = ""
     problems: list[str] = field(default_factory=list)
 
@@ -260,6 +263,11 @@ def validate_signed_pdf(data: bytes, *, trust_roots) -> SignatureValidation:
             report.problems.append("unreadable document timestamp")
     has_dss = "/DSS" in reader.root
     report.ltv_enabled = has_dss and _ltv_check(reader, embedded, trust_roots, report)
+    if report.ltv_enabled and not report.trusted and report.intact and report.valid:
+        # Validated as of the timestamp with the file's own revocation data: what B-LT is
+        # for, once the certificate has expired (or its CA's responder is gone).
+        report.trusted = True
+        report.trusted_at_timestamp = True
     if report.ltv_enabled and report.document_timestamp_time is not None:
         report.level = "B-LTA"
     elif report.ltv_enabled:
