@@ -8,16 +8,18 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
 from django.core.management import call_command
 
-from tests.bsre.conftest import SIGNER_PASSPHRASE
-
 
 def _ocsp_status(responder_url: str, cert, issuer):
-    request = ocsp.OCSPRequestBuilder().add_certificate(cert, issuer, hashes.SHA1()).build()
+    # SHA-1 in the CertID is what OCSP clients send (RFC 5019), not a signature.
+    request = (
+        ocsp.OCSPRequestBuilder().add_certificate(cert, issuer, hashes.SHA1()).build()  # noqa: S303
+    )
     http = urllib.request.Request(
         responder_url + "/ocsp",
         data=request.public_bytes(serialization.Encoding.DER),
@@ -43,9 +45,7 @@ def test_ocsp_says_good_then_revoked_and_the_crl_lists_it(fresh_pki):
     ca.public_key().verify(
         response.signature,
         response.tbs_response_bytes,
-        __import__("cryptography.hazmat.primitives.asymmetric.ec", fromlist=["ECDSA"]).ECDSA(
-            response.signature_hash_algorithm
-        ),
+        ECDSA(response.signature_hash_algorithm),
     )
     assert response.next_update_utc > response.this_update_utc
 
@@ -77,18 +77,18 @@ def test_dev_certificates_name_the_configured_responder(signing_cert, tmp_path, 
             aia = cert.extensions.get_extension_for_oid(ExtensionOID.AUTHORITY_INFORMATION_ACCESS)
         except x509.ExtensionNotFound:
             return None, None
-        ocsp_url = [
+        ocsp_url = next(
             d.access_location.value
             for d in aia.value
             if d.access_method == AuthorityInformationAccessOID.OCSP
-        ][0]
+        )
         crl = cert.extensions.get_extension_for_oid(ExtensionOID.CRL_DISTRIBUTION_POINTS)
         return ocsp_url, crl.value[0].full_name[0].value
 
     session_url = (Path(signing_cert.SIGNING_CA_PATH).parent / "revocation-url").read_text()
     assert urls(
         Path(signing_cert.SIGNING_CERT_PATH),
-        SIGNER_PASSPHRASE.replace(SIGNER_PASSPHRASE, signing_cert.SIGNING_CERT_PASSPHRASE),
+        signing_cert.SIGNING_CERT_PASSPHRASE,
     ) == (session_url + "/ocsp", session_url + "/crl")
 
     settings.SIGNING_CERT_PATH = str(tmp_path / "a.p12")
