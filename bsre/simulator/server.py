@@ -24,7 +24,8 @@ Faults on command (`fail_next`): "unavailable" (HTTP 503), "server_error" (HTTP 
 "timeout" (holds the request `hang_seconds`, past the client's read timeout, and signs
 nothing), "sign_then_timeout" (signs — the signature counts as made — then holds: the nasty
 case of a signature BSrE made and the portal never received), "bad_answer" (HTTP 200 with no
-file).
+file), "tampered" (a signature that does not hold over what was sent: a changed byte in the
+signed PDF, a CMS over another digest).
 
 What it records (`calls`, `signatures_made`): the path, the masked signer, the number of files,
 the outcome — never the passphrase or the code, nor the documents.
@@ -75,7 +76,7 @@ STATUS_WORDS = {
     REVOKED: (2052, "REVOKE", "Sertifikat sudah dicabut"),
     NO_CERTIFICATE: (2021, "NO_CERTIFICATE", "Pengguna belum memiliki sertifikat"),
 }
-FAULTS = ("unavailable", "server_error", "timeout", "sign_then_timeout", "bad_answer")
+FAULTS = ("unavailable", "server_error", "timeout", "sign_then_timeout", "bad_answer", "tampered")
 
 
 def _der(cert) -> bytes:
@@ -163,6 +164,7 @@ class BsreSimulator:
         self.calls: list[Call] = []
         self.signatures_made: list[str] = []  # SHA-256 of each signed output / CMS
         self._tsa = self._make_tsa()
+        self._tamper = False
 
     # --- lifecycle ----------------------------------------------------------------------------
     @property
@@ -303,6 +305,7 @@ class BsreSimulator:
                 self._record(path, "-", 0, "timeout")
                 time.sleep(self.hang_seconds)
                 raise _Refusal(504, {"status": 504, "error": "Gateway Timeout", "path": path})
+            self._tamper = fault == "tampered"
             status, body = self._route(method, path, raw, environ, fault)
             if fault == "sign_then_timeout":
                 time.sleep(self.hang_seconds)
@@ -469,6 +472,10 @@ class BsreSimulator:
                 raise _Refusal(
                     500, {"status": 500, "error": "Internal Server Error", "path": path}
                 ) from None
+            if self._tamper:
+                signed = bytearray(signed)
+                signed[len(pdf) // 2] ^= 0x01
+                signed = bytes(signed)
             out.append(signed)
         with self._lock:
             self.signatures_made.extend(hashlib.sha256(s).hexdigest() for s in out)
@@ -527,6 +534,8 @@ class BsreSimulator:
             result = []
             for item in digests:
                 digest = base64.b64decode(item, validate=True)
+                if self._tamper:
+                    digest = hashlib.sha256(b"another document").digest()
                 cms = await entry.signer.async_sign(
                     digest, "sha256", use_pades=True, timestamper=self._tsa
                 )
@@ -596,10 +605,12 @@ class BsreSimulator:
     def _chain(self, path, identity):
         with self._lock:
             entry = self._signers.get(identity.lower() if "@" in identity else identity)
+        who = mask_identity(identity) if identity else "-"
+        path = CERTIFICATE_CHAIN_PATH + who  # the record never holds the whole NIK
         if entry is None or entry.cert is None:
-            self._record(path, mask_identity(identity) if identity else "-", 0, "not_registered")
+            self._record(path, who, 0, "not_registered")
             raise _Refusal(400, {"success": False, "error": "Sertifikat tidak ditemukan"})
-        self._record(path, mask_identity(identity), 0, "ok")
+        self._record(path, who, 0, "ok")
         return 200, {
             "success": True,
             "data": [base64.b64encode(_der(c)).decode("ascii") for c in (entry.cert, self.ca_cert)],
