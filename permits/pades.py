@@ -34,6 +34,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from permits.signing import outside_event_loop
+
 logger = logging.getLogger("ptsp.signing")
 
 # Room for the CMS with its signature timestamp (revocation data goes to the DSS, not the CMS).
@@ -113,8 +115,6 @@ def extend_to_lt(pdf: bytes, *, timestamper, trust_roots, other_certs=()) -> byt
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers import PdfTimeStamper
     from pyhanko.sign.validation import add_validation_info
-
-    from permits.signing import outside_event_loop
 
     if timestamper is None:
         raise LtvUnavailable("B-LT needs a timestamp authority (TSA_URL)")
@@ -215,8 +215,6 @@ def validate_signed_pdf(data: bytes, *, trust_roots) -> SignatureValidation:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from permits.signing import outside_event_loop
-
     report = SignatureValidation()
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -287,8 +285,6 @@ def _ltv_check(reader, embedded, trust_roots, report: SignatureValidation) -> bo
     validated after the certificate expired or its CA's responder is gone."""
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.dss import DocumentSecurityStore
-
-    from permits.signing import outside_event_loop
 
     moment = report.timestamp_time or report.document_timestamp_time
     if moment is None:

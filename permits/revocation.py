@@ -28,6 +28,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
+from ptsp.servers import WsgiThreadServer
+
 logger = logging.getLogger("ptsp.signing")
 
 OCSP_PATH = "/ocsp"
@@ -227,8 +229,6 @@ class RevocationResponder:
     writes into the certificates."""
 
     def __init__(self, authority: CertificateAuthorityRevocation, *, port: int = 0):
-        from ptsp.servers import WsgiThreadServer
-
         self.authority = authority
         self.server = WsgiThreadServer(self._app, port=port)
 

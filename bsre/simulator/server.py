@@ -56,7 +56,10 @@ from bsre.client import (
     mask_identity,
 )
 from permits.management.commands.make_dev_signing_cert import issue_cert, make_ca
+from permits.management.commands.make_dev_signing_cert import load_ca as load_dev_ca
+from permits.pades import validate_signed_pdf
 from permits.revocation import CertificateAuthorityRevocation
+from permits.signing import loaded_key_signer, outside_event_loop
 from ptsp.servers import WsgiThreadServer
 
 logger = logging.getLogger("ptsp.bsre.simulator")
@@ -216,8 +219,6 @@ class BsreSimulator:
         `expired` ended yesterday, `revoked` is revoked in the OCSP and CRL, `no_certificate`
         has none."""
         from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-        from permits.signing import loaded_key_signer
 
         if status not in STATUS_WORDS:
             raise ValueError(f"unknown status {status!r}")
@@ -453,7 +454,6 @@ class BsreSimulator:
         return entry
 
     def _sign_pdf(self, path, payload):
-        from permits.signing import outside_event_loop
 
         files = payload.get("file")
         if not isinstance(files, list) or not files:
@@ -515,8 +515,6 @@ class BsreSimulator:
     def _sign_hash(self, path, payload):
         import asyncio
 
-        from permits.signing import outside_event_loop
-
         digests = payload.get("hash")
         if (
             not isinstance(digests, list)
@@ -552,7 +550,6 @@ class BsreSimulator:
         }
 
     def _verify(self, path, payload):
-        from permits.pades import validate_signed_pdf
 
         try:
             pdf = base64.b64decode(str(payload.get("file") or ""), validate=True)
@@ -629,6 +626,4 @@ def _json(raw: bytes) -> dict:
 
 def load_ca(path: str | Path):
     """(key, certificate) of a CA PEM with its key beside it (the development CA)."""
-    from permits.management.commands.make_dev_signing_cert import load_ca as load
-
-    return load(Path(path))
+    return load_dev_ca(Path(path))
