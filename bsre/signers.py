@@ -119,7 +119,20 @@ class _BsreSignerBase:
         size = self.files_per_request
         return [pdfs[i : i + size] for i in range(0, len(pdfs), size)]
 
-    def _finish(self, signed: bytes) -> bytes:
+    def _lt_tools(self):
+        """One validation context and one timestamper for a batch: the revocation answers and
+        the timestamp authority's certificate are fetched once."""
+        from asn1crypto import x509 as asn1_x509
+
+        if self.level != "B-LT":
+            return None, None
+        context = pades.signing_validation_context(
+            self.trust_roots(),
+            other_certs=[asn1_x509.Certificate.load(der) for der in self.chain()[1:]],
+        )
+        return context, UrllibTimeStamper(self.tsa_url)
+
+    def _finish(self, signed: bytes, context=None, timestamper=None) -> bytes:
         """Check what came back is a signed PDF, then make it B-LT."""
         from pyhanko.pdf_utils.reader import PdfFileReader
         from pyhanko.sign.validation import validate_pdf_signature
@@ -146,14 +159,14 @@ class _BsreSignerBase:
             raise BsreBadAnswer(details={"call": "signed_pdf"}) from None
         if self.level != "B-LT":
             return signed
-        from asn1crypto import x509 as asn1_x509
-
+        if context is None:
+            context, timestamper = self._lt_tools()
         try:
             return pades.extend_to_lt(
                 signed,
-                timestamper=UrllibTimeStamper(self.tsa_url),
+                timestamper=timestamper,
                 trust_roots=self.trust_roots(),
-                other_certs=[asn1_x509.Certificate.load(der) for der in self.chain()[1:]],
+                validation_context=context,
             )
         except pades.LtvUnavailable:
             raise SigningUnavailable(
@@ -186,7 +199,8 @@ class BsreSigner(_BsreSignerBase):
                 batch, identity=self.identity, credential=credential, properties=properties
             )
             out.extend(result.files)
-        return [self._finish(signed) for signed in out]
+        context, timestamper = self._lt_tools()
+        return [self._finish(signed, context, timestamper) for signed in out]
 
 
 class BsreHashSigner(_BsreSignerBase):
@@ -249,6 +263,7 @@ class BsreHashSigner(_BsreSignerBase):
                 )
             )
         signed = []
+        context, timestamper = self._lt_tools()
         for (digest, output), cms in zip(prepared, cms_list, strict=True):
             try:
                 outside_event_loop(
@@ -257,5 +272,5 @@ class BsreHashSigner(_BsreSignerBase):
             except Exception as exc:  # a CMS that does not fit or does not parse
                 logger.error("bsre CMS cannot be embedded: %s", exc.__class__.__name__)
                 raise BsreBadAnswer(details={"call": "sign_hash"}) from None
-            signed.append(self._finish(output.getvalue()))
+            signed.append(self._finish(output.getvalue(), context, timestamper))
         return signed

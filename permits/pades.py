@@ -88,15 +88,17 @@ def signing_validation_context(trust_roots, *, other_certs=()):
     )
 
 
-def sign_options_lt(*, trust_roots) -> dict:
-    """The `PdfSignatureMetadata` options of a B-LT signature made with a local key."""
+def sign_options_lt(*, trust_roots, validation_context=None) -> dict:
+    """The `PdfSignatureMetadata` options of a B-LT signature made with a local key. A batch
+    passes one `validation_context` for all its files: the revocation answers fetched for the
+    first are embedded in the others (they are minutes apart)."""
     if not trust_roots:
         raise LtvUnavailable("no trust roots are configured (SIGNING_CA_PATH)")
     return {
         "embed_validation_info": True,
         "use_pades_lta": True,
         "timestamp_field_name": DOCUMENT_TIMESTAMP_FIELD,
-        "validation_context": signing_validation_context(trust_roots),
+        "validation_context": validation_context or signing_validation_context(trust_roots),
     }
 
 
@@ -105,12 +107,15 @@ def describe_ltv_failure(exc: Exception) -> str:
     return f"{exc.__class__.__name__}: {exc}"
 
 
-def extend_to_lt(pdf: bytes, *, timestamper, trust_roots, other_certs=()) -> bytes:
+def extend_to_lt(
+    pdf: bytes, *, timestamper, trust_roots, other_certs=(), validation_context=None
+) -> bytes:
     """Make a signed PDF B-LT: add the DSS (certificates, OCSP responses/CRLs of the last
     signature's chain and of its signature timestamp's) and a document timestamp, as incremental
     updates that leave the signature intact. Raises LtvUnavailable when revocation information
     cannot be fetched, a certificate is revoked or does not chain to `trust_roots`, or there is
-    no timestamper."""
+    no timestamper. A batch passes one `validation_context` (and one timestamper) for all its
+    files, so that the revocation answers are fetched once."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers import PdfTimeStamper
@@ -124,7 +129,7 @@ def extend_to_lt(pdf: bytes, *, timestamper, trust_roots, other_certs=()) -> byt
     signatures = reader.embedded_regular_signatures
     if not signatures:
         raise LtvUnavailable("the PDF has no signature to extend")
-    context = signing_validation_context(trust_roots, other_certs=other_certs)
+    context = validation_context or signing_validation_context(trust_roots, other_certs=other_certs)
     try:
         with_dss = outside_event_loop(add_validation_info, signatures[-1], context)
         writer = IncrementalPdfFileWriter(with_dss, strict=False)

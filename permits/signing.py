@@ -331,6 +331,21 @@ class LocalPkcs12Signer:
         location: str,
         credential: SigningCredential | None = None,  # a local key needs none
     ) -> bytes:
+        return self.sign_many(
+            [pdf], signer_name=signer_name, reason=reason, location=location, credential=credential
+        )[0]
+
+    def sign_many(
+        self,
+        pdfs: list[bytes],
+        *,
+        signer_name: str,
+        reason: str,
+        location: str,
+        credential: SigningCredential | None = None,
+    ) -> list[bytes]:
+        """Sign several PDFs; at B-LT the certificate's revocation answers are fetched once for
+        the batch (one validation context) and embedded in each file."""
         import io
 
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -342,41 +357,51 @@ class LocalPkcs12Signer:
         simple_signer = self._signer()
         timestamper = UrllibTimeStamper(self.tsa_url) if self.tsa_url else None
         lt = self.level == "B-LT"
-        meta = signers.PdfSignatureMetadata(
-            field_name="TandaTanganElektronik",
-            name=signer_name,
-            reason=reason,
-            location=location,
-            md_algorithm="sha256",
-            subfilter=fields.SigSeedSubFilter.PADES,
-            **(pades.sign_options_lt(trust_roots=self._trust_roots()) if lt else {}),
-        )
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        try:
-            out = outside_event_loop(
-                signers.PdfSigner(meta, signer=simple_signer, timestamper=timestamper).sign_pdf,
-                writer,
-                bytes_reserved=BYTES_RESERVED_WITH_TIMESTAMP if timestamper else BYTES_RESERVED,
-            )
-        except Exception as exc:
-            if not lt:
-                raise
-            # The revocation information could not be had (responder down, certificate
-            # revoked or not trusted): refuse rather than hand out a file below B-LT.
-            logger.error(
-                "B-LT signing failed: region=%s %s",
-                self.region_code,
-                pades.describe_ltv_failure(exc),
-            )
-            raise SigningUnavailable(
-                _(
-                    "The certificate's revocation status could not be confirmed for a "
-                    "long-term signature. Nothing was signed; try again later or tell the "
-                    "system operator."
+        context = pades.signing_validation_context(self._trust_roots()) if lt else None
+        signed = []
+        for pdf in pdfs:
+            meta = signers.PdfSignatureMetadata(
+                field_name="TandaTanganElektronik",
+                name=signer_name,
+                reason=reason,
+                location=location,
+                md_algorithm="sha256",
+                subfilter=fields.SigSeedSubFilter.PADES,
+                **(
+                    pades.sign_options_lt(
+                        trust_roots=self._trust_roots(), validation_context=context
+                    )
+                    if lt
+                    else {}
                 ),
-                code="signing_ltv_unavailable",
-            ) from exc
-        return out.getvalue()
+            )
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            try:
+                out = outside_event_loop(
+                    signers.PdfSigner(meta, signer=simple_signer, timestamper=timestamper).sign_pdf,
+                    writer,
+                    bytes_reserved=BYTES_RESERVED_WITH_TIMESTAMP if timestamper else BYTES_RESERVED,
+                )
+            except Exception as exc:
+                if not lt:
+                    raise
+                # The revocation information could not be had (responder down, certificate
+                # revoked or not trusted): refuse rather than hand out a file below B-LT.
+                logger.error(
+                    "B-LT signing failed: region=%s %s",
+                    self.region_code,
+                    pades.describe_ltv_failure(exc),
+                )
+                raise SigningUnavailable(
+                    _(
+                        "The certificate's revocation status could not be confirmed for a "
+                        "long-term signature. Nothing was signed; try again later or tell the "
+                        "system operator."
+                    ),
+                    code="signing_ltv_unavailable",
+                ) from exc
+            signed.append(out.getvalue())
+        return signed
 
 
 def region_certificate_file(code: str) -> tuple[Path, str]:

@@ -123,6 +123,8 @@ class WsgiThreadServer:
         from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
         class QuietHandler(WSGIRequestHandler):
+            disable_nagle_algorithm = True  # small answers go out at once, not after an ACK
+
             def log_message(self, *args):  # the services keep their own records
                 pass
 

@@ -83,7 +83,7 @@ class LocalTsa:
     """An RFC 3161 timestamp authority served over HTTP on a local port, for B-T tests.
 
     Its certificate (RSA, EKU timeStamping) is issued by the development CA, so the same trust
-    root validates both the signature and its timestamp. Answers with pyHanko's DummyTimeStamper.
+    root validates both the signature and its timestamp. Answers with pyHanko's DummyTimeStamper (its key loaded once, permits.devtsa).
     """
 
     def __init__(self, ca_pem_path: str, *, first_delay: float = 0.0, revocation_url: str = ""):
@@ -96,8 +96,8 @@ class LocalTsa:
         from cryptography import x509
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import rsa
-        from pyhanko.sign.timestamps import DummyTimeStamper
 
+        from permits.devtsa import LoadedKeyTimeStamper
         from permits.management.commands.make_dev_signing_cert import issue_cert
 
         ca_cert = x509.load_pem_x509_certificate(Path(ca_pem_path).read_bytes())
@@ -113,7 +113,7 @@ class LocalTsa:
             timestamping=True,
             revocation_url=revocation_url,  # names an OCSP responder/CRL, for B-LT tests
         )
-        stamper = DummyTimeStamper(
+        stamper = LoadedKeyTimeStamper(
             tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
             tsa_key=keys.PrivateKeyInfo.load(
                 key.private_bytes(
@@ -130,6 +130,8 @@ class LocalTsa:
         tsa = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # the answer's body is not held for an ACK
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 with lock:

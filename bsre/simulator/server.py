@@ -55,6 +55,7 @@ from bsre.client import (
     VERIFY_PDF_PATH,
     mask_identity,
 )
+from permits.devtsa import LoadedKeyTimeStamper
 from permits.management.commands.make_dev_signing_cert import issue_cert, make_ca
 from permits.management.commands.make_dev_signing_cert import load_ca as load_dev_ca
 from permits.pades import validate_signed_pdf
@@ -192,8 +193,6 @@ class BsreSimulator:
 
     # --- the CA -------------------------------------------------------------------------------
     def _make_tsa(self):
-        from pyhanko.sign.timestamps import DummyTimeStamper
-
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         _key, cert = issue_cert(
             self.ca_key,
@@ -204,7 +203,7 @@ class BsreSimulator:
             organization="BSrE Simulator",
             revocation_url=self.url,
         )
-        return DummyTimeStamper(tsa_cert=_asn1_cert(cert), tsa_key=_asn1_key(key))
+        return LoadedKeyTimeStamper(tsa_cert=_asn1_cert(cert), tsa_key=_asn1_key(key))
 
     def register(
         self,
