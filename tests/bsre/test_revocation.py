@@ -114,3 +114,17 @@ def test_revocations_persist_in_the_state_file(tmp_path, fresh_pki, reason):
     assert other.revoked()[1234].reason == reason
     with pytest.raises(ValueError):
         one.revoke(5, reason="because")
+
+
+def test_serve_dev_revocation_command(signing_cert):
+    from ptsp.servers import free_port
+
+    out = io.StringIO()
+    port = free_port()
+    call_command(
+        "serve_dev_revocation", "--port", str(port), "--once", "--revoke", "0x1f", stdout=out
+    )
+    assert f"OCSP http://127.0.0.1:{port}/ocsp" in out.getvalue()
+    assert "Revoked serial 0x1f" in out.getvalue()
+    state = Path(signing_cert.SIGNING_CA_PATH).with_suffix(".revoked.json")
+    assert "31" in state.read_text()
