@@ -31,6 +31,8 @@ from permits.signing import (
     SigningCredential,
     SigningUnavailable,
     UrllibTimeStamper,
+    ltv_unavailable,
+    ltv_unconfigured,
     outside_event_loop,
 )
 
@@ -82,13 +84,7 @@ class _BsreSignerBase:
         """Refuse a signer BSrE would refuse (not registered, expired, revoked) and a B-LT
         configuration without a timestamp authority or trust roots."""
         if self.level == "B-LT" and not (self.tsa_url and self.trust_roots()):
-            raise SigningUnavailable(
-                _(
-                    "Long-term validation signing is configured without a timestamp authority "
-                    "or trust roots. Nothing was issued; please tell the system operator."
-                ),
-                code="signing_ltv_unconfigured",
-            )
+            raise ltv_unconfigured()
         self.client.check_status(self.identity).raise_unless_active()
 
     def chain(self) -> list[bytes]:
@@ -169,14 +165,7 @@ class _BsreSignerBase:
                 validation_context=context,
             )
         except pades.LtvUnavailable:
-            raise SigningUnavailable(
-                _(
-                    "The certificate's revocation status could not be confirmed for a "
-                    "long-term signature. Nothing was signed; try again later or tell the "
-                    "system operator."
-                ),
-                code="signing_ltv_unavailable",
-            ) from None
+            raise ltv_unavailable() from None
 
 
 class BsreSigner(_BsreSignerBase):

@@ -60,6 +60,30 @@ class SigningUnavailable(DomainError):
     """The region's signing certificate cannot be used (missing file, wrong passphrase)."""
 
 
+def ltv_unconfigured() -> SigningUnavailable:
+    """B-LT is asked for without a timestamp authority or trust roots (any signer)."""
+    return SigningUnavailable(
+        _(
+            "Long-term validation signing is configured without a timestamp authority "
+            "or trust roots. Nothing was issued; please tell the system operator."
+        ),
+        code="signing_ltv_unconfigured",
+    )
+
+
+def ltv_unavailable() -> SigningUnavailable:
+    """B-LT's revocation information could not be had (responder down, certificate revoked or
+    not trusted): refused rather than a file below B-LT (any signer)."""
+    return SigningUnavailable(
+        _(
+            "The certificate's revocation status could not be confirmed for a "
+            "long-term signature. Nothing was signed; try again later or tell the "
+            "system operator."
+        ),
+        code="signing_ltv_unavailable",
+    )
+
+
 class SigningCredential:
     """What the signer types at signing time for a remote signature: a passphrase, or a one-time
     code (TOTP) that the provider sent. Held in memory for the call only.
@@ -300,13 +324,7 @@ class LocalPkcs12Signer:
             logger.error(
                 "B-LT signing needs TSA_URL and SIGNING_CA_PATH: region=%s", self.region_code
             )
-            raise SigningUnavailable(
-                _(
-                    "Long-term validation signing is configured without a timestamp authority "
-                    "or trust roots. Nothing was issued; please tell the system operator."
-                ),
-                code="signing_ltv_unconfigured",
-            )
+            raise ltv_unconfigured()
 
     def _trust_roots(self) -> list:
         from permits.pades import load_trust_roots
@@ -392,14 +410,7 @@ class LocalPkcs12Signer:
                     self.region_code,
                     pades.describe_ltv_failure(exc),
                 )
-                raise SigningUnavailable(
-                    _(
-                        "The certificate's revocation status could not be confirmed for a "
-                        "long-term signature. Nothing was signed; try again later or tell the "
-                        "system operator."
-                    ),
-                    code="signing_ltv_unavailable",
-                ) from exc
+                raise ltv_unavailable() from exc
             signed.append(out.getvalue())
         return signed
 
