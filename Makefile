@@ -19,13 +19,14 @@ $(STAMP): requirements.lock pyproject.toml | $(PY)
 install: $(STAMP)
 
 # Debian packages the tests use: Chromium for the browser tests, poppler's pdfsig/pdftoppm to
-# check and look at permits, Pango for WeasyPrint. Skipped when already there.
+# check and look at permits, NSS's certutil for pdfsig's trust store (tests/bsre/test_pdfsig.py),
+# Pango for WeasyPrint. Skipped when already there.
 system-deps:
-	@if command -v chromium >/dev/null && command -v pdfsig >/dev/null && command -v msgfmt >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v pdfsig >/dev/null && command -v msgfmt >/dev/null && command -v certutil >/dev/null; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
-	else echo "Please install: chromium poppler-utils (Debian packages)"; fi
+	    chromium poppler-utils libnss3-tools gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	else echo "Please install: chromium poppler-utils libnss3-tools (Debian packages)"; fi
 
 ## make run: set up and serve the portal with demo data on the embedded default (no services).
 run: install

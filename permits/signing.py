@@ -8,6 +8,16 @@ region's settings.
 
 Loading the certificate is separate from signing (`Signer.check`), so that issuance can refuse
 before it takes a permit number when the certificate is missing or the passphrase is wrong.
+
+A remote signer (BSrE, the `bsre` app) needs what the person types at signing time — a
+passphrase or a one-time code — for each call: `sign(..., credential=SigningCredential(...))`
+and `sign_many(...)` for a batch under one credential. Both are additive: a local signer ignores
+the credential, and `sign_batch` falls back to one `sign` per file for a signer without
+`sign_many`. A `SigningCredential` never shows its secret (repr, str, logs) and refuses to be
+pickled, so it cannot end up in a Celery message by accident (docs/adr, BSrE credentials).
+
+The PAdES level: B-B, B-T when TSA_URL is set, and B-LT (`SIGNING_PADES_LEVEL=B-LT`: revocation
+information in the DSS and a document timestamp, `permits.pades`).
 """
 
 import asyncio
@@ -50,15 +60,128 @@ class SigningUnavailable(DomainError):
     """The region's signing certificate cannot be used (missing file, wrong passphrase)."""
 
 
+def ltv_unconfigured() -> SigningUnavailable:
+    """B-LT is asked for without a timestamp authority or trust roots (any signer)."""
+    return SigningUnavailable(
+        _(
+            "Long-term validation signing is configured without a timestamp authority "
+            "or trust roots. Nothing was issued; please tell the system operator."
+        ),
+        code="signing_ltv_unconfigured",
+    )
+
+
+def ltv_unavailable() -> SigningUnavailable:
+    """B-LT's revocation information could not be had (responder down, certificate revoked or
+    not trusted): refused rather than a file below B-LT (any signer)."""
+    return SigningUnavailable(
+        _(
+            "The certificate's revocation status could not be confirmed for a "
+            "long-term signature. Nothing was signed; try again later or tell the "
+            "system operator."
+        ),
+        code="signing_ltv_unavailable",
+    )
+
+
+class SigningCredential:
+    """What the signer types at signing time for a remote signature: a passphrase, or a one-time
+    code (TOTP) that the provider sent. Held in memory for the call only.
+
+    The secret is `reveal()`ed to the one place that sends it; `repr`, `str` and format show
+    only the kind, and pickling (a Celery argument, a cache, a session) raises TypeError.
+    Equality is by identity, so that comparing credentials never leaks timing about secrets."""
+
+    __slots__ = ("_secret", "kind")
+    PASSPHRASE = "passphrase"  # noqa: S105 - the kind's name, not a secret
+    TOTP = "totp"
+
+    def __init__(self, kind: str, secret: str):
+        if kind not in (self.PASSPHRASE, self.TOTP):
+            raise ValueError("a credential is a passphrase or a totp")
+        if not isinstance(secret, str) or not secret:
+            raise ValueError("the credential is empty")
+        self.kind = kind
+        self._secret = secret
+
+    @classmethod
+    def passphrase(cls, secret: str) -> "SigningCredential":
+        return cls(cls.PASSPHRASE, secret)
+
+    @classmethod
+    def totp(cls, code: str) -> "SigningCredential":
+        return cls(cls.TOTP, code)
+
+    def reveal(self) -> str:
+        return self._secret
+
+    def __repr__(self) -> str:
+        return f"<SigningCredential {self.kind}: ***>"
+
+    __str__ = __repr__
+
+    def __format__(self, spec) -> str:
+        return repr(self)
+
+    def __reduce__(self):
+        raise TypeError("a signing credential is never serialised (pickled, queued or stored)")
+
+    def __reduce_ex__(self, protocol):
+        return self.__reduce__()
+
+
 class Signer(Protocol):
     def check(self) -> None:
         """Raise SigningUnavailable when signing cannot work now. Cheap; called per issuance."""
 
-    def sign(self, pdf: bytes, *, signer_name: str, reason: str, location: str) -> bytes:
-        """Return the signed PDF."""
+    def sign(
+        self,
+        pdf: bytes,
+        *,
+        signer_name: str,
+        reason: str,
+        location: str,
+        credential: SigningCredential | None = None,
+    ) -> bytes:
+        """Return the signed PDF. `credential`: what the person typed, for a remote signer
+        (ignored by a local one; omitted by callers that predate it)."""
 
     def certificate_sha256(self) -> str:
         """SHA-256 of the signing certificate (DER), to recognise the region's signatures."""
+
+
+def sign_batch(
+    signer,
+    pdfs: list[bytes],
+    *,
+    signer_name: str,
+    reason: str,
+    location: str,
+    credential: SigningCredential | None = None,
+) -> list[bytes]:
+    """Sign several PDFs under one credential: the signer's `sign_many` when it has one (a
+    remote signer then needs one code or passphrase for the whole batch), else one `sign` per
+    file. Returns the signed PDFs in order; an error stops the batch (the caller decides what a
+    failed file means)."""
+    many = getattr(signer, "sign_many", None)
+    if many is not None:
+        return many(
+            pdfs, signer_name=signer_name, reason=reason, location=location, credential=credential
+        )
+    return [
+        signer.sign(
+            pdf, signer_name=signer_name, reason=reason, location=location, credential=credential
+        )
+        for pdf in pdfs
+    ]
+
+
+def pades_level() -> str:
+    """The configured PAdES level: SIGNING_PADES_LEVEL, else B-T with TSA_URL, else B-B."""
+    level = getattr(settings, "SIGNING_PADES_LEVEL", "") or ""
+    if level:
+        return level
+    return "B-T" if settings.TSA_URL else "B-B"
 
 
 class UrllibTimeStamper(TimeStamper):
@@ -119,6 +242,14 @@ def _loaded_key_signer_class():
     return LoadedKeySigner
 
 
+def loaded_key_signer(*, signing_cert, signing_key, cert_registry):
+    """A pyHanko signer that parses its private key once (see `LoadedKeySigner`), for code that
+    holds a key in memory (the BSrE simulator)."""
+    return _loaded_key_signer_class()(
+        signing_cert=signing_cert, signing_key=signing_key, cert_registry=cert_registry
+    )
+
+
 @lru_cache(maxsize=32)
 def _load_pkcs12(path: str, passphrase: str, mtime: float):
     """Load (and cache per file version) the key and certificates of a PKCS#12."""
@@ -136,15 +267,27 @@ def _load_pkcs12(path: str, passphrase: str, mtime: float):
 
 
 class LocalPkcs12Signer:
-    """PAdES signing with a PKCS#12 on this machine (pyHanko)."""
+    """PAdES signing with a PKCS#12 on this machine (pyHanko): B-B, B-T with a timestamp
+    authority, or B-LT (`level="B-LT"`: revocation information fetched from the URLs in the
+    certificates and embedded in the DSS, plus a document timestamp; needs `tsa_url` and
+    `trust_roots`)."""
 
     def __init__(
-        self, *, cert_path: str, passphrase: str, tsa_url: str = "", region_code: str = ""
+        self,
+        *,
+        cert_path: str,
+        passphrase: str,
+        tsa_url: str = "",
+        region_code: str = "",
+        level: str = "",
+        trust_roots=None,
     ):
         self.cert_path = cert_path
         self.passphrase = passphrase
         self.tsa_url = tsa_url
         self.region_code = region_code  # for the operator's log lines only
+        self.level = level or ("B-T" if tsa_url else "B-B")
+        self.trust_roots = trust_roots
 
     def _signer(self):
         path = Path(self.cert_path)
@@ -176,35 +319,100 @@ class LocalPkcs12Signer:
                 code="signing_certificate_unusable",
             ) from exc
 
+    def _check_level(self) -> None:
+        if self.level == "B-LT" and not (self.tsa_url and self._trust_roots()):
+            logger.error(
+                "B-LT signing needs TSA_URL and SIGNING_CA_PATH: region=%s", self.region_code
+            )
+            raise ltv_unconfigured()
+
+    def _trust_roots(self) -> list:
+        from permits.pades import load_trust_roots
+
+        if self.trust_roots is not None:
+            return list(self.trust_roots)
+        return load_trust_roots(settings.SIGNING_CA_PATH)
+
     def check(self) -> None:
+        self._check_level()
         self._signer()
 
     def certificate_sha256(self) -> str:
         return self._signer().signing_cert.sha256.hex()
 
-    def sign(self, pdf: bytes, *, signer_name: str, reason: str, location: str) -> bytes:
+    def sign(
+        self,
+        pdf: bytes,
+        *,
+        signer_name: str,
+        reason: str,
+        location: str,
+        credential: SigningCredential | None = None,  # a local key needs none
+    ) -> bytes:
+        return self.sign_many(
+            [pdf], signer_name=signer_name, reason=reason, location=location, credential=credential
+        )[0]
+
+    def sign_many(
+        self,
+        pdfs: list[bytes],
+        *,
+        signer_name: str,
+        reason: str,
+        location: str,
+        credential: SigningCredential | None = None,
+    ) -> list[bytes]:
+        """Sign several PDFs; at B-LT the certificate's revocation answers are fetched once for
+        the batch (one validation context) and embedded in each file."""
         import io
 
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import fields, signers
 
+        from permits import pades
+
+        self._check_level()
         simple_signer = self._signer()
         timestamper = UrllibTimeStamper(self.tsa_url) if self.tsa_url else None
-        meta = signers.PdfSignatureMetadata(
-            field_name="TandaTanganElektronik",
-            name=signer_name,
-            reason=reason,
-            location=location,
-            md_algorithm="sha256",
-            subfilter=fields.SigSeedSubFilter.PADES,
-        )
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        out = outside_event_loop(
-            signers.PdfSigner(meta, signer=simple_signer, timestamper=timestamper).sign_pdf,
-            writer,
-            bytes_reserved=BYTES_RESERVED_WITH_TIMESTAMP if timestamper else BYTES_RESERVED,
-        )
-        return out.getvalue()
+        lt = self.level == "B-LT"
+        context = pades.signing_validation_context(self._trust_roots()) if lt else None
+        signed = []
+        for pdf in pdfs:
+            meta = signers.PdfSignatureMetadata(
+                field_name="TandaTanganElektronik",
+                name=signer_name,
+                reason=reason,
+                location=location,
+                md_algorithm="sha256",
+                subfilter=fields.SigSeedSubFilter.PADES,
+                **(
+                    pades.sign_options_lt(
+                        trust_roots=self._trust_roots(), validation_context=context
+                    )
+                    if lt
+                    else {}
+                ),
+            )
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            try:
+                out = outside_event_loop(
+                    signers.PdfSigner(meta, signer=simple_signer, timestamper=timestamper).sign_pdf,
+                    writer,
+                    bytes_reserved=BYTES_RESERVED_WITH_TIMESTAMP if timestamper else BYTES_RESERVED,
+                )
+            except Exception as exc:
+                if not lt:
+                    raise
+                # The revocation information could not be had (responder down, certificate
+                # revoked or not trusted): refuse rather than hand out a file below B-LT.
+                logger.error(
+                    "B-LT signing failed: region=%s %s",
+                    self.region_code,
+                    pades.describe_ltv_failure(exc),
+                )
+                raise ltv_unavailable() from exc
+            signed.append(out.getvalue())
+        return signed
 
 
 def region_certificate_file(code: str) -> tuple[Path, str]:
@@ -270,4 +478,5 @@ def get_signer(region=None) -> Signer:
         passphrase=passphrase,
         tsa_url=settings.TSA_URL or "",
         region_code=getattr(region, "code", ""),
+        level=pades_level(),
     )

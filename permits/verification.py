@@ -12,12 +12,11 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from permits.pades import load_trust_roots, signature_coverage
 from permits.signing import get_signer, outside_event_loop
 from ptsp import ratelimit
 from ptsp.errors import DomainError
@@ -98,42 +97,24 @@ class FileReport:
         return self.hash_matches and self.signature.ok
 
 
-@lru_cache(maxsize=4)
-def _trust_roots(path: str, mtime: float) -> tuple:
-    """Every certificate in the file: a PEM bundle (several BEGIN CERTIFICATE blocks, text
-    between them allowed, as in CA bundles) or one DER certificate."""
-    from asn1crypto import pem, x509
-
-    data = Path(path).read_bytes()
-    if not pem.detect(data):
-        return (x509.Certificate.load(data),)
-    return tuple(
-        x509.Certificate.load(der)
-        for object_type, _headers, der in pem.unarmor(data, multiple=True)
-        if object_type in ("CERTIFICATE", "X509 CERTIFICATE")
-    )
-
-
 def trust_roots() -> list:
-    """The certificates SIGNING_CA_PATH holds (one or several: the BSrE root and an older one);
-    empty when the file is missing."""
-    path = Path(settings.SIGNING_CA_PATH or "")
-    if not path.is_file():
-        return []
-    return list(_trust_roots(str(path), path.stat().st_mtime))
+    """The certificates SIGNING_CA_PATH holds (one or several: the BSrE root and an older one;
+    a PEM bundle with text between the blocks, or one DER certificate); empty when the file is
+    missing (`permits.pades.load_trust_roots`)."""
+    return load_trust_roots(settings.SIGNING_CA_PATH)
 
 
 def check_signature(data: bytes, *, region=None, certificate_sha256: str = "") -> SignatureReport:
     """Validate the last signature of a PDF with pyHanko. Never raises on bad input."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
     report = SignatureReport()
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        signatures = reader.embedded_signatures
+        # The permit's signature, not a document timestamp that a B-LT file ends with.
+        signatures = reader.embedded_regular_signatures
         if not signatures:
             report.problems.append("no signature")
             return report
@@ -153,7 +134,9 @@ def check_signature(data: bytes, *, region=None, certificate_sha256: str = "") -
     report.intact = bool(status.intact)
     report.valid = bool(status.valid)
     report.trusted = bool(status.trusted)
-    report.covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    # A B-LT file's signature covers its own revision; after it come only the DSS and a
+    # document timestamp (pyHanko's difference analysis), which count as covering the file.
+    report.covers_whole_file = signature_coverage(status)[1]
     report.timestamped = status.timestamp_validity is not None
     cert = status.signing_cert
     report.signer_subject = cert.subject.human_friendly if cert is not None else ""

@@ -110,3 +110,58 @@ def start_pgserver(data_dir: str) -> str:
     uri = server.get_uri()
     os.environ["PTSP_PGSERVER_DIR"] = data_dir
     return uri
+
+
+class WsgiThreadServer:
+    """A WSGI application served over HTTP on 127.0.0.1 from a thread (stdlib `wsgiref`), for
+    the local stand-ins of outside services (the development CA's OCSP responder, the BSrE
+    simulator). One thread per request, so that a request held on purpose (a simulated
+    time-out) does not block the others. `port=0` picks a free port; `url` names it."""
+
+    def __init__(self, app, *, host: str = "127.0.0.1", port: int = 0):
+        import socketserver
+        from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            disable_nagle_algorithm = True  # small answers go out at once, not after an ACK
+
+            def log_message(self, *args):  # the services keep their own records
+                pass
+
+        class ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+            daemon_threads = True
+            block_on_close = False
+            allow_reuse_address = True
+
+        self.httpd = make_server(
+            host, port, app, server_class=ThreadingServer, handler_class=QuietHandler
+        )
+        self.host = host
+        self.port = self.httpd.server_address[1]
+        self.thread = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> "WsgiThreadServer":
+        import threading
+
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self.thread is not None:
+            self.httpd.shutdown()
+            self.thread.join(timeout=5)
+            self.thread = None
+        self.httpd.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

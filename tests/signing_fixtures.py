@@ -18,24 +18,34 @@ def _dev_certificate_files(tmp_path_factory):
     make_dev_signing_cert` (RSA key generation is slow enough to matter when every test pays
     it), and the signers of the demo regions BTG and PLG under the same CA in `region-certs/`
     (made by the command's own `issue_region_cert`: the session has no database to list the
-    regions from)."""
+    regions from). The CA's OCSP responder and CRL run for the session; every certificate
+    names them (its URL is in `revocation-url`)."""
     from django.test import override_settings
 
     from permits.management.commands.make_dev_signing_cert import issue_region_cert, load_ca
+    from permits.revocation import CertificateAuthorityRevocation, RevocationResponder
 
     folder = tmp_path_factory.mktemp("signing")
+    # The CA's OCSP responder and CRL, named by every certificate (PAdES B-LT fetches them):
+    # listening first, the CA loaded when first asked.
+    responder = RevocationResponder(
+        CertificateAuthorityRevocation(ca_path=folder / "ca.pem")
+    ).start()
     with override_settings(
         SIGNING_CERT_PATH=str(folder / "signer.p12"),
         SIGNING_CA_PATH=str(folder / "ca.pem"),
         SIGNING_CERT_PASSPHRASE=PASSPHRASE,
         SIGNING_CERT_DIR=str(folder / "region-certs"),
         SIGNING_CERTS={"BTG": {"path": None, "passphrase": BTG_PASSPHRASE}},
+        SIGNING_DEV_REVOCATION_URL=responder.url,
     ):
         call_command("make_dev_signing_cert", "--regions", stdout=io.StringIO())
         ca_key, ca_cert = load_ca(folder / "ca.pem")
         for code, name in REGION_NAMES.items():
             issue_region_cert(ca_key, ca_cert, code=code, name=name)
-    return folder
+    folder.joinpath("revocation-url").write_text(responder.url)
+    yield folder
+    responder.stop()
 
 
 @pytest.fixture
@@ -73,10 +83,10 @@ class LocalTsa:
     """An RFC 3161 timestamp authority served over HTTP on a local port, for B-T tests.
 
     Its certificate (RSA, EKU timeStamping) is issued by the development CA, so the same trust
-    root validates both the signature and its timestamp. Answers with pyHanko's DummyTimeStamper.
+    root validates both the signature and its timestamp. Answers with pyHanko's DummyTimeStamper (its key loaded once, permits.devtsa).
     """
 
-    def __init__(self, ca_pem_path: str, *, first_delay: float = 0.0):
+    def __init__(self, ca_pem_path: str, *, first_delay: float = 0.0, revocation_url: str = ""):
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from pathlib import Path
@@ -86,8 +96,8 @@ class LocalTsa:
         from cryptography import x509
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import rsa
-        from pyhanko.sign.timestamps import DummyTimeStamper
 
+        from permits.devtsa import LoadedKeyTimeStamper
         from permits.management.commands.make_dev_signing_cert import issue_cert
 
         ca_cert = x509.load_pem_x509_certificate(Path(ca_pem_path).read_bytes())
@@ -95,8 +105,15 @@ class LocalTsa:
             Path(ca_pem_path).with_suffix(".key").read_bytes(), password=None
         )
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        _, cert = issue_cert(ca_key, ca_cert, "PTSP Test TSA", key=key, timestamping=True)
-        stamper = DummyTimeStamper(
+        _, cert = issue_cert(
+            ca_key,
+            ca_cert,
+            "PTSP Test TSA",
+            key=key,
+            timestamping=True,
+            revocation_url=revocation_url,  # names an OCSP responder/CRL, for B-LT tests
+        )
+        stamper = LoadedKeyTimeStamper(
             tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
             tsa_key=keys.PrivateKeyInfo.load(
                 key.private_bytes(
@@ -113,6 +130,8 @@ class LocalTsa:
         tsa = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # the answer's body is not held for an ACK
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 with lock:

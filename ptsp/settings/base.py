@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "accounts",
     "agencies",
     "permits",
+    "bsre",
     "applications",
     "fees",
     "security",
@@ -349,6 +350,37 @@ SIGNING_CERTS = {
 # (e.g. the BSrE root and an older root).
 SIGNING_CA_PATH = env_str("SIGNING_CA_PATH", str(VAR_DIR / "signing" / "dev-ca.pem"))
 TSA_URL = env_str("TSA_URL", "")
+# PAdES level of the permits: "" = B-T when TSA_URL is set, else B-B (as before); "B-LT" embeds
+# revocation information (OCSP/CRL, fetched at signing from the URLs in the certificates) in the
+# document's DSS and adds a document timestamp, and needs TSA_URL (permits.pades).
+SIGNING_PADES_LEVEL = env_str("SIGNING_PADES_LEVEL", "")
+if SIGNING_PADES_LEVEL not in {"", "B-B", "B-T", "B-LT"}:
+    raise ImproperlyConfigured("SIGNING_PADES_LEVEL must be B-B, B-T or B-LT (or unset).")
+# Where the development certificates say their OCSP responder and CRL are
+# (make_dev_signing_cert; served by permits.revocation, `manage.py serve_dev_revocation`).
+SIGNING_DEV_REVOCATION_URL = env_str("SIGNING_DEV_REVOCATION_URL", "http://127.0.0.1:8790")
+
+# --- BSrE (bsre/): the Esign Client Service and central hash signing ---------------------------
+# One account per deployment for now (per region and per signer in phase 2 of issue 19). The
+# simulator (`python -m bsre.simulator serve`) speaks the same API on a local port.
+BSRE_BASE_URL = env_str("BSRE_BASE_URL", "http://127.0.0.1:8791")
+BSRE_USERNAME = env_str("BSRE_USERNAME", "")
+BSRE_PASSWORD = env_str("BSRE_PASSWORD", "")
+BSRE_CONNECT_TIMEOUT = float(env_str("BSRE_CONNECT_TIMEOUT", "5"))
+BSRE_READ_TIMEOUT = float(env_str("BSRE_READ_TIMEOUT", "60"))
+BSRE_TOKEN_URL = env_str("BSRE_TOKEN_URL", "")
+BSRE_HASH_SIGN_PATH = env_str("BSRE_HASH_SIGN_PATH", "/api/v2/sign/hash")
+BSRE_CLIENT_ID = env_str("BSRE_CLIENT_ID", "")
+BSRE_CLIENT_SECRET = env_str("BSRE_CLIENT_SECRET", "")
+# Files per sign/pdf request under a passphrase (a one-time code sends the whole batch at once);
+# 1 is what regional services have shown to work (docs/issuance.md, BSrE).
+BSRE_FILES_PER_REQUEST = env_int("BSRE_FILES_PER_REQUEST", 1)
+# The credential's way from the sign request to the worker (docs/adr/0010-bsre-credential-sealed-token.md):
+# a sealed token (AES-256-GCM) that opens for this long; the key from BSRE_SEALING_KEY
+# (base64, 32 bytes; several comma-separated for rotation, the first seals), else derived from
+# SECRET_KEY.
+BSRE_SEALED_TTL_SECONDS = env_int("BSRE_SEALED_TTL_SECONDS", 300)
+BSRE_SEALING_KEY = env_str("BSRE_SEALING_KEY", "")
 # The public verification page's file checks (a pyHanko validation each, CPU-heavy), per client
 # address and per permit (from all addresses) within the window; the page and the API share
 # them (permits.verification.file_check_count).

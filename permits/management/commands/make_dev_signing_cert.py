@@ -6,7 +6,9 @@ with SIGNING_CERT_PASSPHRASE, and one signer per region (`--regions`, by default
 the database) where `permits.signing.certificate_for` looks for it (SIGNING_CERT_PATH_<CODE>, else
 SIGNING_CERT_DIR/<CODE>.p12), with the region's passphrase. An existing CA (with its key) is
 reused and existing files are kept unless --force; a new CA re-issues every certificate it
-writes. The files live under var/ and are never committed. Production uses the regions' real
+writes. Every signer certificate names the development OCSP responder and CRL
+(`--revocation-url`, default SIGNING_DEV_REVOCATION_URL; `permits.revocation` serves them) so that
+PAdES B-LT signing can embed their answers. The files live under var/ and are never committed. Production uses the regions' real
 certificates (e.g. from BSrE) instead, and the command refuses to run there.
 """
 
@@ -17,11 +19,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509 import UniformResourceIdentifier
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from permits.revocation import revocation_urls
 from permits.signing import region_certificate_file
 
 
@@ -77,18 +81,28 @@ def issue_cert(
     key=None,
     timestamping: bool = False,
     organization: str = "PTSP Online (development)",
+    revocation_url: str = "",
+    not_before: datetime | None = None,
+    not_after: datetime | None = None,
 ):
-    """A leaf certificate signed by the CA: a document signer, or a TSA (`timestamping`)."""
+    """A leaf certificate signed by the CA: a document signer, or a TSA (`timestamping`).
+
+    With `revocation_url` (the base URL of a `permits.revocation` responder) the certificate
+    names its OCSP responder (Authority Information Access) and CRL (CRL Distribution Points)
+    there, as BSrE's certificates name BSrE's: what PAdES B-LT signing fetches and embeds.
+    Validity: from a day ago for five years, unless `not_before`/`not_after` (computed from
+    the clock by the caller, e.g. an already expired certificate for a test)."""
     key = key or ec.generate_private_key(ec.SECP256R1())
     now = datetime.now(UTC)
+    ocsp_url, crl_url = revocation_urls(revocation_url)
     builder = (
         x509.CertificateBuilder()
         .subject_name(_name(common_name, organization))
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=1825))
+        .not_valid_before(not_before or now - timedelta(days=1))
+        .not_valid_after(not_after or now + timedelta(days=1825))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -112,6 +126,29 @@ def issue_cert(
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
         )
+    if ocsp_url:
+        builder = builder.add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        AuthorityInformationAccessOID.OCSP, UniformResourceIdentifier(ocsp_url)
+                    )
+                ]
+            ),
+            critical=False,
+        ).add_extension(
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint(
+                        full_name=[UniformResourceIdentifier(crl_url)],
+                        relative_name=None,
+                        reasons=None,
+                        crl_issuer=None,
+                    )
+                ]
+            ),
+            critical=False,
+        )
     return key, builder.sign(ca_key, hashes.SHA256())
 
 
@@ -134,9 +171,24 @@ def new_signer_key(kind: str = "rsa"):
     return rsa.generate_private_key(public_exponent=65537, key_size=2048) if kind == "rsa" else None
 
 
-def issue_region_cert(ca_key, ca_cert, *, code: str, name: str, key_kind: str = "rsa") -> Path:
+def default_revocation_url() -> str:
+    """Where the development certificates say their OCSP responder and CRL are:
+    SIGNING_DEV_REVOCATION_URL (a local port by default; `permits.revocation` serves it)."""
+    return getattr(settings, "SIGNING_DEV_REVOCATION_URL", "") or ""
+
+
+def issue_region_cert(
+    ca_key,
+    ca_cert,
+    *,
+    code: str,
+    name: str,
+    key_kind: str = "rsa",
+    revocation_url: str | None = None,
+) -> Path:
     """A development signer for one region, written where `certificate_for` finds it, encrypted
-    with the region's passphrase. Returns the path."""
+    with the region's passphrase, naming the development OCSP responder and CRL
+    (`revocation_url`, default SIGNING_DEV_REVOCATION_URL). Returns the path."""
     path, passphrase = region_certificate_file(code)
     key, cert = issue_cert(
         ca_key,
@@ -144,6 +196,7 @@ def issue_region_cert(ca_key, ca_cert, *, code: str, name: str, key_kind: str = 
         f"Kepala DPMPTSP {name} (development)",
         key=new_signer_key(key_kind),
         organization=name,
+        revocation_url=default_revocation_url() if revocation_url is None else revocation_url,
     )
     write_pkcs12(path, key, cert, ca_cert, passphrase, f"ptsp-signer-{code.lower()}")
     return path
@@ -200,6 +253,14 @@ class Command(BaseCommand):
             help="Common name of the deployment's signer certificate.",
         )
         parser.add_argument(
+            "--revocation-url",
+            default=None,
+            metavar="URL",
+            help="Base URL of the development OCSP responder and CRL that the signer "
+            "certificates name (AIA and CRL distribution point; PAdES B-LT fetches them): "
+            "default SIGNING_DEV_REVOCATION_URL, a local port; an empty value leaves them out.",
+        )
+        parser.add_argument(
             "--regions",
             nargs="*",
             metavar="CODE",
@@ -236,6 +297,9 @@ class Command(BaseCommand):
         cert_path = Path(settings.SIGNING_CERT_PATH)
         ca_path = Path(settings.SIGNING_CA_PATH)
         regions = self._regions(options["regions"])
+        revocation_url = options["revocation_url"]
+        if revocation_url is None:
+            revocation_url = default_revocation_url()
         wanted = [cert_path, *(region_certificate_file(code)[0] for code, _name in regions)]
 
         new_ca = force or not ca_path.exists()
@@ -252,7 +316,11 @@ class Command(BaseCommand):
         # A new CA re-issues everything: certificates of the old one would no longer verify.
         if new_ca or not cert_path.exists():
             key, cert = issue_cert(
-                ca_key, ca_cert, options["signer_name"], key=new_signer_key(options["key"])
+                ca_key,
+                ca_cert,
+                options["signer_name"],
+                key=new_signer_key(options["key"]),
+                revocation_url=revocation_url,
             )
             write_pkcs12(
                 cert_path, key, cert, ca_cert, settings.SIGNING_CERT_PASSPHRASE or "", "ptsp-signer"
@@ -265,5 +333,12 @@ class Command(BaseCommand):
             if path.exists() and not new_ca:
                 self.stdout.write(f"Keeping {path} ({code}).")
                 continue
-            issue_region_cert(ca_key, ca_cert, code=code, name=name, key_kind=options["key"])
+            issue_region_cert(
+                ca_key,
+                ca_cert,
+                code=code,
+                name=name,
+                key_kind=options["key"],
+                revocation_url=revocation_url,
+            )
             self.stdout.write(self.style.SUCCESS(f"Wrote {path}: the signer of {name} ({code})."))
