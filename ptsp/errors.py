@@ -31,3 +31,9 @@ class Conflict(DomainError):
     """Someone else already did it (double click, two tabs, a retried task)."""
 
     status_code = 409
+
+
+class Throttled(DomainError):
+    """Too many attempts: refused for a while, whatever the input (a locked login, codes)."""
+
+    status_code = 429

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from api.pagination import ApiPagination
 from applications.models import Status
+from security.services import step_up_verify
 
 # The largest id a row can have (PostgreSQL bigint): larger ones are refused with a 400.
 MAX_ID = 2**63 - 1
@@ -37,6 +38,33 @@ class BaseApi(APIView):
             raise
         self.check_throttles(request)
         self.check_permissions(request)
+
+
+class StepUpSerializer(serializers.Serializer):
+    """The signer's step-up, as on the web pages: the password and a fresh code from the
+    authenticator app (security.services.step_up_verify)."""
+
+    password = serializers.CharField(
+        max_length=200,
+        style={"input_type": "password"},
+        help_text="A legal act: the signer confirms it with their password…",
+    )
+    code = serializers.CharField(
+        max_length=7,
+        help_text="…and a new 6-digit code from their authenticator app (each code works once).",
+    )
+
+
+def step_up(request, serializer_class) -> dict:
+    """Validate the body of a step-up operation and run the one step-up check; returns the
+    validated data. Raises the API's 400 (fields), 429 (locked) or the step-up's DomainError."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    step_up_verify(
+        actor=request.user, request=request, password=data["password"], code=data["code"]
+    )
+    return data
 
 
 class FileApi(BaseApi):

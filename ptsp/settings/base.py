@@ -355,6 +355,10 @@ VERIFY_CHECKS_PER_WINDOW = env_int("VERIFY_CHECKS_PER_WINDOW", 20)
 VERIFY_CHECKS_PER_PERMIT = env_int("VERIFY_CHECKS_PER_PERMIT", 60)
 
 # --- REST API ----------------------------------------------------------------------------------
+# Every API token expires: at most this many days after it is made (api.services).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be 1 or more.")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
