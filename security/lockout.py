@@ -92,7 +92,7 @@ def _minutes(seconds: float) -> int:
 
 
 def _wait_message(seconds: float) -> str:
-    if seconds < 120:
+    if seconds < 60:
         n = max(1, math.ceil(seconds))
         return ngettext("%(n)d second", "%(n)d seconds", n) % {"n": n}
     n = _minutes(seconds)
@@ -101,12 +101,12 @@ def _wait_message(seconds: float) -> str:
 
 def account_delay(failures: int) -> int:
     """Seconds an attempt must wait after the last failure once an account has `failures`
-    failures from all addresses: none up to LOGIN_FAILURE_LIMIT, then 1, 2, 4 … seconds, at most
-    LOGIN_ACCOUNT_MAX_DELAY."""
+    failures from all addresses: none up to LOGIN_FAILURE_LIMIT (what one address can do before
+    its pair is locked), then 1, 2, 4 … seconds, at most LOGIN_ACCOUNT_MAX_DELAY."""
     limit = _setting("LOGIN_FAILURE_LIMIT", 10)
-    if failures < limit:
+    if failures <= limit:
         return 0
-    return min(2 ** (failures - limit), _setting("LOGIN_ACCOUNT_MAX_DELAY", 300))
+    return min(2 ** (failures - limit - 1), _setting("LOGIN_ACCOUNT_MAX_DELAY", 300))
 
 
 def _remaining(key: str) -> float:
