@@ -19,6 +19,7 @@ from api.apis.common import (
     BaseApi,
     FileApi,
     StepUpSerializer,
+    StrictCharField,
     localized,
     ordered,
     ordering_field,
@@ -41,14 +42,14 @@ MAX_CHECK_UPLOAD = 20 * 1024 * 1024
 
 class PermitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    number = serializers.CharField()
-    status = serializers.CharField()
-    holder_name = serializers.CharField()
-    business_name = serializers.CharField()
+    number = StrictCharField()
+    status = StrictCharField()
+    holder_name = StrictCharField()
+    business_name = StrictCharField()
     issued_at = serializers.DateTimeField()
     valid_until = serializers.DateField(allow_null=True)
-    sha256 = serializers.CharField()
-    last_error = serializers.CharField()
+    sha256 = StrictCharField()
+    last_error = StrictCharField()
 
 
 class SigningQueueApi(BaseApi):
@@ -102,7 +103,7 @@ class PermitRevokeApi(BaseApi):
     required_scope = Scope.SIGNING
 
     class InputSerializer(StepUpSerializer):
-        reason = serializers.CharField(max_length=4000, help_text="Why the permit is revoked.")
+        reason = StrictCharField(max_length=4000, help_text="Why the permit is revoked.")
 
     @extend_schema(
         tags=["signing"],
@@ -146,15 +147,15 @@ class PermitDownloadApi(FileApi):
 
 
 class VerificationSerializer(serializers.Serializer):
-    number = serializers.CharField()
+    number = StrictCharField()
     status = serializers.ChoiceField(choices=["valid", "revoked", "expired"])
-    business_name = serializers.CharField()
+    business_name = StrictCharField()
     permit_type = serializers.SerializerMethodField()
-    region = serializers.CharField(source="region.name")
+    region = StrictCharField(source="region.name")
     issued_at = serializers.DateTimeField()
     valid_until = serializers.DateField(allow_null=True)
     revoked_at = serializers.DateTimeField(allow_null=True)
-    sha256 = serializers.CharField(help_text="SHA-256 of the issued PDF.")
+    sha256 = StrictCharField(help_text="SHA-256 of the issued PDF.")
 
     def get_permit_type(self, obj) -> str:
         return localized(obj.permit_type, "name")
@@ -202,10 +203,10 @@ class PermitVerifyFileApi(PublicApi):
 
     class OutputSerializer(serializers.Serializer):
         ok = serializers.BooleanField(help_text="Same file and a sound signature of the region.")
-        sha256 = serializers.CharField()
+        sha256 = StrictCharField()
         hash_matches = serializers.BooleanField()
         signature_ok = serializers.BooleanField()
-        problems = serializers.ListField(child=serializers.CharField())
+        problems = serializers.ListField(child=StrictCharField())
 
     @extend_schema(
         tags=["verification"],

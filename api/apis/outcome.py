@@ -11,6 +11,7 @@ from api.apis.common import (
     ApplicationSummarySerializer,
     BaseApi,
     StepUpSerializer,
+    StrictCharField,
     application_detail_queryset,
     ordered,
     ordering_field,
@@ -73,7 +74,7 @@ class RejectionConfirmApi(BaseApi):
     required_scope = Scope.SIGNING
 
     class InputSerializer(StepUpSerializer):
-        note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+        note = StrictCharField(required=False, allow_blank=True, default="", max_length=4000)
 
     @extend_schema(
         tags=TAG,
@@ -96,7 +97,7 @@ class RejectionSendBackApi(BaseApi):
     required_scope = Scope.SIGNING
 
     class InputSerializer(serializers.Serializer):
-        note = serializers.CharField(max_length=4000, help_text="Why the rejection goes back.")
+        note = StrictCharField(max_length=4000, help_text="Why the rejection goes back.")
 
     @extend_schema(
         tags=TAG,

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from api.apis.common import BaseApi, page
+from api.apis.common import BaseApi, StrictCharField, page
 from api.models import ApiToken
 from api.schema import paginated
 from api.selectors import api_tokens_of
@@ -17,9 +17,9 @@ TAG = ["tokens"]
 
 class TokenSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    prefix = serializers.CharField(help_text="The first characters of the token.")
-    scopes = serializers.ListField(child=serializers.CharField())
+    name = StrictCharField()
+    prefix = StrictCharField(help_text="The first characters of the token.")
+    scopes = serializers.ListField(child=StrictCharField())
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
     last_used_at = serializers.DateTimeField(allow_null=True)
