@@ -71,20 +71,20 @@ def _generation(account: str) -> int:
     return int(cache.get(f"ratelimit:login-gen:{account}") or 0)
 
 
-def _pair_key(account: str, request) -> str:
-    return f"login-fail:pair:{account}:{_generation(account)}:{ratelimit.client_address(request)}"
+def _pair_key(account: str, request, generation: int) -> str:
+    return f"login-fail:pair:{account}:{generation}:{ratelimit.client_address(request)}"
 
 
 def _address_key(request) -> str:
     return f"login-fail:ip:{ratelimit.client_address(request)}"
 
 
-def _account_key(account: str) -> str:
-    return f"login-fail:account:{account}:{_generation(account)}"
+def _account_key(account: str, generation: int) -> str:
+    return f"login-fail:account:{account}:{generation}"
 
 
-def _last_failure_key(account: str) -> str:
-    return f"ratelimit:login-last:{account}:{_generation(account)}"
+def _last_failure_key(account: str, generation: int) -> str:
+    return f"ratelimit:login-last:{account}:{generation}"
 
 
 def _minutes(seconds: float) -> int:
@@ -142,12 +142,11 @@ def login_refusal(request, email: str) -> str | None:
     """Why a password attempt for `email` from this request must not be tried now (a message in
     the active language), or None. Checked before the password, by every door."""
     account = _account(email)
+    generation = _generation(account)
     limit = _setting("LOGIN_FAILURE_LIMIT", 10)
-    pair_key, address_key, account_key = (
-        _pair_key(account, request),
-        _address_key(request),
-        _account_key(account),
-    )
+    pair_key = _pair_key(account, request, generation)
+    address_key = _address_key(request)
+    account_key = _account_key(account, generation)
     counts = ratelimit.counts([pair_key, address_key, account_key])
     message = None
     if counts[pair_key] >= limit:
@@ -163,7 +162,7 @@ def login_refusal(request, email: str) -> str | None:
         ) % {"wait": _wait_message(_remaining(address_key))}
     elif not is_known_browser(request, email):
         delay = account_delay(counts[account_key])
-        last = cache.get(_last_failure_key(account)) or 0
+        last = (cache.get(_last_failure_key(account, generation)) or 0) if delay else 0
         wait = last + delay - time.time()
         if delay and wait > 0:
             message = gettext(
@@ -178,12 +177,13 @@ def login_refusal(request, email: str) -> str | None:
 def login_failed(request, email: str) -> None:
     """Count one wrong password for `email` from this request."""
     account = _account(email)
+    generation = _generation(account)
     window = _setting("LOGIN_FAILURE_WINDOW", 15 * 60)
-    ratelimit.hit(_pair_key(account, request), window)
+    ratelimit.hit(_pair_key(account, request, generation), window)
     ratelimit.hit(_address_key(request), window)
     account_window = _setting("LOGIN_ACCOUNT_WINDOW", 60 * 60)
-    ratelimit.hit(_account_key(account), account_window)
-    cache.set(_last_failure_key(account), time.time(), timeout=account_window)
+    ratelimit.hit(_account_key(account, generation), account_window)
+    cache.set(_last_failure_key(account, generation), time.time(), timeout=account_window)
     record_event("login_failed", request=request, email=email)
 
 
@@ -191,7 +191,8 @@ def login_succeeded(request, email: str) -> None:
     """A correct password clears the counter of its own account and address pair only: never
     the address's (a sprayer with one valid account cannot reset it), nor the account's (a
     distributed attack is not reset by the real user's login), nor the second factor's."""
-    ratelimit.reset(_pair_key(_account(email), request))
+    account = _account(email)
+    ratelimit.reset(_pair_key(account, request, _generation(account)))
 
 
 def account_unlock(email: str, *, request=None) -> None:

@@ -237,3 +237,21 @@ def test_documents_shown_inline_may_be_framed_by_our_own_pages_only(client, logi
     assert inline["X-Frame-Options"] == "SAMEORIGIN"
     attachment = client.get(url)
     assert "frame-ancestors 'none'" in attachment["Content-Security-Policy"]
+
+
+def test_the_messages_are_in_indonesian_by_default(client, demo):
+    """The default language of the portal: the lockout tells the truth in Indonesian too."""
+    for _ in range(10):
+        client.post(
+            reverse("accounts:login"),
+            {"username": APPLICANT, "password": "wrong-password-1"},
+            REMOTE_ADDR="10.8.8.8",
+        )
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": APPLICANT, "password": DEMO_PASSWORD},
+        REMOTE_ADDR="10.8.8.8",
+    )
+    text = response.content.decode()
+    assert "Terlalu banyak percobaan masuk yang gagal untuk akun ini dari jaringan Anda" in text
+    assert "jaringan lain tidak terpengaruh" in text

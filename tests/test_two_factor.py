@@ -201,3 +201,14 @@ def test_a_platform_admin_resets_a_lost_app(enforced, client):
     # A region admin (monitor) cannot.
     client.force_login(User.objects.get(email="monitor.btg@ptsp.local"))
     assert client.get(reverse("admin:security_totpdevice_changelist")).status_code == 403
+
+
+def test_a_reused_code_is_refused_in_indonesian_by_default(settings, demo, client):
+    settings.TOTP_ENFORCED = True
+    code = pyotp.TOTP(DEMO_TOTP_SECRET).now()
+    _password(client, SIGNER)
+    client.post(reverse("security:totp_verify"), {"code": code})
+    client.post(reverse("accounts:logout"))
+    _password(client, SIGNER)
+    replay = client.post(reverse("security:totp_verify"), {"code": code})
+    assert replay.status_code == 400 and "Kode ini sudah pernah dipakai" in replay.content.decode()
