@@ -134,6 +134,15 @@ def test_the_admin_walk_every_model_view_and_field(data, code):
             change = _url(model, "change", obj.pk)
             if change and change in response.content.decode():
                 problems.append(f"{name} list links to another region's {obj!r}")
+        # Posting a change or a delete of another region's row changes nothing.
+        for obj in foreign[:2]:
+            before = model._default_manager.filter(pk=obj.pk).values().first()
+            for view, body in (("change", {}), ("delete", {"post": "yes"})):
+                url = _url(model, view, obj.pk)
+                if url and client.post(url, body).status_code == 200:
+                    problems.append(f"{name}: POST {view} of another region's {obj!r} answered 200")
+            if model._default_manager.filter(pk=obj.pk).values().first() != before:
+                problems.append(f"{name}: another region's {obj!r} was changed")
         add = _url(model, "add")
         if add and model_admin.has_add_permission(response.wsgi_request):
             page = client.get(add)
