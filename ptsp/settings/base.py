@@ -74,10 +74,12 @@ INSTALLED_APPS = [
     "agencies",
     "permits",
     "applications",
+    "fees",
     "security",
     "monitoring",
     "operations",
     "api",
+    "oss",
 ]
 
 MIDDLEWARE = [

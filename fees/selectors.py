@@ -1,0 +1,176 @@
+"""Reads for levies: which tariff, which version is valid on a day in the region's own time
+zone, and the version's data as a spec for the formula engine (`fees.calculation`).
+
+Who may call: services and, in phase 2, views scoped by the region selectors of `agencies`.
+These functions check no permission: they answer about data, not about people.
+"""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Region
+from fees.calculation import (
+    FixedSpec,
+    HeightRow,
+    InfrastructureRow,
+    PbgSpec,
+    PerUnitSpec,
+    Row,
+    Spec,
+    UnitFactor,
+)
+from fees.models import LevyPolicy, PbgIndex, Tariff, TariffVersion, overlapping
+from ptsp.errors import DomainError
+
+
+def region_local_date(region: Region, when: date | datetime | None = None) -> date:
+    """The calendar day in the region's own time zone: of `when` (an aware datetime), of now
+    (None), or `when` itself if it is already a date. 23:30 WIB on the 31st is the 31st in
+    Palembang and already the 1st in Bontang (WITA)."""
+    if when is None:
+        when = timezone.now()
+    if isinstance(when, datetime):
+        if timezone.is_naive(when):
+            raise ValueError("a naive datetime has no place on the calendar of a region")
+        return when.astimezone(ZoneInfo(region.timezone)).date()
+    return when
+
+
+def tariff_get(*, region: Region, code: str) -> Tariff:
+    """The active tariff of `region` with `code`; DomainError if there is none."""
+    tariff = Tariff.objects.filter(region=region, code=code, is_active=True).first()
+    if tariff is None:
+        raise DomainError(
+            _("%(region)s has no active tariff with the code %(code)s.")
+            % {"region": region.name, "code": code},
+            code="unknown_tariff",
+        )
+    return tariff
+
+
+def tariff_version_on(*, tariff: Tariff, day: date) -> TariffVersion:
+    """The version of `tariff` valid on `day` (a local date), with its tables prefetched;
+    DomainError if no version covers that day."""
+    version = (
+        overlapping(TariffVersion.objects.filter(tariff=tariff), day, day)
+        .select_related("tariff", "tariff__region")
+        .prefetch_related("factors", "rates", "pbg_indices", "pbg_heights", "pbg_infrastructure")
+        .first()
+    )
+    if version is None:
+        raise DomainError(
+            _("The tariff %(code)s has no version valid on %(day)s.")
+            % {"code": tariff.code, "day": day.isoformat()},
+            code="no_tariff_version",
+        )
+    return version
+
+
+def levy_policy_on(*, region: Region, day: date) -> LevyPolicy:
+    """The region's levy policy valid on `day`; DomainError if none covers it."""
+    policy = overlapping(LevyPolicy.objects.filter(region=region), day, day).first()
+    if policy is None:
+        raise DomainError(
+            _("%(region)s has no levy policy valid on %(day)s.")
+            % {"region": region.name, "day": day.isoformat()},
+            code="no_levy_policy",
+        )
+    return policy
+
+
+def _rows(rows) -> dict[str, Row]:
+    return {r.key: Row(key=r.key, label=r.label, value=r.value) for r in rows}
+
+
+def tariff_spec(version: TariffVersion) -> Spec:
+    """The version's numbers, detached from the database, for `fees.calculation.compute`.
+    Missing tables are not an error here: the engine refuses an incomplete spec by name."""
+    tariff = version.tariff
+    label = tariff.name
+    if tariff.kind == Tariff.Kind.FIXED:
+        return FixedSpec(label=label, amount=version.fixed_amount)
+    if tariff.kind == Tariff.Kind.PER_UNIT:
+        factors = sorted(version.factors.all(), key=lambda f: f.position)
+        return PerUnitSpec(
+            label=label,
+            factors=tuple(UnitFactor(f.key, f.label, f.unit, f.integer_only) for f in factors),
+            rates={r.key: Row(key=r.key, label=r.label, value=r.rate) for r in version.rates.all()},
+            quantity_unit=version.quantity_unit,
+        )
+    indices: dict[str, list] = {table: [] for table in PbgIndex.Table.values}
+    for row in version.pbg_indices.all():
+        indices[row.table].append(row)
+    return PbgSpec(
+        label=label,
+        functions=_rows(indices[PbgIndex.Table.FUNCTION]),
+        complexities=_rows(indices[PbgIndex.Table.COMPLEXITY]),
+        permanences=_rows(indices[PbgIndex.Table.PERMANENCE]),
+        ownerships=_rows(indices[PbgIndex.Table.OWNERSHIP]),
+        activities=_rows(indices[PbgIndex.Table.ACTIVITY]),
+        heights=tuple(
+            HeightRow(h.floors_from, h.floors_to, h.value)
+            for h in sorted(version.pbg_heights.all(), key=lambda h: h.floors_from)
+        ),
+        infrastructure={
+            i.key: InfrastructureRow(i.key, i.label, i.unit, i.unit_price, i.index)
+            for i in version.pbg_infrastructure.all()
+        },
+        locality_index=version.locality_index,
+        shst=version.shst,
+        shst_year=version.shst_year or version.valid_from.year,
+        weight_complexity=version.weight_complexity,
+        weight_permanence=version.weight_permanence,
+        weight_height=version.weight_height,
+    )
+
+
+def tariff_definition_of(version: TariffVersion) -> dict:
+    """The version's numbers as a definition for `fees.services.tariff_version_create`: the
+    inverse of writing a version. A new SHST each year (set by the head of region's decree) is
+    a new version with the same tables: read this, change `shst` and `shst_year`, supersede."""
+    kind = version.tariff.kind
+    if kind == Tariff.Kind.FIXED:
+        return {"fixed_amount": str(version.fixed_amount)}
+    if kind == Tariff.Kind.PER_UNIT:
+        return {
+            "quantity_unit": version.quantity_unit,
+            "factors": [
+                {"key": f.key, "label": f.label, "unit": f.unit, "integer_only": f.integer_only}
+                for f in sorted(version.factors.all(), key=lambda f: f.position)
+            ],
+            "rates": [
+                {"key": r.key, "label": r.label, "rate": str(r.rate)}
+                for r in sorted(version.rates.all(), key=lambda r: r.key)
+            ],
+        }
+    indices: dict[str, list] = {table: [] for table in PbgIndex.Table.values}
+    for row in sorted(version.pbg_indices.all(), key=lambda r: (r.table, r.key)):
+        indices[row.table].append({"key": row.key, "label": row.label, "value": str(row.value)})
+    return {
+        "weights": {
+            "complexity": str(version.weight_complexity),
+            "permanence": str(version.weight_permanence),
+            "height": str(version.weight_height),
+        },
+        "locality_index": str(version.locality_index),
+        "shst": str(version.shst),
+        "shst_year": version.shst_year,
+        "indices": indices,
+        "heights": [
+            {"floors_from": h.floors_from, "floors_to": h.floors_to, "value": str(h.value)}
+            for h in sorted(version.pbg_heights.all(), key=lambda h: h.floors_from)
+        ],
+        "infrastructure": [
+            {
+                "key": i.key,
+                "label": i.label,
+                "unit": i.unit,
+                "unit_price": str(i.unit_price),
+                "index": str(i.index),
+            }
+            for i in sorted(version.pbg_infrastructure.all(), key=lambda i: i.key)
+        ],
+    }
