@@ -79,10 +79,11 @@ class EmailAuthenticationForm(AuthenticationForm):
     )
 
     def clean(self):
-        # Brute-force lockout per account and per IP (security/lockout.py): checked before the
-        # password, so a locked account cannot be probed further.
-        from security.lockout import LOCKED_MESSAGE, is_locked
+        # The sign-in policy (security/lockout.py): checked before the password, so a locked
+        # account and address pair cannot be probed further.
+        from security.lockout import login_refusal
 
-        if is_locked(self.request, self.data.get("username", "")):
-            raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
+        refusal = login_refusal(self.request, self.data.get("username", ""))
+        if refusal:
+            raise forms.ValidationError(refusal, code="locked")
         return super().clean()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -40,6 +41,23 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        """Log in, and remember this browser for the account: a known browser is not slowed
+        down by an attack on the account from elsewhere (security/lockout.py)."""
+        from security.lockout import KNOWN_BROWSER_COOKIE, known_browser_cookie
+
+        response = super().form_valid(form)
+        value, max_age = known_browser_cookie(form.get_user().email)
+        response.set_cookie(
+            KNOWN_BROWSER_COOKIE,
+            value,
+            max_age=max_age,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
@@ -64,6 +82,14 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        """A new password proves the mailbox: every password lock of the account is lifted."""
+        from security.lockout import account_unlock
+
+        response = super().form_valid(form)
+        account_unlock(self.user.email, request=self.request)
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

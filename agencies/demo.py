@@ -65,6 +65,8 @@ REGION_ADMIN_MODELS = [
     ("agencies", "agency"),
     ("agencies", "membership"),
     ("agencies", "regionholiday"),
+    ("agencies", "powergrant"),
+    ("agencies", "powergrantlog"),
     ("accounts", "user"),
     ("permits", "permittype"),
     ("permits", "requirement"),

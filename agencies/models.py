@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ptsp.files import PrivateUploadTo
@@ -269,3 +270,95 @@ class InspectionPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"photo {self.pk} of inspection {self.inspection_id}"
+
+
+POWER_ROLES = {Role.SIGNER, Role.MONITOR}
+
+
+class PowerGrant(models.Model):
+    """A request to give someone a power role (signer or monitor) of an agency, which a second
+    person must approve: a platform admin or another monitor of the region, never the one who
+    asked nor the one who would get it (four eyes). Every step is written to PowerGrantLog,
+    which the database keeps append-only. Changed only by agencies.services.power_grant_*."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="power_grants",
+        verbose_name=_("person"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="power_grants", verbose_name=_("agency")
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=10,
+        choices=[(Role.SIGNER, Role.SIGNER.label), (Role.MONITOR, Role.MONITOR.label)],
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("power role grant")
+        verbose_name_plural = _("power role grants")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"],
+                condition=models.Q(status="pending"),
+                name="one_pending_power_grant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} @ {self.agency} for {self.user} ({self.status})"
+
+
+class PowerGrantLog(models.Model):
+    """One step of a power grant (asked, approved, refused), who did it and when. Append-only:
+    the database refuses UPDATE and DELETE (migration 0004)."""
+
+    class Action(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    grant = models.ForeignKey(PowerGrant, on_delete=models.PROTECT, related_name="log")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=10)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("power grant log entry")
+        verbose_name_plural = _("power grant log")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.role} for {self.user_id}"

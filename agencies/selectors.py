@@ -76,6 +76,27 @@ def regions_visible_to(user) -> QuerySet[Region]:
     return Region.objects.filter(pk=region.pk) if region else Region.objects.none()
 
 
+def region_staff(regions) -> QuerySet:
+    """The people a region's admin manages: staff of these regions only (a membership or a
+    power-role request there, and no membership in any other region), never a platform admin.
+    Everyone else (applicants, platform admins, staff of other regions) is managed by platform
+    admins."""
+    from django.db.models import Q
+
+    from accounts.models import User
+    from agencies.models import PowerGrant
+
+    region_ids = list(regions.values_list("pk", flat=True))
+    members = Membership.objects.filter(agency__region_id__in=region_ids).values("user_id")
+    asked = PowerGrant.objects.filter(agency__region_id__in=region_ids).values("user_id")
+    elsewhere = Membership.objects.exclude(agency__region_id__in=region_ids).values("user_id")
+    return (
+        User.objects.filter(Q(pk__in=members) | Q(pk__in=asked))
+        .exclude(pk__in=elsewhere)
+        .exclude(is_superuser=True)
+    )
+
+
 def active_officers(agency: Agency) -> QuerySet:
     from accounts.models import User
 

@@ -17,7 +17,7 @@ from agencies.selectors import active_officers
 from applications.models import Application, Status
 from applications.services.notifications import notify
 from applications.workflow import record_event, review_transition
-from ptsp.errors import DomainError, NotAllowed
+from ptsp.errors import Conflict, DomainError, NotAllowed
 from ptsp.workdays import Calendar
 
 OPEN_REVIEW_STATUSES = [ReviewStatus.IN_REVIEW, ReviewStatus.REVISION_REQUESTED]
@@ -195,7 +195,10 @@ def inspection_schedule(
 
 
 def inspection_record(*, inspection_id: int, actor: User, result: str, photos=()) -> Inspection:
-    """Record the result (berita acara) of an inspection, with optional photos (JPEG/PNG)."""
+    """Record the result (berita acara) of an inspection, with optional photos (JPEG/PNG).
+
+    Who: an officer or the head of the review's agency. Once recorded the result is the
+    record of what was seen: it cannot be written again (Conflict), nothing changes."""
     from django.core.files.base import ContentFile
 
     from applications.uploads import check_upload
@@ -209,6 +212,13 @@ def inspection_record(*, inspection_id: int, actor: User, result: str, photos=()
         review = inspection.review
         if not _officer_of(review, actor):
             raise NotAllowed(_("You may not do this."))
+        if inspection.recorded_at is not None:
+            raise Conflict(
+                _(
+                    "The result of this inspection was already recorded and cannot be changed. "
+                    "Schedule a new inspection to record another visit."
+                )
+            )
         if not result.strip():
             raise DomainError(_("Write the result of the inspection."), field="result")
         inspection.result = result.strip()

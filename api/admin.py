@@ -11,6 +11,11 @@ class ApiTokenAdminForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple
     )
+    expires_at = forms.DateTimeField(
+        label=_("Expires"),
+        required=False,
+        help_text=_("Empty: the longest lifetime allowed (API_TOKEN_DAYS)."),
+    )
 
     class Meta:
         model = ApiToken
@@ -23,12 +28,29 @@ class ApiTokenAdmin(admin.ModelAdmin):
     token is shown once, in the message after saving."""
 
     form = ApiTokenAdminForm
-    list_display = ("name", "user", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "scopes",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "revoke_reason",
+    )
     list_filter = ("revoked_at",)
     search_fields = ("name", "user__email", "prefix")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
-    readonly_fields = ("prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    readonly_fields = (
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+        "revoke_reason",
+    )
     actions = ["revoke"]
 
     def has_module_permission(self, request):

@@ -8,4 +8,4 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         # Registers the OpenAPI description of the token authentication.
-        from api import schema  # noqa: F401
+        from api import schema, signals  # noqa: F401 - token revocation on password/role change

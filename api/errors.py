@@ -67,9 +67,12 @@ def api_exception_handler(exc, context):
         for key, value in (exc.details or {}).items():
             messages = value if isinstance(value, list | tuple) else [value]
             fields.setdefault(str(key), []).extend(str(m) for m in messages)
-        return Response(
+        response = Response(
             error_body(_domain_code(exc), str(exc.message), fields), status=exc.status_code
         )
+        if exc.retry_after:
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -89,11 +92,14 @@ def api_exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         first = next(iter(fields.values()), [""])[0]
-        message = (
-            first
-            if list(fields) == ["non_field_errors"]
-            else _("Some fields are not valid: %(fields)s.") % {"fields": ", ".join(fields)}
-        )
+        if list(fields) == ["non_field_errors"]:
+            message = first
+        elif len(fields) == 1:
+            # One field: say what is wrong with it ("file: The submitted file is empty."),
+            # not only that something is.
+            message = f"{next(iter(fields))}: {first}"
+        else:
+            message = _("Some fields are not valid: %(fields)s.") % {"fields": ", ".join(fields)}
         response.data = error_body("invalid", message, fields)
         return response
     detail = getattr(exc, "detail", "")

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from api.models import Scope
@@ -12,5 +13,9 @@ class ApiTokenForm(forms.Form):
     expires_at = forms.DateTimeField(
         label=_("Expires"),
         required=False,
-        help_text=_("Optional, e.g. 2027-12-31 23:59."),
+        help_text=_(
+            "Optional, e.g. 2027-12-31 23:59. Empty: the longest lifetime allowed "
+            "(%(days)d days); a token never lives longer."
+        )
+        % {"days": int(getattr(settings, "API_TOKEN_DAYS", 90))},
     )

@@ -37,9 +37,18 @@ class ApiToken(models.Model):
         related_name="+",
         editable=False,
     )
-    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class RevokeReason(models.TextChoices):
+        REVOKED = "revoked", _("Revoked by its owner or an admin")
+        PASSWORD = "password", _("Revoked: the password was changed")
+        ROLES = "roles", _("Revoked: the roles were changed")
+
+    revoke_reason = models.CharField(
+        _("why revoked"), max_length=10, choices=RevokeReason.choices, blank=True, editable=False
+    )
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -62,9 +71,7 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         from django.utils import timezone
 
-        return self.revoked_at is None and (
-            self.expires_at is None or self.expires_at > timezone.now()
-        )
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +23,14 @@ def hash_token(raw: str) -> str:
 
 
 def may_manage_tokens(user) -> bool:
-    """Staff (a membership in an agency, or an admin) make and revoke their own tokens."""
+    """Staff (a membership in an agency, or an admin) make their own tokens. Anyone lists and
+    revokes the tokens they own (an admin may have made one for an applicant's app)."""
     return bool(user.is_authenticated and (is_staff_member(user) or user.is_staff))
+
+
+def token_lifetime() -> timedelta:
+    """How long a token lives at most: API_TOKEN_DAYS (default 90)."""
+    return timedelta(days=int(getattr(settings, "API_TOKEN_DAYS", 90)))
 
 
 def api_token_create(
@@ -49,8 +56,18 @@ def api_token_create(
         raise DomainError(_("Unknown scope."), field="scopes", code="scope_unknown")
     if not scopes:
         raise DomainError(_("Choose at least one scope."), field="scopes")
-    if expires_at is not None and expires_at <= timezone.now():
+    now = timezone.now()
+    if expires_at is None:
+        expires_at = now + token_lifetime()
+    if expires_at <= now:
         raise DomainError(_("The expiry must be in the future."), field="expires_at")
+    if expires_at > now + token_lifetime():
+        raise DomainError(
+            _("A token lives at most %(days)d days: choose an earlier expiry.")
+            % {"days": token_lifetime().days},
+            field="expires_at",
+            code="expiry_too_far",
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -75,8 +92,19 @@ def api_token_revoke(*, token_id: int, actor) -> ApiToken:
             raise Conflict(_("This token is already revoked."))
         token.revoked_at = timezone.now()
         token.revoked_by = actor
-        token.save(update_fields=["revoked_at", "revoked_by"])
+        token.revoke_reason = ApiToken.RevokeReason.REVOKED
+        token.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     return token
+
+
+def api_tokens_revoke_all(*, user_id: int, reason: str, actor=None) -> int:
+    """Revoke every active token of `user` at once. Who: the system, when the person's
+    password or roles change (api.signals), so that a token never outlives the credentials or
+    the powers it was made under. Returns how many were revoked."""
+    now = timezone.now()
+    return ApiToken.objects.filter(user_id=user_id, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=actor, revoke_reason=reason
+    )
 
 
 def api_token_authenticate(*, raw: str) -> ApiToken | None:

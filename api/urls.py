@@ -12,6 +12,7 @@ from api.apis import (
     notifications,
     outcome,
     reviews,
+    tokens,
 )
 
 app_name = "api"
@@ -109,6 +110,7 @@ v1 = [
     # The signer
     path("signing/", issuance.SigningQueueApi.as_view(), name="signing_queue"),
     path("signing/<int:pk>/sign/", issuance.PermitSignApi.as_view(), name="permit_sign"),
+    path("permits/<int:pk>/revoke/", issuance.PermitRevokeApi.as_view(), name="permit_revoke"),
     path("signing/rejections/", outcome.RejectionQueueApi.as_view(), name="rejection_queue"),
     path(
         "signing/applications/<int:pk>/",
@@ -135,6 +137,8 @@ v1 = [
         name="verify_check",
     ),
     # Everyone
+    path("tokens/", tokens.TokenListApi.as_view(), name="token_list"),
+    path("tokens/<int:pk>/revoke/", tokens.TokenRevokeApi.as_view(), name="token_revoke_api"),
     path("notifications/", notifications.NotificationListApi.as_view(), name="notifications"),
     path(
         "notifications/read/",

@@ -52,16 +52,14 @@ def not_found(request, *args, **kwargs):
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)
 
 
-def _staff_only(request):
-    if not may_manage_tokens(request.user):
-        raise PermissionDenied
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request):
-    _staff_only(request)
-    form = ApiTokenForm(request.POST or None)
+    """Everyone lists and revokes their own tokens; staff also make them."""
+    may_create = may_manage_tokens(request.user)
+    if request.method == "POST" and not may_create:
+        raise PermissionDenied
+    form = ApiTokenForm(request.POST or None) if may_create else None
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,7 +87,6 @@ def tokens(request):
 @login_required
 @require_POST
 def token_revoke(request, pk: int):
-    _staff_only(request)
     token = get_object_or_404(api_tokens_of(request.user), pk=pk)
     return run_service(
         request,

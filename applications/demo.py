@@ -8,8 +8,44 @@ from applications.models import Application
 from applications.services import filing
 from permits.models import PermitType
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def minimal_pdf(text: bytes = b"") -> bytes:
+    """A small, complete one-page PDF (catalog, pages, page, a cross-reference table that is
+    right to the byte): what the upload checks accept as a real PDF. `text` goes in a comment
+    line, to make distinct files."""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>",
+    ]
+    out = b"%PDF-1.4\n" + (b"% " + text + b"\n" if text else b"")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out
+
+
+def sample_image(kind: str = "PNG", size: tuple[int, int] = (8, 8)) -> bytes:
+    """A small real image (Pillow), decodable to its last pixel."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, kind)
+    return out.getvalue()
+
+
+PDF_BYTES = minimal_pdf()
+PNG_BYTES = sample_image("PNG")
 
 SAMPLES = [
     # (applicant, region, permit code, submit?, business data, form data)

@@ -33,6 +33,13 @@ def applications_visible_to(user) -> QuerySet[Application]:
     return Application.objects.filter(condition).distinct()
 
 
+def signer_applications(user) -> QuerySet[Application]:
+    """Applications of the regions where `user` signs, past the draft (a draft is the
+    applicant's own until it is submitted): the scope of the signer's pages and API alike."""
+    regions = [a.region_id for a in agencies_of(user, Role.SIGNER)]
+    return Application.objects.filter(region_id__in=regions).exclude(status=Status.DRAFT)
+
+
 def applications_of_applicant(user) -> QuerySet[Application]:
     return (
         Application.objects.filter(applicant=user)

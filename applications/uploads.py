@@ -59,8 +59,9 @@ def check_upload(upload, *, accepted_kinds: list[str], max_size_kb: int) -> Chec
     """Read and check one uploaded file against a requirement's rules.
 
     Raises DomainError (code `file_empty`, `file_too_large`, `file_kind`,
-    `file_active_content` for a PDF with scripts or embedded files, `file_image_too_large` for a
-    decompression bomb, `file_infected` / `scan_unavailable` from the virus scanner) with a
+    `file_active_content` for a PDF with scripts or embedded files, `file_damaged` for a file
+    that cannot be read to the end, `file_foreign_content` for markup or script after the
+    header, `file_image_too_large` for a decompression bomb, `file_infected` / `scan_unavailable` from the virus scanner) with a
     message for the applicant; nothing is stored by this function.
     """
     limit = max_size_kb * 1024
@@ -99,7 +100,7 @@ def check_upload(upload, *, accepted_kinds: list[str], max_size_kb: int) -> Chec
     if kind == "pdf":
         check_pdf(data)
     else:
-        check_image(data)
+        check_image(data, kind)
     scan_result = scan(data)
     return CheckedFile(
         scan_result=scan_result,

@@ -12,13 +12,22 @@ import os
 import re
 from http.cookiejar import Cookie
 
+import pyotp
 from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
 
 with open(os.environ.get("LOAD_FIXTURES", "var/load-fixtures.json")) as _fh:
     FIXTURES = json.load(_fh)
 PASSWORD = "demo-ptsp-2026"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+DEMO_TOTP_SECRET = "PTSPDEMOSIGNERKEYPTSPDEMOSIGNERK"  # security/demo.py
+# A complete one-page PDF (applications.demo.minimal_pdf): the upload checks refuse stand-ins.
+PDF = (
+    b"%PDF-1.4\n1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n"
+    b"2 0 obj\n<</Type/Pages/Kids[3 0 R]/Count 1>>\nendobj\n"
+    b"3 0 obj\n<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>\nendobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000054 00000 n \n"
+    b"0000000105 00000 n \ntrailer\n<</Size 4/Root 1 0 R>>\nstartxref\n170\n%%EOF\n"
+)
 _applicants = itertools.cycle(FIXTURES["applicants"])
 
 
@@ -208,9 +217,11 @@ class Signer(PortalUser):
             return
         pk = ids[-1]
         self.client.get(f"/signing/{pk}/", name="/signing/[id]/")
+        # The step-up: the password and the authenticator's current code (each code works once,
+        # so at most one signature per 30 s step passes; the others are refused as reused).
         self.client.post(
             f"/signing/{pk}/",
-            {"password": PASSWORD},
+            {"password": PASSWORD, "code": pyotp.TOTP(DEMO_TOTP_SECRET).now()},
             headers=self.csrf(),
             name="sign",
             allow_redirects=False,

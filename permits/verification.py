@@ -47,6 +47,7 @@ def file_check_count(*, permit, client_address: str) -> None:
         raise TooManyFileChecks(
             _("Too many file checks from your address. Please wait a few minutes and try again."),
             code="too_many_file_checks",
+            retry_after=ratelimit.remaining(address_key),
         )
     if seen[permit_key] >= settings.VERIFY_CHECKS_PER_PERMIT:
         logger.warning("file checks refused: permit %s is over its limit", permit.pk)
@@ -56,6 +57,7 @@ def file_check_count(*, permit, client_address: str) -> None:
                 "wait a few minutes and try again."
             ),
             code="too_many_file_checks",
+            retry_after=ratelimit.remaining(permit_key),
         )
     window = settings.VERIFY_CHECK_WINDOW_SECONDS
     ratelimit.hit(address_key, window)

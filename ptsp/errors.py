@@ -10,12 +10,22 @@ class DomainError(Exception):
 
     status_code = 400
 
-    def __init__(self, message, *, code: str = "invalid", field: str | None = None, details=None):
+    def __init__(
+        self,
+        message,
+        *,
+        code: str = "invalid",
+        field: str | None = None,
+        details=None,
+        retry_after: int | None = None,
+    ):
         super().__init__(str(message))
         self.message = message
         self.code = code
         self.field = field
         self.details = details or {}
+        # Seconds after which the same request may succeed (a 429's Retry-After header).
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         return str(self.message)
@@ -31,3 +41,9 @@ class Conflict(DomainError):
     """Someone else already did it (double click, two tabs, a retried task)."""
 
     status_code = 409
+
+
+class Throttled(DomainError):
+    """Too many attempts: refused for a while, whatever the input (a locked login, codes)."""
+
+    status_code = 429

@@ -58,6 +58,16 @@ def counts(keys: Iterable[str]) -> dict[str, int]:
     return {key: _live_hits(stored.get(_cache_key(key)), now) for key in keys}
 
 
+def remaining(key: str) -> int:
+    """Whole seconds until the window of `key` ends (0 when it has no live window): the
+    `Retry-After` of a refusal."""
+    entry = cache.get(_cache_key(key))
+    now = time.time()
+    if _live_hits(entry, now):
+        return max(1, math.ceil(entry[1] - now))
+    return 0
+
+
 def reset(key: str) -> None:
     """Forget the events counted under `key`."""
     cache.delete(_cache_key(key))

@@ -2,16 +2,14 @@
 
 Also reports entries whose placeholders (%(name)s, %s, {name}) differ between msgid and msgstr,
 and plural entries with the wrong number of msgstr[N] for the catalogue's Plural-Forms.
-Standard library only. Usage: .venv/bin/python scripts/po_check.py [file.po ...]
+Reads the catalogues with polib (ADR 0014). Usage: .venv/bin/python scripts/po_check.py [file.po ...]
 """
 
 import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import pofile
+import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 PERCENT = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
@@ -27,30 +25,40 @@ def placeholders(text: str, flags: set[str]) -> list[str]:
     return sorted(found)
 
 
+def nplurals(catalogue: polib.POFile) -> int:
+    """The number of plural forms the catalogue's Plural-Forms header declares (default 2)."""
+    match = re.search(r"nplurals\s*=\s*(\d+)", catalogue.metadata.get("Plural-Forms", ""))
+    return int(match.group(1)) if match else 2
+
+
 def problems(path: Path) -> list[str]:
-    entries = pofile.read(path)
-    plurals = pofile.nplurals(entries)
+    catalogue = polib.pofile(str(path))
+    plurals = nplurals(catalogue)
+    name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     found = []
-    for entry in entries:
-        if entry.is_obsolete:
+    if catalogue.metadata_is_fuzzy:
+        found.append(f"{name}:1: fuzzy: (header)")
+    for entry in catalogue:
+        if entry.obsolete:
             continue
-        where = f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:{entry.line}"
-        label = "(header)" if entry.is_header else repr(entry.msgid)
-        if "fuzzy" in entry.flags:
+        where = f"{name}:{entry.linenum}"
+        label = repr(entry.msgid)
+        flags = set(entry.flags)
+        if "fuzzy" in flags:
             found.append(f"{where}: fuzzy: {label}")
-        if entry.is_header:
-            continue
-        msgstrs = entry.msgstrs()
-        if entry.get("msgid_plural") is not None:
-            keys = [key for key, _value in msgstrs]
-            if keys != [f"msgstr[{i}]" for i in range(plurals)]:
+        if entry.msgid_plural:
+            keys = sorted(entry.msgstr_plural)
+            if keys != list(range(plurals)):
                 found.append(f"{where}: needs exactly {plurals} plural form(s): {label}")
-        if not msgstrs or any(not value for _key, value in msgstrs):
+            msgstrs = [entry.msgstr_plural[key] for key in keys]
+        else:
+            msgstrs = [entry.msgstr]
+        if not msgstrs or any(not value for value in msgstrs):
             found.append(f"{where}: untranslated: {label}")
             continue
-        expected = placeholders(entry.msgid, entry.flags)
-        for _key, value in msgstrs:
-            if placeholders(value, entry.flags) != expected:
+        expected = placeholders(entry.msgid, flags)
+        for value in msgstrs:
+            if placeholders(value, flags) != expected:
                 found.append(f"{where}: placeholders differ: {label} -> {value!r}")
     return found
 

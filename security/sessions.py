@@ -66,6 +66,25 @@ class SessionLifetimeMiddleware:
         return None
 
 
+class NoStoreMiddleware:
+    """A response to a logged-in person, or to a request with credentials (an API token), says
+    `Cache-Control: no-store`: the back button of a shared computer, or a proxy, must not show
+    someone's files after they logged out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        credentials = "HTTP_AUTHORIZATION" in request.META
+        if (user is not None and user.is_authenticated) or credentials:
+            from django.utils.cache import patch_cache_control
+
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
 def end_sessions_of(user) -> int:
     """Delete every stored session of `user` (database sessions). Returns how many."""
     from django.contrib.sessions.models import Session

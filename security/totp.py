@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ptsp.errors import DomainError
+from ptsp.errors import DomainError, Throttled
 from security.models import TOTPDevice
 
 VERIFIED = "_ptsp_2fa_verified"
@@ -53,7 +53,8 @@ def qr_svg(secret: str, email: str) -> str:
     return segno.make(provisioning_uri(secret, email), error="m").svg_inline(scale=5)
 
 
-def _matching_step(secret: str, code: str, after: int) -> int | None:
+def _matching_step(secret: str, code: str) -> int | None:
+    """The time step whose code `code` is (the current one or one either side), or None."""
     code = "".join(ch for ch in (code or "") if ch.isdigit())
     if len(code) != 6:
         return None
@@ -61,55 +62,65 @@ def _matching_step(secret: str, code: str, after: int) -> int | None:
     now = int(time.time())
     for offset in (0, -1, 1):
         step = now // STEP + offset
-        if step > after and totp.at(step * STEP) == code:
+        if totp.at(step * STEP) == code:
             return step
     return None
 
 
-def _check_secret(device: TOTPDevice, code: str) -> bool:
-    step = _matching_step(device.secret, code, 0)
-    if step is None:
-        return False
-    device.last_used_step = step
-    return True
-
-
-def _check(device: TOTPDevice, code: str) -> bool:
-    """True for a right code not used before (one step either side allowed); marks it used, so
-    a code cannot be replayed."""
-    step = _matching_step(device.secret, code, device.last_used_step)
-    if step is None:
-        return False
-    updated = TOTPDevice.objects.filter(pk=device.pk, last_used_step__lt=step).update(
-        last_used_step=step
-    )
-    return bool(updated)
+WRONG_CODE = _("That code is not right. Enter the 6 digits your app shows now.")
+REUSED_CODE = _(
+    "This code was already used. Each code works once: wait for the next code in your app "
+    "(a new one every 30 seconds) and enter that."
+)
 
 
 def device_confirm(*, actor, secret: str, code: str) -> TOTPDevice:
     """Save `actor`'s authenticator app once a first code from it is right.
 
     Raises DomainError for a wrong code, or when an app is already set up (a platform admin must
-    reset it first). Changes: one TOTPDevice row."""
+    reset it first). Changes: one TOTPDevice row (the first code counts as used)."""
     with transaction.atomic():
         if TOTPDevice.objects.select_for_update().filter(user=actor).exists():
             raise DomainError(_("An authenticator app is already set up for this account."))
-        device = TOTPDevice(user=actor, secret=secret)
-        if not _check_secret(device, code):
-            raise DomainError(_("That code is not right. Enter the 6 digits your app shows now."))
-        device.confirmed_at = timezone.now()
-        device.save()
-    return device
+        step = _matching_step(secret, code)
+        if step is None:
+            raise DomainError(WRONG_CODE, code="otp_wrong", field="code")
+        return TOTPDevice.objects.create(
+            user=actor, secret=secret, confirmed_at=timezone.now(), last_used_step=step
+        )
 
 
-def code_verify(*, actor, code: str) -> None:
-    """The step after the password. Wrong codes count as failed logins (security.lockout)."""
-    from django.contrib.auth.signals import user_login_failed
+def code_verify(*, actor, code: str, request) -> None:
+    """Check a second-factor code of `actor`: after the password, and at every step-up (signing,
+    revoking, confirming a rejection), on the web and through the API.
 
+    A code works once: a right code of a step already used is refused as "already used". Wrong
+    and reused codes are counted per account and per client address (security.lockout); over
+    the limit every code is refused for a while, the right one too. Changes: the device's last
+    used step (a conditional UPDATE: two requests racing with one code cannot both pass).
+    Raises DomainError (codes otp_locked, otp_not_enrolled, otp_wrong, otp_reused)."""
+    from security.lockout import otp_failed, otp_refusal
+
+    refusal = otp_refusal(request, actor.email)
+    if refusal:
+        raise Throttled(refusal, code="otp_locked", field="code")
     device = confirmed_device(actor)
-    if device is None or not _check(device, code):
-        user_login_failed.send(sender=__name__, credentials={"username": actor.email}, request=None)
-        raise DomainError(_("That code is not right. Enter the 6 digits your app shows now."))
+    if device is None:
+        raise DomainError(
+            _("No authenticator app is set up for this account. Set one up first."),
+            code="otp_not_enrolled",
+            field="code",
+        )
+    step = _matching_step(device.secret, code)
+    if step is None:
+        otp_failed(request, actor.email, reason="wrong")
+        raise DomainError(WRONG_CODE, code="otp_wrong", field="code")
+    used = not TOTPDevice.objects.filter(pk=device.pk, last_used_step__lt=step).update(
+        last_used_step=step
+    )
+    if used:
+        otp_failed(request, actor.email, reason="reused")
+        raise DomainError(REUSED_CODE, code="otp_reused", field="code")
 
 
 # URL names reachable while the second step is pending.
@@ -146,7 +157,12 @@ class TwoFactorMiddleware:
             name = match.view_name if match else ""
             if name not in _OPEN:
                 if confirmed_device(user):
-                    return redirect(f"{reverse('security:totp_verify')}")
+                    from django.utils.http import urlencode
+
+                    target = reverse("security:totp_verify")
+                    if request.method == "GET":
+                        target += "?" + urlencode({"next": request.get_full_path()})
+                    return redirect(target)
                 if required_for(user):
                     return redirect(reverse("security:totp_enrol"))
         return self.get_response(request)

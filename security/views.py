@@ -1,8 +1,9 @@
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -58,6 +59,17 @@ def totp_enrol(request):
     )
 
 
+def _safe_next(request) -> str:
+    """The `next` target after the second step: a path of this site only (an off-site or
+    scheme-relative URL, e.g. `https://evil.example/`, falls back to the home page)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def totp_verify(request):
@@ -65,21 +77,15 @@ def totp_verify(request):
     if request.session.get(totp.VERIFIED) or not totp.confirmed_device(request.user):
         return redirect("home")
     error = ""
+    status = 200
     if request.method == "POST":
-        from security.lockout import LOCKED_MESSAGE, is_locked
-
-        if is_locked(request, request.user.email):
-            logout(request)
-            messages.error(request, LOCKED_MESSAGE)
-            return redirect("accounts:login")
         try:
-            totp.code_verify(actor=request.user, code=request.POST.get("code", ""))
+            totp.code_verify(actor=request.user, code=request.POST.get("code", ""), request=request)
         except DomainError as exc:
             error = exc.message
+            status = exc.status_code
         else:
             request.session.cycle_key()
             request.session[totp.VERIFIED] = True
-            return redirect(request.GET.get("next") or "home")
-    return render(
-        request, "security/totp_verify.html", {"error": error}, status=400 if error else 200
-    )
+            return redirect(_safe_next(request))
+    return render(request, "security/totp_verify.html", {"error": error}, status=status)

@@ -8,14 +8,15 @@ from django.test import override_settings
 from accounts.models import User
 from agencies.models import Role
 from agencies.services import review_decide
+from applications.demo import minimal_pdf, sample_image
 from applications.models import Application
 from applications.services import filing
 from applications.services.intake import application_accept
 from outbox.testing import run_pending
 from permits.models import Permit, PermitType
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PDF = minimal_pdf()
+PNG = sample_image("PNG")
 
 BUSINESS = {
     "business_name": "Klinik Pratama Sehat Sentosa",

@@ -3,12 +3,14 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
+from applications.demo import minimal_pdf, sample_image
 from applications.services import filing
 from permits.models import PermitType
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+# Real files, complete to their last byte (the upload checks refuse stand-ins: security/content.py).
+PDF = minimal_pdf()
+PNG = sample_image("PNG")
+JPEG = sample_image("JPEG")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 HTML = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
 

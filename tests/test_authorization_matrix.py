@@ -167,8 +167,11 @@ MATRIX: dict[str, Entry] = {
     "api:catalog_detail": _e(EVERYONE, "catalog"),
     "api:verify": _e(EVERYONE, "token"),
     "api:verify_check": _e(EVERYONE, "token", post_only=True),
-    "api:tokens": _e(LOGGED_IN - {OWNER, OTHER}),  # staff make their own tokens
+    "api:tokens": _e(LOGGED_IN),  # everyone lists and revokes their own; staff make them
     "api:token_revoke": _e(set(), "missing", post_only=True),
+    "api:token_list": _e(LOGGED_IN),
+    "api:token_revoke_api": _e(set(), "missing", post_only=True),
+    "api:permit_revoke": _e({SIGNER}, "permit", post_only=True),
     "api:applications": _e(LOGGED_IN),
     "api:application_create": _e(LOGGED_IN, post_only=True),
     "api:application": _e({OWNER, VERIFIER, SIGNER, MONITOR, OFFICER, HEAD}, "routed"),
@@ -382,3 +385,114 @@ def test_every_api_operation_has_a_matrix_entry():
         if match.view_name not in MATRIX:
             missing.append(f"{path} ({match.view_name})")
     assert not missing, f"API operations without an entry in the authorization matrix: {missing}"
+
+
+# --- The admin, as every actor ----------------------------------------------------------------
+
+
+def _admin_refusal(response) -> bool:
+    return response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_admin_as_every_actor(journey):
+    """Every admin model's list and add page: the platform admin has all, the region's admin
+    (the monitor, group "Admin Wilayah") exactly the region-admin models, everybody else is
+    sent to the admin's login. What a region admin sees inside is tests/test_admin_isolation.py."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from agencies.demo import REGION_ADMIN_MODELS
+
+    region_models = set(REGION_ADMIN_MODELS)
+    clients = {actor: _client_for(email) for actor, email in journey["emails"].items()}
+    users = {
+        actor: User.objects.filter(email=email).first()
+        for actor, email in journey["emails"].items()
+    }
+    problems = []
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        for view in ("changelist", "add"):
+            from django.urls import reverse
+
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}")
+            for actor, client in clients.items():
+                response = client.get(url)
+                if actor in (ADMIN, MONITOR):
+                    request = RequestFactory().get(url)
+                    request.user = users[actor]
+                    may = (
+                        model_admin.has_view_or_change_permission(request)
+                        if view == "changelist"
+                        else model_admin.has_add_permission(request)
+                    )
+                    if actor == MONITOR and (opts.app_label, opts.model_name) not in region_models:
+                        may = False
+                    expected = 200 if may else 403
+                    if response.status_code != expected:
+                        problems.append(f"{url} as {actor}: {response.status_code} ≠ {expected}")
+                elif not _admin_refusal(response):
+                    problems.append(f"{url} as {actor}: not refused ({response.status_code})")
+    assert not problems, "\n".join(problems)
+
+
+# --- The signing doors (web and API), posted with a valid step-up by every actor ----------------
+
+
+SIGNING_DOORS = [
+    ("permits:sign", "recommended", {}),
+    ("permits:revoke", "permit", {"reason": "Pelanggaran izin."}),
+    ("applications:rejection", "routed", {"action": "confirm", "note": ""}),
+    ("api:permit_sign", "recommended", {}),
+    ("api:permit_revoke", "permit", {"reason": "Pelanggaran izin."}),
+    ("api:rejection_confirm", "routed", {"note": ""}),
+]
+
+
+def test_the_signing_doors_refuse_everyone_but_the_regions_signer(journey, settings):
+    """Each door is posted by every actor (and Palembang's signer) with that actor's own
+    password and a fresh code when they have an app: only Bontang's signer gets through (a
+    refusal of the act itself, e.g. 409 for a file not waiting for the signer, still counts as
+    through); every refusal changes nothing."""
+    from django.urls import reverse
+
+    from tests.stepup import step_up
+
+    settings.TOTP_ENFORCED = True
+    emails = dict(journey["emails"], signer_other_region="kepala.plg@ptsp.local")
+    problems = []
+    for name, key, extra in SIGNING_DOORS:
+        path = reverse(name, args=journey["paths"][key])
+        for actor, email in emails.items():
+            if actor == SIGNER:
+                continue  # last, below: it changes the journey
+            client = _client_for(email)
+            body = dict(extra, password="demo-ptsp-2026", code="000000")
+            if email and email.startswith("kepala.") and email.count(".") == 2:
+                body = step_up(email, **extra)
+            before = database_fingerprint()
+            if name.startswith("api:"):
+                response = client.post(path, body, content_type="application/json")
+            else:
+                response = client.post(path, body)
+            if not _is_refusal(response):
+                problems.append(f"POST {path} as {actor}: allowed ({response.status_code})")
+            after = database_fingerprint()
+            if after != before:
+                problems.append(f"refused POST {path} as {actor} changed {before.changed(after)}")
+    import time_machine
+
+    signer = _client_for(emails[SIGNER])
+    start = timezone.now()
+    for n, (name, key, extra) in enumerate(SIGNING_DOORS):
+        path = reverse(name, args=journey["paths"][key])
+        # Each act takes a code of its own: half a minute apart, as a person would.
+        with time_machine.travel(start + timedelta(seconds=35 * (n + 1))):
+            body = step_up(emails[SIGNER], **extra)
+            if name.startswith("api:"):
+                response = signer.post(path, body, content_type="application/json")
+            else:
+                response = signer.post(path, body)
+        if _is_refusal(response):
+            problems.append(f"POST {path} as the signer: refused ({response.status_code})")
+    assert not problems, "\n".join(problems)

@@ -63,7 +63,7 @@ def test_without_a_trusted_proxy_a_forged_header_changes_nothing(client, demo, s
     settings.TRUSTED_PROXY_COUNT = 0
     client.cookies["django_language"] = "en"
     url = reverse("accounts:login")
-    for n in range(10):
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
         client.post(
             url,
             {"username": f"nobody{n}@example.id", "password": "wrong-password-1"},

@@ -13,7 +13,7 @@ from applications.services import filing
 from permits.models import PermitType
 from ptsp.errors import Conflict, DomainError, NotAllowed
 from tests.factories import ApplicantFactory
-from tests.filing_helpers import PDF, apotek, applicant, complete_draft, upload
+from tests.filing_helpers import PDF, PNG, apotek, applicant, complete_draft, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -262,7 +262,7 @@ def test_the_journey_through_the_pages(client, demo, login):
     for requirement in application.catalog_version.snapshot["requirements"]:
         if requirement["is_required"]:
             kind = "pdf" if "pdf" in requirement["accepted_kinds"] else "png"
-            data = PDF if kind == "pdf" else b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+            data = PDF if kind == "pdf" else PNG
             response = client.post(
                 reverse("applications:upload_document", args=[application.pk, requirement["code"]]),
                 {"file": upload(f"f.{kind}", data)},

@@ -23,6 +23,7 @@ from permits.services.issuance import (
 from permits.signing import SigningUnavailable
 from permits.verification import check_file
 from tests.builders import issued_permit, permit_pdf, recommended_application
+from tests.stepup import step_up
 
 pytestmark = pytest.mark.django_db
 
@@ -206,14 +207,16 @@ def test_revocation_and_expiry_change_the_verification_page(demo, signing_cert, 
         "This permit was issued by the DPMPTSP and is in force." in client.get(url).content.decode()
     )
 
-    # Revocation needs a reason, through the signer's form
+    # Revocation needs a reason and the step-up, through the signer's form
     client.force_login(_signer())
-    response = client.post(reverse("permits:revoke", args=[permit.pk]), {"reason": ""})
+    revoke = reverse("permits:revoke", args=[permit.pk])
+    response = client.post(revoke, step_up(SIGNER, reason=""))
+    assert response.status_code == 400
+    no_code = client.post(revoke, {"reason": "Izin lokasi dibatalkan.", "password": "x"})
+    assert no_code.status_code == 400
     permit.refresh_from_db()
     assert permit.status == Permit.Status.VALID
-    response = client.post(
-        reverse("permits:revoke", args=[permit.pk]), {"reason": "Izin lokasi dibatalkan."}
-    )
+    response = client.post(revoke, step_up(SIGNER, reason="Izin lokasi dibatalkan."))
     assert response.status_code == 302
     permit.refresh_from_db()
     assert permit.status == Permit.Status.REVOKED and permit.revoked_by == _signer()
@@ -254,9 +257,7 @@ def test_unusable_certificate_refuses_cleanly(demo, signing_cert, login, caplog,
 
     client = login(SIGNER)
     client.cookies["django_language"] = "en"
-    response = client.post(
-        reverse("permits:sign", args=[application.pk]), {"password": "demo-ptsp-2026"}
-    )
+    response = client.post(reverse("permits:sign", args=[application.pk]), step_up(SIGNER))
     assert response.status_code == 400
     assert "signing certificate" in response.content.decode()
     application.refresh_from_db()
@@ -269,7 +270,9 @@ def test_wrong_password_signs_nothing(demo, signing_cert, login):
     application = recommended_application()
     client = login(SIGNER)
     client.cookies["django_language"] = "en"
-    response = client.post(reverse("permits:sign", args=[application.pk]), {"password": "nope"})
+    response = client.post(
+        reverse("permits:sign", args=[application.pk]), step_up(SIGNER, password="nope")
+    )
     assert response.status_code == 400
     assert "The password is not correct" in response.content.decode()
     application.refresh_from_db()
@@ -282,8 +285,12 @@ def test_double_click_and_retried_task_give_one_permit(demo, signing_cert, run_o
     application = recommended_application()
     client = login(SIGNER)
     url = reverse("permits:sign", args=[application.pk])
-    assert client.post(url, {"password": "demo-ptsp-2026"}).status_code == 302
-    assert client.post(url, {"password": "demo-ptsp-2026"}).status_code == 302
+    first_click = step_up(SIGNER)
+    assert client.post(url, first_click).status_code == 302
+    # The second click sends the same code again: refused as already used, nothing changes.
+    again = client.post(url, first_click)
+    assert again.status_code == 400 and Permit.objects.count() == 1
+    assert client.post(url, step_up(SIGNER)).status_code == 302  # a new code: the same permit
     first = permit_issue(application_id=application.pk, actor=_signer())
     assert Permit.objects.count() == 1
     run_outbox()
@@ -372,9 +379,7 @@ def test_progress_partial_and_download(demo, signing_cert, run_outbox, login, cl
     application = recommended_application()
     signer_client = login(SIGNER)
     signer_client.cookies["django_language"] = "en"
-    signer_client.post(
-        reverse("permits:sign", args=[application.pk]), {"password": "demo-ptsp-2026"}
-    )
+    signer_client.post(reverse("permits:sign", args=[application.pk]), step_up(SIGNER))
     status_url = reverse("permits:issuance_status", args=[application.pk])
     partial = signer_client.get(status_url).content.decode()
     assert "Being issued" in partial and 'hx-trigger="every 1s"' in partial
@@ -407,7 +412,7 @@ def test_other_region_signer_and_non_signers_are_refused(demo, signing_cert, cli
     client.force_login(_signer("kepala.plg@ptsp.local"))
     for url in urls:
         assert client.get(url).status_code == 404
-    assert client.post(urls[0], {"password": "demo-ptsp-2026"}).status_code == 404
+    assert client.post(urls[0], step_up("kepala.plg@ptsp.local")).status_code == 404
     assert application.pk not in [
         a["pk"] for a in client.get(reverse("permits:signing_queue")).context["applications"]
     ]

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from permits.models import Permit
 from tests.builders import recommended_application
+from tests.stepup import fresh_code
 
 PASSWORD = "demo-ptsp-2026"
 
@@ -52,11 +53,12 @@ def test_sign_download_and_verify_in_the_browser(
     base = live_server.url
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
 
-    # The signer signs from the queue, confirming with the password.
+    # The signer signs from the queue, confirming with the password and a code from the app.
     _log_in(page, base, "kepala.btg@ptsp.local")
     page.goto(base + reverse("permits:signing_queue"))
     page.get_by_role("link", name="Open").first.click()
     page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=code]", fresh_code("kepala.btg@ptsp.local"))
     page.get_by_test_id("sign-and-issue").click()
     page.wait_for_load_state()
     assert "Being issued" in page.get_by_test_id("issuance-status").inner_text()

@@ -23,6 +23,7 @@ from permits.signing import SigningUnavailable, certificate_for, get_signer
 from permits.verification import check_file, check_signature, trust_roots
 from tests.builders import issued_permit, permit_pdf, recommended_application
 from tests.signing_fixtures import BTG_PASSPHRASE, PASSPHRASE
+from tests.stepup import step_up
 from tests.test_production_settings import run
 
 pytestmark = pytest.mark.django_db
@@ -197,9 +198,7 @@ def test_a_region_that_cannot_sign_refuses_cleanly(
 
     client = login(SIGNERS["BTG"])
     client.cookies["django_language"] = "en"
-    response = client.post(
-        reverse("permits:sign", args=[application.pk]), {"password": "demo-ptsp-2026"}
-    )
+    response = client.post(reverse("permits:sign", args=[application.pk]), step_up(SIGNERS["BTG"]))
     assert response.status_code == 400
     text = response.content.decode()
     assert expected in text and "Nothing was issued" in text

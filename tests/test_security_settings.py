@@ -28,6 +28,11 @@ NAMES = [
     "VERIFY_CHECKS_PER_WINDOW",
     "VERIFY_CHECKS_PER_PERMIT",
     "VERIFY_CHECK_WINDOW_SECONDS",
+    "LANGUAGE_COOKIE_SECURE",
+    "LANGUAGE_COOKIE_HTTPONLY",
+    "API_TOKEN_DAYS",
+    "LOGIN_ADDRESS_FAILURE_LIMIT",
+    "OTP_FAILURE_LIMIT",
 ]
 
 
@@ -41,6 +46,10 @@ def test_production_cookies_hsts_and_second_factor():
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
     assert values["SESSION_COOKIE_HTTPONLY"]
+    # The language cookie too (issue 14: it was not Secure in production).
+    assert values["LANGUAGE_COOKIE_SECURE"] and values["LANGUAGE_COOKIE_HTTPONLY"]
+    assert values["API_TOKEN_DAYS"] == 90
+    assert values["LOGIN_ADDRESS_FAILURE_LIMIT"] == 30 and values["OTP_FAILURE_LIMIT"] == 5
     assert values["SESSION_COOKIE_SAMESITE"] == "Lax" and values["CSRF_COOKIE_SAMESITE"] == "Lax"
     assert values["SECURE_HSTS_SECONDS"] >= 31536000 and values["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
     assert values["SECURE_SSL_REDIRECT"] and values["SECURE_CONTENT_TYPE_NOSNIFF"]

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from agencies.services import review_decide
 from applications.clock import current_stages, stage_clocks, stage_clocks_for
+from applications.demo import minimal_pdf
 from applications.services.revisions import revision_answer
 from tests.sla_builders import routed_at, wita
 from tests.workflow_builders import upload
@@ -62,7 +63,7 @@ def test_paused_clock_while_revision_requested_and_carried_over(routed):
         assert "waiting for the applicant" in clock.label
         assert clock.days_late == 0
     with time_machine.travel(wita(7, 14, 10), tick=False):
-        upload(routed, "denah", b"%PDF-1.4\n% revised\n%%EOF\n")
+        upload(routed, "denah", minimal_pdf(b"revised"))
         revision_answer(review_id=dinkes.pk, actor=routed.applicant, note="Sudah")
     dinkes.refresh_from_db()
     clock = by_key(stage_clocks(routed, now=wita(7, 16, 9)))[dinkes.agency.name]

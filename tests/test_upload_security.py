@@ -13,6 +13,7 @@ from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
+from applications.demo import minimal_pdf, sample_image
 from applications.models import Document
 from applications.services import filing
 from ptsp.errors import DomainError
@@ -240,3 +241,152 @@ def test_file_names_are_never_used_in_paths(draft, name):
     assert os.path.basename(stored) not in name
     assert default_storage.exists(stored)
     assert "/" not in document.original_name and "\\" not in document.original_name
+
+
+# --- Files checked closed (issue 14) ----------------------------------------------------------
+
+
+def _objstm_pdf(*, broken_array: bool = False) -> bytes:
+    """A PDF 1.5 whose OpenAction JavaScript sits only inside a compressed object stream (a raw
+    scan cannot see it), with a cross-reference stream; `broken_array` adds the unterminated
+    array that made the old parser give up (and the old check count the file as clean)."""
+    inner = b"<</S/JavaScript/JS(app.alert(1))>>"
+    header = b"5 0 "
+    objstm = zlib.compress(header + inner)
+    annots = b"/Annots[6 0 R 7 0 R" if broken_array else b""
+    objects = {
+        1: b"<</Type/Catalog/Pages 2 0 R/OpenAction 5 0 R>>",
+        2: b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        3: b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]" + annots + b">>",
+        4: b"<</Type/ObjStm/N 1/First %d/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream"
+        % (len(header), len(objstm), objstm),
+    }
+    out = b"%PDF-1.5\n"
+    offsets = {}
+    for number, body in objects.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref_at = len(out)
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    rows += [struct.pack(">BIH", 1, offsets[n], 0) for n in (1, 2, 3, 4)]
+    rows += [struct.pack(">BIH", 2, 4, 0), struct.pack(">BIH", 1, xref_at, 0)]
+    table = zlib.compress(b"".join(rows))
+    out += (
+        b"6 0 obj\n<</Type/XRef/Size 7/W[1 4 2]/Root 1 0 R/Filter/FlateDecode/Length %d>>\n"
+        b"stream\n%s\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % (len(table), table, xref_at)
+    )
+    return out
+
+
+def test_javascript_inside_a_compressed_object_stream_is_refused(draft):
+    data = _objstm_pdf()
+    assert "JavaScript" not in pdf_active_names_raw(data)  # invisible to a raw scan
+    error = _refused(draft, data, "file_active_content")
+    assert "scripts" in str(error.message)
+
+
+def test_the_798_byte_pdf_behind_an_array_the_parser_refuses_is_refused(draft, api_upload):
+    """The file of the penetration test: accepted by the web form and the API before."""
+    data = _objstm_pdf(broken_array=True)
+    assert len(data) < 1024
+    _refused(draft, data, "file_active_content")
+    response = api_upload(draft, data)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "file_active_content"
+    assert not Document.objects.filter(application=draft).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        minimal_pdf()[:-40],  # truncated: no %%EOF, the cross-reference table cut
+        minimal_pdf()[:150] + b"\n%%EOF\n",  # cut in the middle of its objects
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",  # no xref
+        b"%PDF-1.7\n" + b"\x00\xff" * 200 + b"\n%%EOF\n",  # a header and noise
+    ],
+    ids=["truncated", "cut-inside", "no-xref", "noise"],
+)
+def test_a_pdf_that_cannot_be_read_to_the_end_is_refused_as_damaged(draft, data):
+    error = _refused(draft, data, "file_damaged")
+    assert "This PDF is damaged" in str(error.message)
+
+
+@pytest.mark.parametrize(
+    "data, name, code",
+    [
+        (b"%PDF-1.4\n<html><body><script>alert(1)</script></body></html>\n%%EOF\n", "x.pdf", None),
+        (minimal_pdf().replace(b"%PDF-1.4\n", b"%PDF-1.4\n<!DOCTYPE html>\n"), "x.pdf", None),
+        (b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>", "x.png", "image"),
+        (sample_image("PNG") + b"<script>alert(1)</script>", "x.png", "image"),
+        (b"\xff\xd8\xff\xe0<?php system($_GET['c']); ?>", "x.jpg", "image"),
+    ],
+    ids=["pdf-header-html", "pdf-with-html", "png-header-html", "png-then-script", "jpeg-php"],
+)
+def test_a_header_followed_by_another_format_is_refused(draft, data, name, code):
+    requirement = _image_requirement(draft) if code == "image" else "surat_permohonan"
+    error = _refused(draft, data, "file_foreign_content", name, requirement)
+    assert "web page or script code" in str(error.message)
+
+
+@pytest.mark.parametrize(
+    "data, name",
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "x.png"),  # the old stand-in: a header, no image
+        (sample_image("PNG")[:-30], "x.png"),  # truncated image data
+        (sample_image("PNG") + b"\x01\x02trailing bytes", "x.png"),  # something after IEND
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 64, "x.jpg"),
+        (sample_image("GIF"), "x.png"),  # GIF renamed: no PNG header
+    ],
+    ids=["png-stand-in", "png-truncated", "png-trailing", "jpeg-stand-in", "gif"],
+)
+def test_images_are_decoded_to_the_last_pixel(draft, data, name):
+    requirement = _image_requirement(draft)
+    with pytest.raises(DomainError) as caught:
+        put(draft, data, name=name, code=requirement)
+    assert caught.value.code in ("file_damaged", "file_kind")
+    if caught.value.code == "file_damaged":
+        assert "This image is damaged" in str(caught.value.message)
+    assert not Document.objects.filter(application=draft).exists()
+
+
+def test_the_pixel_bomb_message_shows_the_real_dimensions(draft):
+    error = _refused(
+        draft, _png(100000, 30000), "file_image_too_large", "x.png", _image_requirement(draft)
+    )
+    assert "100000 × 30000" in str(error.message)
+
+
+def test_a_jpeg_bomb_shows_its_dimensions_too(draft):
+    from security.content import image_size_from_header
+
+    jpeg = sample_image("JPEG", (16, 12))
+    assert image_size_from_header(jpeg) == (16, 12)
+
+
+def test_real_images_and_pdfs_made_by_tools_are_accepted(draft):
+    assert put(draft, minimal_pdf()).content_type == "application/pdf"
+    requirement = _image_requirement(draft)
+    assert put(draft, sample_image("JPEG"), "f.jpg", requirement).content_type == "image/jpeg"
+
+
+def _image_requirement(draft) -> str:
+    requirements = draft.catalog_version.snapshot["requirements"]
+    return next(r["code"] for r in requirements if "png" in r["accepted_kinds"])
+
+
+@pytest.fixture
+def api_upload(client):
+    """Upload through the API as the draft's applicant."""
+    from rest_framework.test import APIClient
+
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+
+    def _upload(draft, data, code="surat_permohonan", name="dok.pdf"):
+        api.force_authenticate(user=draft.applicant)
+        return api.post(
+            f"/api/v1/applications/{draft.pk}/documents/{code}/upload/",
+            {"file": upload(name, data)},
+            format="multipart",
+        )
+
+    return _upload

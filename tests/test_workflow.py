@@ -8,6 +8,7 @@ from django.db import connection
 from accounts.models import User
 from agencies.models import Review, ReviewStatus
 from agencies.services import application_route, review_decide, review_reassign
+from applications.demo import minimal_pdf
 from applications.models import Event, Notification, Status
 from applications.services.intake import (
     application_accept,
@@ -150,7 +151,7 @@ def test_return_and_resubmit_keeps_accepted_documents(demo):
     application.refresh_from_db()
     assert application.status == Status.RETURNED
 
-    new_denah = upload(application, "denah", b"%PDF-1.4\n% revised plan\n%%EOF\n")
+    new_denah = upload(application, "denah", minimal_pdf(b"revised plan"))
     application_resubmit(application_id=application.pk, actor=application.applicant)
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
@@ -229,7 +230,7 @@ def test_revision_loop_same_review_same_officer(routed):
     with pytest.raises(DomainError, match="Denah"):
         revision_answer(review_id=dinkes.pk, actor=routed.applicant, note="Sudah")
     ktp_before = routed.documents.get(requirement_code="ktp", is_current=True)
-    upload(routed, "denah", b"%PDF-1.4\n% plan with room sizes\n%%EOF\n")
+    upload(routed, "denah", minimal_pdf(b"plan with room sizes"))
     revision_answer(review_id=dinkes.pk, actor=routed.applicant, note="Denah diperbarui")
     dinkes.refresh_from_db()
     routed.refresh_from_db()

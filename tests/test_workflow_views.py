@@ -11,6 +11,7 @@ from PIL import Image
 from agencies.models import Inspection, ReviewStatus
 from applications.models import Notification, Status
 from applications.services.intake import application_accept
+from tests.stepup import step_up
 from tests.workflow_builders import all_accepted, submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -262,7 +263,13 @@ def test_signer_rejection_page(en, login, routed):
     )
     page = en.get(reverse("applications:rejection", args=[routed.pk]))
     assert "Lokasi tidak sesuai" in page.content.decode()
-    en.post(reverse("applications:rejection", args=[routed.pk]), {"action": "confirm", "note": ""})
+    url = reverse("applications:rejection", args=[routed.pk])
+    # Without the step-up nothing is confirmed, and the page says why.
+    refused = en.post(url, {"action": "confirm", "note": "", "password": "demo-ptsp-2026"})
+    assert refused.status_code == 400 and "This field is required" in refused.content.decode()
+    routed.refresh_from_db()
+    assert routed.status == Status.REJECTION_PROPOSED
+    en.post(url, step_up("kepala.btg@ptsp.local", action="confirm", note=""))
     routed.refresh_from_db()
     assert routed.status == Status.REJECTED
 

@@ -5,13 +5,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
 from agencies.models import Agency, Region
+from applications.demo import minimal_pdf
 from applications.models import Application, Document
 from applications.services import filing
 from applications.services.revisions import document_replace
 from permits.models import FormField, PermitType, Requirement, RouteStep
 from permits.services.catalog import permit_type_publish
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 def permit_type(region_code="BTG", agencies=("DINKES", "DLH"), code="KLINIK-T") -> PermitType:

@@ -15,6 +15,7 @@ from api.apis.common import (
     BaseApi,
     DocumentSerializer,
     ReviewSerializer,
+    StrictCharField,
     application_detail_queryset,
     ordered,
     ordering_field,
@@ -33,8 +34,8 @@ TAG = ["applications"]
 class ApplicationListApi(BaseApi):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=Status.choices, required=False)
-        permit = serializers.CharField(required=False, max_length=20, help_text="Permit type code.")
-        q = serializers.CharField(
+        permit = StrictCharField(required=False, max_length=20, help_text="Permit type code.")
+        q = StrictCharField(
             required=False, max_length=100, help_text="Tracking number or business name."
         )
         ordering = ordering_field(["created_at", "submitted_at", "updated_at"], "-created_at")
@@ -87,7 +88,7 @@ class RevisionAnswerApi(BaseApi):
     required_scope = Scope.APPLICATIONS_WRITE
 
     class InputSerializer(serializers.Serializer):
-        note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+        note = StrictCharField(required=False, allow_blank=True, default="", max_length=4000)
 
     @extend_schema(
         tags=TAG,

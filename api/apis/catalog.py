@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from api.apis.common import MAX_ID, BaseApi, localized, page, query
+from api.apis.common import MAX_ID, BaseApi, StrictCharField, localized, page, query
 from api.schema import paginated
 from permits import selectors
 from permits.models import PermitType
@@ -23,9 +23,9 @@ class PublicApi(BaseApi):
 
 class PermitTypeListItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    region = serializers.CharField(source="region.code")
-    region_name = serializers.CharField(source="region.name")
-    code = serializers.CharField()
+    region = StrictCharField(source="region.code")
+    region_name = StrictCharField(source="region.name")
+    code = StrictCharField()
     name = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
     fee_amount = serializers.IntegerField(help_text="Rupiah; 0 means free.")
@@ -50,7 +50,7 @@ class CatalogListApi(PublicApi):
         agency = serializers.IntegerField(
             required=False, min_value=1, max_value=MAX_ID, help_text="A reviewing agency's id."
         )
-        q = serializers.CharField(required=False, max_length=100, help_text="Words to look for.")
+        q = StrictCharField(required=False, max_length=100, help_text="Words to look for.")
 
     @extend_schema(
         tags=TAG,
@@ -75,40 +75,40 @@ class CatalogListApi(PublicApi):
 class CatalogDetailApi(PublicApi):
     class OutputSerializer(serializers.Serializer):
         class RequirementSerializer(serializers.Serializer):
-            code = serializers.CharField()
-            name = serializers.CharField()
-            description = serializers.CharField(allow_blank=True)
+            code = StrictCharField()
+            name = StrictCharField()
+            description = StrictCharField(allow_blank=True)
             is_required = serializers.BooleanField()
-            accepted_kinds = serializers.ListField(child=serializers.CharField())
+            accepted_kinds = serializers.ListField(child=StrictCharField())
             max_size_kb = serializers.IntegerField()
 
         class FieldSerializer(serializers.Serializer):
-            key = serializers.CharField()
-            label = serializers.CharField()
-            kind = serializers.CharField()
-            unit = serializers.CharField(allow_blank=True)
-            choices = serializers.ListField(child=serializers.CharField())
+            key = StrictCharField()
+            label = StrictCharField()
+            kind = StrictCharField()
+            unit = StrictCharField(allow_blank=True)
+            choices = serializers.ListField(child=StrictCharField())
             is_required = serializers.BooleanField()
-            help_text = serializers.CharField(allow_blank=True)
+            help_text = StrictCharField(allow_blank=True)
 
         class RouteStepSerializer(serializers.Serializer):
-            agency_code = serializers.CharField()
-            agency_name = serializers.CharField()
+            agency_code = StrictCharField()
+            agency_name = StrictCharField()
             review_days = serializers.IntegerField()
 
         id = serializers.IntegerField()
-        region = serializers.CharField()
-        code = serializers.CharField()
+        region = StrictCharField()
+        code = StrictCharField()
         version = serializers.IntegerField(help_text="The published catalog version.")
-        name = serializers.CharField()
-        description = serializers.CharField(allow_blank=True)
-        legal_basis = serializers.CharField(allow_blank=True)
-        steps = serializers.ListField(child=serializers.CharField())
+        name = StrictCharField()
+        description = StrictCharField(allow_blank=True)
+        legal_basis = StrictCharField(allow_blank=True)
+        steps = serializers.ListField(child=StrictCharField())
         intake_days = serializers.IntegerField()
         issuance_days = serializers.IntegerField()
         total_days = serializers.IntegerField(help_text="Intake + longest review + issuance.")
         fee_amount = serializers.IntegerField()
-        fee_note = serializers.CharField(allow_blank=True)
+        fee_note = StrictCharField(allow_blank=True)
         validity_months = serializers.IntegerField(allow_null=True)
         requires_nib = serializers.BooleanField()
         requirements = RequirementSerializer(many=True)

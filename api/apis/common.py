@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from api.pagination import ApiPagination
 from applications.models import Status
+from security.services import step_up_verify
 
 # The largest id a row can have (PostgreSQL bigint): larger ones are refused with a 400.
 MAX_ID = 2**63 - 1
@@ -27,6 +28,11 @@ class BaseApi(APIView):
         request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(
             request
         )
+        # A method the operation does not have is a 405 for everyone, before any permission
+        # (PUT, PATCH, DELETE once answered 403, which hid that they do not exist).
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise exceptions.MethodNotAllowed(request.method)
         request.version, request.versioning_scheme = self.determine_version(
             request, *args, **kwargs
         )
@@ -37,6 +43,45 @@ class BaseApi(APIView):
             raise
         self.check_throttles(request)
         self.check_permissions(request)
+
+
+class StrictCharField(serializers.CharField):
+    """A text field that takes text only: DRF's CharField turns a number into text, so
+    `{"reason": 0}` once withdrew an application with the reason "0"."""
+
+    default_error_messages = {"invalid": _("Not a valid string: give text in quotes.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StepUpSerializer(serializers.Serializer):
+    """The signer's step-up, as on the web pages: the password and a fresh code from the
+    authenticator app (security.services.step_up_verify)."""
+
+    password = StrictCharField(
+        max_length=200,
+        style={"input_type": "password"},
+        help_text="A legal act: the signer confirms it with their password…",
+    )
+    code = StrictCharField(
+        max_length=7,
+        help_text="…and a new 6-digit code from their authenticator app (each code works once).",
+    )
+
+
+def step_up(request, serializer_class) -> dict:
+    """Validate the body of a step-up operation and run the one step-up check; returns the
+    validated data. Raises the API's 400 (fields), 429 (locked) or the step-up's DomainError."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    step_up_verify(
+        actor=request.user, request=request, password=data["password"], code=data["code"]
+    )
+    return data
 
 
 class FileApi(BaseApi):
@@ -87,7 +132,7 @@ def localized(obj: dict | object, base: str) -> str:
 
 class PermitTypeRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    code = serializers.CharField()
+    code = StrictCharField()
     name = serializers.SerializerMethodField()
 
     def get_name(self, obj) -> str:
@@ -96,12 +141,12 @@ class PermitTypeRefSerializer(serializers.Serializer):
 
 class ApplicationSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    tracking_number = serializers.CharField(allow_null=True)
+    tracking_number = StrictCharField(allow_null=True)
     status = serializers.ChoiceField(choices=Status.choices)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = StrictCharField(source="get_status_display")
     permit_type = PermitTypeRefSerializer()
-    region = serializers.CharField(source="region.code")
-    business_name = serializers.CharField()
+    region = StrictCharField(source="region.code")
+    business_name = StrictCharField()
     created_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
@@ -109,71 +154,71 @@ class ApplicationSummarySerializer(serializers.Serializer):
 
 class DocumentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    requirement_code = serializers.CharField()
+    requirement_code = StrictCharField()
     version = serializers.IntegerField()
     is_current = serializers.BooleanField()
-    original_name = serializers.CharField()
-    content_type = serializers.CharField()
+    original_name = StrictCharField()
+    content_type = StrictCharField()
     size = serializers.IntegerField()
-    sha256 = serializers.CharField()
+    sha256 = StrictCharField()
     uploaded_at = serializers.DateTimeField()
-    verdict = serializers.CharField()
-    verdict_note = serializers.CharField()
+    verdict = StrictCharField()
+    verdict_note = StrictCharField()
 
 
 class AgencyRefSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
+    code = StrictCharField()
+    name = StrictCharField()
 
 
 class RevisionItemSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["document", "field"])
-    key = serializers.CharField(max_length=40)
-    label = serializers.CharField(required=False)
-    note = serializers.CharField(max_length=2000)
+    key = StrictCharField(max_length=40)
+    label = StrictCharField(required=False)
+    note = StrictCharField(max_length=2000)
 
 
 class ReviewSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     agency = AgencyRefSerializer()
-    status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
-    assignee = serializers.CharField(source="assignee.full_name", allow_null=True, default=None)
+    status = StrictCharField()
+    status_label = StrictCharField(source="get_status_display")
+    assignee = StrictCharField(source="assignee.full_name", allow_null=True, default=None)
     budget_days = serializers.IntegerField()
     due_at = serializers.DateTimeField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
-    reasons = serializers.CharField()
+    reasons = StrictCharField()
     revision_items = RevisionItemSerializer(many=True)
 
 
 class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    action = serializers.CharField()
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
-    note = serializers.CharField()
-    actor = serializers.CharField(source="actor.full_name", allow_null=True, default=None)
-    agency = serializers.CharField(source="review.agency.code", allow_null=True, default=None)
+    action = StrictCharField()
+    from_status = StrictCharField()
+    to_status = StrictCharField()
+    note = StrictCharField()
+    actor = StrictCharField(source="actor.full_name", allow_null=True, default=None)
+    agency = StrictCharField(source="review.agency.code", allow_null=True, default=None)
 
 
 class TimelineStepSerializer(serializers.Serializer):
-    action = serializers.CharField()
-    label = serializers.CharField()
-    holder = serializers.CharField(help_text="Who holds the file in this step.")
-    actor = serializers.CharField()
+    action = StrictCharField()
+    label = StrictCharField()
+    holder = StrictCharField(help_text="Who holds the file in this step.")
+    actor = StrictCharField()
     start = serializers.DateTimeField()
     end = serializers.DateTimeField(allow_null=True)
     due = serializers.DateTimeField(allow_null=True)
-    note = serializers.CharField()
+    note = StrictCharField()
     current = serializers.BooleanField()
 
 
 class ApplicationDetailSerializer(ApplicationSummarySerializer):
-    nib = serializers.CharField()
-    kbli = serializers.CharField()
-    address = serializers.CharField()
-    kelurahan = serializers.CharField()
-    kecamatan = serializers.CharField()
+    nib = StrictCharField()
+    kbli = StrictCharField()
+    address = StrictCharField()
+    kelurahan = StrictCharField()
+    kecamatan = StrictCharField()
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
     form_data = serializers.DictField()

@@ -19,6 +19,7 @@ from api.apis.common import (
     BaseApi,
     DocumentSerializer,
     FileApi,
+    StrictCharField,
 )
 from api.models import Scope
 from applications.selectors import applications_visible_to
@@ -32,16 +33,12 @@ class DraftDataSerializer(serializers.Serializer):
     """What an applicant may write on a draft. Anything else (status, applicant, tracking
     number, region, agency, signer…) is ignored."""
 
-    business_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    nib = serializers.CharField(
-        required=False, allow_blank=True, max_length=13, help_text="13 digits."
-    )
-    kbli = serializers.CharField(
-        required=False, allow_blank=True, max_length=5, help_text="5 digits."
-    )
-    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    kelurahan = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    kecamatan = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    business_name = StrictCharField(required=False, allow_blank=True, max_length=200)
+    nib = StrictCharField(required=False, allow_blank=True, max_length=13, help_text="13 digits.")
+    kbli = StrictCharField(required=False, allow_blank=True, max_length=5, help_text="5 digits.")
+    address = StrictCharField(required=False, allow_blank=True, max_length=300)
+    kelurahan = StrictCharField(required=False, allow_blank=True, max_length=100)
+    kecamatan = StrictCharField(required=False, allow_blank=True, max_length=100)
     latitude = serializers.DecimalField(
         required=False, allow_null=True, max_digits=9, decimal_places=6, min_value=-90, max_value=90
     )
@@ -204,7 +201,7 @@ class ApplicationWithdrawApi(BaseApi):
     required_scope = Scope.APPLICATIONS_WRITE
 
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=2000)
+        reason = StrictCharField(max_length=2000)
 
     @extend_schema(
         tags=TAG,

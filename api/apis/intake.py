@@ -12,6 +12,7 @@ from api.apis.common import (
     ApplicationDetailSerializer,
     ApplicationSummarySerializer,
     BaseApi,
+    StrictCharField,
     application_detail_queryset,
     ordered,
     ordering_field,
@@ -31,7 +32,7 @@ class VerdictSerializer(serializers.Serializer):
         min_value=1, max_value=MAX_ID, help_text="A current document's id."
     )
     verdict = serializers.ChoiceField(choices=["accepted", "rejected"])
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 def _verdicts(items: list[dict]) -> dict:
@@ -42,8 +43,8 @@ class IntakeQueueApi(BaseApi):
     required_roles = (Role.VERIFIER,)
 
     class FilterSerializer(serializers.Serializer):
-        permit = serializers.CharField(required=False, max_length=20, help_text="Permit type code.")
-        q = serializers.CharField(
+        permit = StrictCharField(required=False, max_length=20, help_text="Permit type code.")
+        q = StrictCharField(
             required=False, max_length=100, help_text="Tracking number or business name."
         )
         ordering = ordering_field(["submitted_at", "due_at"], "submitted_at")
@@ -118,7 +119,7 @@ class IntakeReturnApi(BaseApi):
         verdicts = VerdictSerializer(
             many=True, help_text="A verdict on every current document; reject at least one."
         )
-        note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+        note = StrictCharField(required=False, allow_blank=True, default="", max_length=4000)
 
     @extend_schema(
         tags=TAG,

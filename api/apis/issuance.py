@@ -3,7 +3,6 @@ web page), the applicant's download, the public verification by token (from the 
 
 import re
 
-from django.contrib.auth import authenticate
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -19,20 +18,22 @@ from api.apis.common import (
     ApplicationSummarySerializer,
     BaseApi,
     FileApi,
+    StepUpSerializer,
+    StrictCharField,
     localized,
     ordered,
     ordering_field,
     page,
     query,
+    step_up,
 )
-from api.apis.outcome import signer_applications
 from api.models import Scope
 from api.schema import paginated
 from applications.models import Status
-from applications.selectors import applications_visible_to
+from applications.selectors import applications_visible_to, signer_applications
 from permits.models import Permit
-from permits.services.issuance import permit_issue
-from ptsp.errors import DomainError
+from permits.selectors import signer_regions
+from permits.services.issuance import permit_issue, permit_revoke
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 PUBLIC_STATUSES = [Permit.Status.VALID, Permit.Status.REVOKED, Permit.Status.EXPIRED]
@@ -41,14 +42,14 @@ MAX_CHECK_UPLOAD = 20 * 1024 * 1024
 
 class PermitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    number = serializers.CharField()
-    status = serializers.CharField()
-    holder_name = serializers.CharField()
-    business_name = serializers.CharField()
+    number = StrictCharField()
+    status = StrictCharField()
+    holder_name = StrictCharField()
+    business_name = StrictCharField()
     issued_at = serializers.DateTimeField()
     valid_until = serializers.DateField(allow_null=True)
-    sha256 = serializers.CharField()
-    last_error = serializers.CharField()
+    sha256 = StrictCharField()
+    last_error = StrictCharField()
 
 
 class SigningQueueApi(BaseApi):
@@ -78,41 +79,45 @@ class PermitSignApi(BaseApi):
     required_roles = (Role.SIGNER,)
     required_scope = Scope.SIGNING
 
-    class InputSerializer(serializers.Serializer):
-        password = serializers.CharField(
-            max_length=200,
-            style={"input_type": "password"},
-            help_text="Signing is a legal act: the signer confirms it with their password, "
-            "as on the web page.",
-        )
+    class InputSerializer(StepUpSerializer):
+        pass
 
     @extend_schema(
         tags=["signing"],
         summary="Sign and issue: the permit gets its number and is rendered and signed",
         description="Answers 202 with the permit in status `issuing`; it becomes `valid` when "
-        "the background issuance finishes (poll the application).",
+        "the background issuance finishes (poll the application). The signer confirms with "
+        "the password and a fresh second-factor code, under the login's lockout.",
         request=InputSerializer,
         responses={202: PermitSerializer},
     )
     def post(self, request, pk: int):
         application = get_object_or_404(signer_applications(request.user), pk=pk)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        if (
-            authenticate(
-                request._request,
-                username=request.user.email,
-                password=serializer.validated_data["password"],
-            )
-            is None
-        ):
-            raise DomainError(
-                _("The password is not correct. Nothing was signed."),
-                code="password_incorrect",
-                field="password",
-            )
+        step_up(request, self.InputSerializer)
         permit = permit_issue(application_id=application.pk, actor=request.user)
         return Response(PermitSerializer(permit).data, status=202)
+
+
+class PermitRevokeApi(BaseApi):
+    required_roles = (Role.SIGNER,)
+    required_scope = Scope.SIGNING
+
+    class InputSerializer(StepUpSerializer):
+        reason = StrictCharField(max_length=4000, help_text="Why the permit is revoked.")
+
+    @extend_schema(
+        tags=["signing"],
+        summary="Revoke a valid permit of my region (with the step-up)",
+        request=InputSerializer,
+        responses=PermitSerializer,
+    )
+    def post(self, request, pk: int):
+        permit = get_object_or_404(
+            Permit.objects.filter(region_id__in=signer_regions(request.user)), pk=pk
+        )
+        data = step_up(request, self.InputSerializer)
+        permit = permit_revoke(permit_id=permit.pk, actor=request.user, reason=data["reason"])
+        return Response(PermitSerializer(permit).data)
 
 
 class PermitDownloadApi(FileApi):
@@ -142,15 +147,15 @@ class PermitDownloadApi(FileApi):
 
 
 class VerificationSerializer(serializers.Serializer):
-    number = serializers.CharField()
+    number = StrictCharField()
     status = serializers.ChoiceField(choices=["valid", "revoked", "expired"])
-    business_name = serializers.CharField()
+    business_name = StrictCharField()
     permit_type = serializers.SerializerMethodField()
-    region = serializers.CharField(source="region.name")
+    region = StrictCharField(source="region.name")
     issued_at = serializers.DateTimeField()
     valid_until = serializers.DateField(allow_null=True)
     revoked_at = serializers.DateTimeField(allow_null=True)
-    sha256 = serializers.CharField(help_text="SHA-256 of the issued PDF.")
+    sha256 = StrictCharField(help_text="SHA-256 of the issued PDF.")
 
     def get_permit_type(self, obj) -> str:
         return localized(obj.permit_type, "name")
@@ -198,10 +203,10 @@ class PermitVerifyFileApi(PublicApi):
 
     class OutputSerializer(serializers.Serializer):
         ok = serializers.BooleanField(help_text="Same file and a sound signature of the region.")
-        sha256 = serializers.CharField()
+        sha256 = StrictCharField()
         hash_matches = serializers.BooleanField()
         signature_ok = serializers.BooleanField()
-        problems = serializers.ListField(child=serializers.CharField())
+        problems = serializers.ListField(child=StrictCharField())
 
     @extend_schema(
         tags=["verification"],

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from agencies.models import Role
-from api.apis.common import AgencyRefSerializer, BaseApi, query
+from api.apis.common import AgencyRefSerializer, BaseApi, StrictCharField, query
 from api.models import Scope
 from ptsp.workdays import Calendar
 
@@ -51,7 +51,7 @@ class SlaFiguresApi(BaseApi):
             ikm = serializers.FloatField(allow_null=True, help_text="Survey index (IKM).")
             surveys = serializers.IntegerField()
 
-        region = serializers.CharField()
+        region = StrictCharField()
         start = serializers.DateField()
         end = serializers.DateField()
         agencies = AgencyFiguresSerializer(many=True)

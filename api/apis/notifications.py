@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from api.apis.common import MAX_ID, BaseApi, ordered, ordering_field, page, query
+from api.apis.common import MAX_ID, BaseApi, StrictCharField, ordered, ordering_field, page, query
 from api.models import Scope
 from api.schema import paginated
 from applications.models import Notification
@@ -15,10 +15,10 @@ TAG = ["notifications"]
 
 class NotificationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.CharField()
-    subject = serializers.CharField()
-    body = serializers.CharField()
-    url = serializers.CharField()
+    kind = StrictCharField()
+    subject = StrictCharField()
+    body = StrictCharField()
+    url = StrictCharField()
     application = serializers.IntegerField(source="application_id", allow_null=True)
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)

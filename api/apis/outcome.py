@@ -6,32 +6,29 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from agencies.models import Role
-from agencies.selectors import agencies_of
 from api.apis.common import (
     ApplicationDetailSerializer,
     ApplicationSummarySerializer,
     BaseApi,
+    StepUpSerializer,
+    StrictCharField,
     application_detail_queryset,
     ordered,
     ordering_field,
     page,
     query,
+    step_up,
 )
 from api.models import Scope
 from api.schema import paginated
-from applications.models import Application, Status
+from applications.models import Status
+from applications.selectors import signer_applications
 from applications.services.outcome import (
     application_confirm_rejection,
     application_send_back_rejection,
 )
 
 TAG = ["signing"]
-
-
-def signer_applications(user):
-    """Applications of the regions where the person signs (the signer web pages' scope)."""
-    regions = [a.region_id for a in agencies_of(user, Role.SIGNER)]
-    return Application.objects.filter(region_id__in=regions).exclude(status=Status.DRAFT)
 
 
 class RejectionQueueApi(BaseApi):
@@ -76,23 +73,21 @@ class RejectionConfirmApi(BaseApi):
     required_roles = (Role.SIGNER,)
     required_scope = Scope.SIGNING
 
-    class InputSerializer(serializers.Serializer):
-        note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    class InputSerializer(StepUpSerializer):
+        note = StrictCharField(required=False, allow_blank=True, default="", max_length=4000)
 
     @extend_schema(
         tags=TAG,
-        summary="Confirm an OPD's proposed rejection: the application is rejected",
+        summary="Confirm an OPD's proposed rejection: the application is rejected (with the "
+        "step-up: password and a fresh second-factor code)",
         request=InputSerializer,
         responses=ApplicationSummarySerializer,
     )
     def post(self, request, pk: int):
         application = get_object_or_404(signer_applications(request.user), pk=pk)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = step_up(request, self.InputSerializer)
         application = application_confirm_rejection(
-            application_id=application.pk,
-            actor=request.user,
-            note=serializer.validated_data["note"],
+            application_id=application.pk, actor=request.user, note=data["note"]
         )
         return Response(ApplicationSummarySerializer(application).data)
 
@@ -102,7 +97,7 @@ class RejectionSendBackApi(BaseApi):
     required_scope = Scope.SIGNING
 
     class InputSerializer(serializers.Serializer):
-        note = serializers.CharField(max_length=4000, help_text="Why the rejection goes back.")
+        note = StrictCharField(max_length=4000, help_text="Why the rejection goes back.")
 
     @extend_schema(
         tags=TAG,

@@ -19,6 +19,7 @@ from api.apis.common import (
     BaseApi,
     ReviewSerializer,
     RevisionItemSerializer,
+    StrictCharField,
     application_detail_queryset,
     ordered,
     ordering_field,
@@ -39,9 +40,9 @@ STATUS_FILTERS = {
 class ReviewListItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     agency = AgencyRefSerializer()
-    status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
-    assignee = serializers.CharField(source="assignee.full_name", allow_null=True, default=None)
+    status = StrictCharField()
+    status_label = StrictCharField(source="get_status_display")
+    assignee = StrictCharField(source="assignee.full_name", allow_null=True, default=None)
     due_at = serializers.DateTimeField(allow_null=True)
     application = ApplicationSummarySerializer()
 
@@ -49,8 +50,8 @@ class ReviewListItemSerializer(serializers.Serializer):
 class InspectionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     scheduled_for = serializers.DateTimeField()
-    place = serializers.CharField()
-    result = serializers.CharField()
+    place = StrictCharField()
+    result = StrictCharField()
     recorded_at = serializers.DateTimeField(allow_null=True)
     photos = serializers.SerializerMethodField()
 
@@ -70,8 +71,8 @@ class ReviewListApi(BaseApi):
         status = serializers.ChoiceField(
             choices=["open", "revision", "done", "all"], required=False, default="open"
         )
-        permit = serializers.CharField(required=False, max_length=20, help_text="Permit type code.")
-        q = serializers.CharField(
+        permit = StrictCharField(required=False, max_length=20, help_text="Permit type code.")
+        q = StrictCharField(
             required=False, max_length=100, help_text="Tracking number or business name."
         )
         ordering = ordering_field(["due_at", "created_at"], "due_at")
@@ -138,7 +139,7 @@ class ReviewDecideApi(BaseApi):
 
     class InputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=["recommend", "reject", "request_revision"])
-        reasons = serializers.CharField(
+        reasons = StrictCharField(
             required=False,
             allow_blank=True,
             default="",
@@ -187,7 +188,7 @@ class ReviewReassignApi(BaseApi):
             max_value=MAX_ID,
             help_text="The user id of an active officer of the agency.",
         )
-        note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+        note = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
 
     @extend_schema(
         tags=TAG,
@@ -214,7 +215,7 @@ class InspectionScheduleApi(BaseApi):
 
     class InputSerializer(serializers.Serializer):
         scheduled_for = serializers.DateTimeField(help_text="In the future (ISO 8601).")
-        place = serializers.CharField(max_length=300)
+        place = StrictCharField(max_length=300)
 
     @extend_schema(
         tags=TAG,
@@ -241,7 +242,7 @@ class InspectionRecordApi(BaseApi):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     class InputSerializer(serializers.Serializer):
-        result = serializers.CharField(max_length=10000, help_text="The berita acara.")
+        result = StrictCharField(max_length=10000, help_text="The berita acara.")
         photos = serializers.ListField(
             child=serializers.FileField(),
             required=False,

@@ -1,29 +1,30 @@
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import Role
 from agencies.permissions import role_required
-from agencies.selectors import agencies_of
-from applications.models import Application, Status
-from applications.selectors import application_page_context, rejected_reviews
+from applications.models import Status
+from applications.selectors import (
+    application_page_context,
+    rejected_reviews,
+    signer_applications,
+)
 from applications.services.outcome import (
     application_confirm_rejection,
     application_send_back_rejection,
 )
+from ptsp.errors import DomainError
 from ptsp.web import run_service
-
-
-def _signer_applications(user):
-    regions = [a.region_id for a in agencies_of(user, Role.SIGNER)]
-    return Application.objects.filter(region_id__in=regions)
+from security.forms import StepUpForm
 
 
 @role_required(Role.SIGNER)
 def rejection_queue(request):
     applications = (
-        _signer_applications(request.user)
+        signer_applications(request.user)
         .filter(status=Status.REJECTION_PROPOSED)
         .select_related("permit_type", "applicant")
         .order_by("updated_at")
@@ -34,32 +35,42 @@ def rejection_queue(request):
 @role_required(Role.SIGNER)
 @require_http_methods(["GET", "POST"])
 def rejection(request, pk: int):
-    """The signer confirms an OPD's proposed rejection or sends it back with a note."""
+    """The signer confirms an OPD's proposed rejection (with the step-up) or sends it back with
+    a note. Only files of the signer's region past the draft (never an applicant's draft)."""
     application = get_object_or_404(
-        _signer_applications(request.user).select_related(
+        signer_applications(request.user).select_related(
             "catalog_version", "permit_type", "applicant"
         ),
         pk=pk,
     )
+    form = StepUpForm()
     if request.method == "POST":
         note = request.POST.get("note", "")
-        if request.POST.get("action") == "confirm":
+        if request.POST.get("action") != "confirm":
             return run_service(
                 request,
-                lambda: application_confirm_rejection(
+                lambda: application_send_back_rejection(
                     application_id=application.pk, actor=request.user, note=note
                 ),
-                success=_("Rejection confirmed; the applicant has been told the reasons."),
+                success=_("Sent back to the agency."),
                 redirect_to=reverse("applications:rejection_queue"),
             )
-        return run_service(
-            request,
-            lambda: application_send_back_rejection(
-                application_id=application.pk, actor=request.user, note=note
-            ),
-            success=_("Sent back to the agency."),
-            redirect_to=reverse("applications:rejection_queue"),
-        )
+        form = StepUpForm(request.POST)
+        if form.verify(actor=request.user, request=request):
+            try:
+                application_confirm_rejection(
+                    application_id=application.pk, actor=request.user, note=note
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request, _("Rejection confirmed; the applicant has been told the reasons.")
+                )
+                return redirect("applications:rejection_queue")
     context = application_page_context(application)
     context["rejected_reviews"] = rejected_reviews(application)
-    return render(request, "applications/rejection.html", context)
+    context["form"] = form
+    return render(
+        request, "applications/rejection.html", context, status=400 if form.errors else 200
+    )

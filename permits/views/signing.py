@@ -3,7 +3,6 @@ the issuance progress (HTMX partial), and revocation."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +16,7 @@ from permits.models import Permit
 from permits.selectors import signer_regions, signing_queue_rows
 from permits.services.issuance import permit_issue, permit_revoke
 from ptsp.errors import DomainError
+from security.forms import StepUpForm
 
 
 def _application_for_signer(user, pk: int, *, related: tuple[str, ...]) -> Application:
@@ -31,28 +31,15 @@ def _application_for_signer(user, pk: int, *, related: tuple[str, ...]) -> Appli
     )
 
 
-class SignForm(forms.Form):
-    password = forms.CharField(
-        label=_("Your password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text=_("Signing is a legal act: confirm it with your password."),
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if authenticate(username=self.user.email, password=password) is None:
-            raise forms.ValidationError(_("The password is not correct. Nothing was signed."))
-        return password
+class SignForm(StepUpForm):
+    """Sign and issue: the step-up only (security.forms.StepUpForm)."""
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(StepUpForm):
     reason = forms.CharField(
         label=_("Reason for the revocation"), widget=forms.Textarea(attrs={"rows": 3})
     )
+    field_order = ["reason", "password", "code"]
 
 
 @role_required(Role.SIGNER)
@@ -73,25 +60,25 @@ def _permit_of(application: Application) -> Permit | None:
         return None
 
 
-def _sign_context(request, application, form=None):
+def _sign_context(request, application, form=None, revoke_form=None):
     permit = _permit_of(application)
     reviews = Review.objects.filter(application=application).select_related("agency", "decided_by")
     return {
         "application": application,
         "permit": permit,
         "reviews": reviews,
-        "form": form or SignForm(user=request.user),
-        "revoke_form": RevokeForm(),
+        "form": form or SignForm(),
+        "revoke_form": revoke_form or RevokeForm(),
     }
 
 
 @role_required(Role.SIGNER)
 def sign_page(request, pk: int):
     application = _application_for_signer(request.user, pk, related=("permit_type", "applicant"))
-    form = SignForm(user=request.user)
+    form = SignForm()
     if request.method == "POST":
-        form = SignForm(request.POST, user=request.user)
-        if form.is_valid():
+        form = SignForm(request.POST)
+        if form.verify(actor=request.user, request=request):
             try:
                 permit_issue(application_id=application.pk, actor=request.user)
             except DomainError as exc:
@@ -154,19 +141,27 @@ def permit_preview(request, pk: int):
 @require_POST
 @role_required(Role.SIGNER)
 def revoke(request, pk: int):
+    """Revoke a valid permit: a reason and the step-up (password and a fresh code)."""
     permit = get_object_or_404(
         Permit.objects.filter(region_id__in=signer_regions(request.user)), pk=pk
     )
     form = RevokeForm(request.POST)
-    if form.is_valid():
+    if form.verify(actor=request.user, request=request):
         try:
             permit_revoke(
                 permit_id=permit.pk, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("The permit is revoked."))
-    else:
-        messages.error(request, _("Give the reason for the revocation."))
-    return redirect("permits:sign", pk=permit.application_id)
+            return redirect("permits:sign", pk=permit.application_id)
+    application = _application_for_signer(
+        request.user, permit.application_id, related=("permit_type", "applicant")
+    )
+    return render(
+        request,
+        "permits/sign.html",
+        _sign_context(request, application, revoke_form=form),
+        status=400,
+    )

@@ -67,22 +67,26 @@ def verify(request, token: str):
     )
     if permit is None:
         return _not_found(request)
-    report, refusal, status = None, "", 200
+    report, refusal, status, retry_after = None, "", 200, None
     form = CheckFileForm()
     if request.method == "POST":
         try:
             file_check_count(permit=permit, client_address=client_address(request))
         except TooManyFileChecks as exc:
             refusal, status = exc.message, exc.status_code  # the file is not even looked at
+            retry_after = exc.retry_after
         else:
             form = CheckFileForm(request.POST, request.FILES)
             if form.is_valid():
                 report = check_file(form.cleaned_data["file"].read(), permit=permit)
             else:
                 status = 400
-    return render(
+    response = render(
         request,
         "permits/verify.html",
         {"permit": permit, "form": form, "report": report, "refusal": refusal},
         status=status,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

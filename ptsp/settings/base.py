@@ -2,6 +2,9 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.sessions.SessionLifetimeMiddleware",
     "security.totp.TwoFactorMiddleware",
+    # pages for a logged-in person (or a token) are never stored by a browser or proxy cache
+    "security.sessions.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "agencies.middleware.RegionTimezoneMiddleware",
@@ -193,9 +198,18 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 # turns them on.
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 0 if TESTING else 12 * 60 * 60)
 SESSION_STAFF_IDLE_SECONDS = env_int("SESSION_STAFF_IDLE_SECONDS", 0 if TESTING else 30 * 60)
-# security/lockout.py: failed logins per account and per IP within the window.
+# security/lockout.py, the sign-in policy of every door (docs/security.md):
+# failed passwords per account and address pair, and per address, within the window; past the
+# pair's limit an account's attempts from all addresses wait a growing delay (at most
+# LOGIN_ACCOUNT_MAX_DELAY s) within LOGIN_ACCOUNT_WINDOW; wrong second-factor codes per account
+# and per address within OTP_FAILURE_WINDOW.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+LOGIN_ACCOUNT_WINDOW = env_int("LOGIN_ACCOUNT_WINDOW", 60 * 60)
+LOGIN_ACCOUNT_MAX_DELAY = env_int("LOGIN_ACCOUNT_MAX_DELAY", 300)
+OTP_FAILURE_LIMIT = env_int("OTP_FAILURE_LIMIT", 5)
+OTP_FAILURE_WINDOW = env_int("OTP_FAILURE_WINDOW", 15 * 60)
 # security/totp.py: the TOTP second factor. Required for these roles, optional for other staff.
 # Tests turn enforcement on where they test it (the demo signers have an app: `make totp`).
 TOTP_REQUIRED_ROLES = env_list("TOTP_REQUIRED_ROLES", ["signer"])
@@ -203,6 +217,9 @@ TOTP_ENFORCED = env_bool("TOTP_ENFORCED", not TESTING)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
+# The language cookie is read by the server only.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Language and time -------------------------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -389,6 +406,10 @@ VERIFY_CHECKS_PER_WINDOW = env_int("VERIFY_CHECKS_PER_WINDOW", 20)
 VERIFY_CHECKS_PER_PERMIT = env_int("VERIFY_CHECKS_PER_PERMIT", 60)
 
 # --- REST API ----------------------------------------------------------------------------------
+# Every API token expires: at most this many days after it is made (api.services).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be 1 or more.")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -443,6 +464,24 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security ----------------------------------------------------------------------------------
+# The Content Security Policy (django-csp; security/csp.py): a fresh nonce per request for our
+# own scripts and styles, no external host, no plugin, no framing (our own inline documents
+# excepted).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF, CSP_NONCE],
+        "style-src": [CSP_SELF, CSP_NONCE],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "frame-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -453,6 +492,7 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -12,6 +12,7 @@ from permits.models import Permit
 from permits.services.issuance import permit_revoke
 from tests.api.conftest import APPLICANT, OTHER_APPLICANT, SIGNER, SIGNER_PLG, VERIFIER, error
 from tests.builders import issued_permit, recommended_application
+from tests.stepup import step_up
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,8 @@ def test_signing_refuses_wrong_roles_regions_and_a_token_without_the_password(
     application = recommended_application()
     url = f"/api/v1/signing/{application.pk}/sign/"
     for email, status in [(VERIFIER, 403), (APPLICANT, 403), (SIGNER_PLG, 404)]:
-        response = as_user(email).post(url, {"password": "demo-ptsp-2026"}, format="json")
+        body = step_up(email) if email == SIGNER_PLG else {"password": "demo-ptsp-2026"}
+        response = as_user(email).post(url, body, format="json")
         assert response.status_code == status, email
     assert application.pk not in [
         a["id"] for a in as_user(SIGNER_PLG).get("/api/v1/signing/").json()["results"]
@@ -33,7 +35,10 @@ def test_signing_refuses_wrong_roles_regions_and_a_token_without_the_password(
     api.logout()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     no_password = api.post(url, {}, format="json")
-    assert no_password.status_code == 400 and "password" in error(no_password)["fields"]
+    fields = error(no_password)["fields"]
+    assert no_password.status_code == 400 and "password" in fields and "code" in fields
+    password_only = api.post(url, {"password": "demo-ptsp-2026"}, format="json")
+    assert password_only.status_code == 400 and "code" in error(password_only)["fields"]
     application.refresh_from_db()
     assert application.status == Status.RECOMMENDED
     assert not Permit.objects.filter(application=application).exists()

@@ -9,6 +9,7 @@ from api.models import Scope
 from api.services import api_token_create
 from tests.api.conftest import APPLICANT, OTHER_APPLICANT, SIGNER, SIGNER_PLG, VERIFIER, user
 from tests.filing_helpers import APOTEK_DATA, apotek, file_for
+from tests.stepup import step_up
 
 pytestmark = pytest.mark.django_db
 
@@ -79,18 +80,18 @@ def test_the_whole_journey_through_the_api(demo, run_outbox, signing_cert):
     # The signer signs (with the password step-up) and the permit is issued.
     queue = signer.get("/api/v1/signing/").json()
     assert pk in [a["id"] for a in queue["results"]]
-    wrong = signer.post(f"/api/v1/signing/{pk}/sign/", {"password": "nope"}, format="json")
+    wrong = signer.post(
+        f"/api/v1/signing/{pk}/sign/", step_up(SIGNER, password="nope"), format="json"
+    )
     assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "password_incorrect"
     other_region = client_for(SIGNER_PLG, Scope.READ, Scope.SIGNING)
     assert (
         other_region.post(
-            f"/api/v1/signing/{pk}/sign/", {"password": "demo-ptsp-2026"}, format="json"
+            f"/api/v1/signing/{pk}/sign/", step_up(SIGNER_PLG), format="json"
         ).status_code
         == 404
     )
-    signed = signer.post(
-        f"/api/v1/signing/{pk}/sign/", {"password": "demo-ptsp-2026"}, format="json"
-    )
+    signed = signer.post(f"/api/v1/signing/{pk}/sign/", step_up(SIGNER), format="json")
     assert signed.status_code == 202, signed.content
     run_outbox()
     status = applicant.get(f"/api/v1/applications/{pk}/").json()

@@ -17,6 +17,7 @@ from tests.api.conftest import (
     VERIFIER_PLG,
     error,
 )
+from tests.stepup import step_up
 from tests.workflow_builders import submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -308,9 +309,10 @@ def test_signer_sends_back_then_confirms_a_rejection(as_user, routed, run_outbox
     assert sent.status_code == 200 and sent.json()["status"] == "in_review"
     _propose_rejection(as_user, routed)
     api = as_user(SIGNER)
-    confirmed = api.post(
-        f"/api/v1/signing/rejections/{routed.pk}/confirm/", {"note": "OK"}, format="json"
-    )
+    url = f"/api/v1/signing/rejections/{routed.pk}/confirm/"
+    refused = api.post(url, {"note": "OK"}, format="json")
+    assert refused.status_code == 400 and {"password", "code"} <= set(error(refused)["fields"])
+    confirmed = api.post(url, step_up(SIGNER, note="OK"), format="json")
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "rejected"
 
 

@@ -7,10 +7,11 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from applications.demo import minimal_pdf, sample_image
 from applications.models import Application, Status
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = minimal_pdf()
+PNG = sample_image("PNG")
 
 
 @pytest.mark.browser

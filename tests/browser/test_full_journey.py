@@ -34,6 +34,7 @@ from monitoring.models import SurveyResponse
 from outbox.testing import run_pending
 from permits.models import Permit
 from tests.browser.helpers import serious_violations
+from tests.stepup import fresh_code
 from tests.workflow_builders import PDF, permit_type
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -289,6 +290,7 @@ def _full_journey(j: Journey, tmp_path) -> None:
     page.locator(f"main a[href$='/signing/{application.pk}/']").first.click()
     j.check("sign page")
     page.fill("input[name=password]", DEMO_PASSWORD)
+    page.fill("input[name=code]", fresh_code("kepala.btg@ptsp.local"))
     j.submit("[data-testid=sign-and-issue]")
     expect(page.locator("#issuance-status progress")).to_be_visible()  # issuing…
     j.check("sign page (issuing)")
