@@ -2,7 +2,7 @@
 
 Also reports entries whose placeholders (%(name)s, %s, {name}) differ between msgid and msgstr,
 and plural entries with the wrong number of msgstr[N] for the catalogue's Plural-Forms.
-Reads the catalogues with polib (ADR 0014). Usage: .venv/bin/python scripts/po_check.py [file.po ...]
+Reads the catalogues with polib (ADR 0011). Usage: .venv/bin/python scripts/po_check.py [file.po ...]
 """
 
 import re

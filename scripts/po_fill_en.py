@@ -4,7 +4,7 @@ Run after each `makemessages`:
     .venv/bin/python manage.py makemessages -l id -l en --ignore .venv
     .venv/bin/python scripts/po_fill_en.py
 Removes "fuzzy" flags (msgmerge guesses are wrong for English: the source is the translation).
-Reads and writes with polib (ADR 0014). Exit status 0; prints how many entries it changed.
+Reads and writes with polib (ADR 0011). Exit status 0; prints how many entries it changed.
 """
 
 import sys

@@ -1,5 +1,5 @@
 """Fill Indonesian translations from a JSON file {msgid: msgstr} into the catalogue, clearing
-the fuzzy flag of each entry it sets (polib, ADR 0014). Usage: po_translate.py translations.json
+the fuzzy flag of each entry it sets (polib, ADR 0011). Usage: po_translate.py translations.json
 
 A plural entry takes either one string (every form) or a list of its forms."""
 

@@ -1,4 +1,4 @@
-"""Content Security Policy with a fresh nonce per request, by django-csp (ADR 0014): the policy
+"""Content Security Policy with a fresh nonce per request, by django-csp (ADR 0011): the policy
 is `CONTENT_SECURITY_POLICY` in the settings; templates put `nonce="{{ csp_nonce }}"` on any
 <script> or <style> element; no external host is ever allowed.
 

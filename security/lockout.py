@@ -2,7 +2,7 @@
 the signer's step-up on the web and through the API). Counters are `ptsp.ratelimit`'s, in the
 database cache (shared by every web node, untouched by a Redis outage).
 
-Passwords (docs/security.md, ADR 0014):
+Passwords (docs/security.md, ADR 0011):
 - **Per account and address**: LOGIN_FAILURE_LIMIT failures for one account from one client
   address within LOGIN_FAILURE_WINDOW lock that pair only. The real user, from another address,
   still gets in: ten wrong passwords from anywhere no longer lock a person out everywhere.
