@@ -35,7 +35,13 @@ case "$role" in
     ;;
   migrate)
     python manage.py migrate --noinput
-    exec python manage.py createcachetable
+    python manage.py createcachetable
+    # The web, worker and beat services connect as the application's own role: rows only, no
+    # TRUNCATE, the append-only logs read and insert (deploy/app-role.sql). `migrate` is the
+    # owner; it (re)grants after every migration.
+    if [ -n "${APP_DATABASE_USER:-}" ]; then
+      exec python -m ptsp.dbrole
+    fi
     ;;
   manage)
     shift
