@@ -22,7 +22,8 @@ case "$role" in
     fresh_metrics_dir
     # SIGTERM -> cold shutdown after CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT: unfinished tasks go
     # back to the queue (compose sets REMAP_SIGTERM=SIGQUIT; docs/deploy.md).
-    exec celery -A ptsp worker \
+    # --quiet: no start-up banner on stdout; every line is a log line (JSON in production).
+    exec celery -A ptsp --quiet worker \
       --loglevel "${LOG_LEVEL:-INFO}" \
       --concurrency "${WORKER_CONCURRENCY:-2}" \
       --hostname "worker@%h" \
@@ -30,7 +31,7 @@ case "$role" in
     ;;
   beat)
     # The scheduler class (a Redis lock: exactly one sends) comes from CELERY_BEAT_SCHEDULER.
-    exec celery -A ptsp beat --loglevel "${LOG_LEVEL:-INFO}" \
+    exec celery -A ptsp --quiet beat --loglevel "${LOG_LEVEL:-INFO}" \
       --schedule "${PTSP_VAR_DIR:-/tmp}/celerybeat-schedule"
     ;;
   migrate)

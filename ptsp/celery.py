@@ -4,15 +4,33 @@ Work is never sent to the broker directly: `outbox.services.enqueue` records it 
 in the caller's transaction and publishes it after commit (docs/adr/0003-celery-and-the-outbox.md).
 """
 
+import logging
+import logging.config
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptsp.settings")
 
 app = Celery("ptsp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Python's warnings (Celery's own start-up warnings among them) become log lines, not raw text.
+logging.captureWarnings(True)
+
+
+@setup_logging.connect
+def _project_logging(**kwargs):
+    """Celery's own lines (the worker's and beat's, "ready", "received", "succeeded", errors)
+    go through the project's handler, as every other line: JSON in production, context fields,
+    redaction (ptsp/observability/logging.py). With a receiver here Celery installs no handler
+    of its own."""
+    from django.conf import settings
+
+    if settings.LOGGING_CONFIG:
+        logging.config.dictConfig(settings.LOGGING)
+
 
 # Liveness for the container health check (ptsp/observability/heartbeat.py).
 from ptsp.observability.heartbeat import HeartbeatFile  # noqa: E402
