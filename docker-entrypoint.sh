@@ -12,6 +12,43 @@ fresh_metrics_dir() {
   fi
 }
 
+# Compose secrets: NAME_FILE names a file (under /run/secrets) whose content becomes NAME, so that
+# passwords and keys are never plain variables of the container. Setting both is refused.
+file_env() {
+  var="$1"
+  file_var="${var}_FILE"
+  eval "file=\${$file_var:-}"
+  eval "value=\${$var:-}"
+  if [ -n "$file" ]; then
+    if [ -n "$value" ]; then
+      echo "both $var and $file_var are set: set only one" >&2
+      exit 2
+    fi
+    if [ ! -r "$file" ]; then
+      echo "$file_var names $file, which cannot be read" >&2
+      exit 2
+    fi
+    value="$(cat "$file")"
+    export "$var=$value"
+    unset "$file_var"
+  fi
+}
+for name in SECRET_KEY DATABASE_PASSWORD AWS_SECRET_ACCESS_KEY SIGNING_CERT_PASSPHRASE \
+  METRICS_TOKEN EMAIL_HOST_PASSWORD BSRE_PASSWORD BSRE_CLIENT_SECRET BSRE_SEALING_KEY; do
+  file_env "$name"
+done
+# DATABASE_URL from its parts when compose gives them (the password from its secret file).
+if [ -z "${DATABASE_URL:-}" ] && [ -n "${DATABASE_HOST:-}" ]; then
+  DATABASE_URL="$(python -c 'import os
+from urllib.parse import quote
+e = os.environ
+password = quote(e.get("DATABASE_PASSWORD", ""), safe="")
+print("postgres://%s:%s@%s:%s/%s" % (quote(e["DATABASE_USER"], safe=""), password,
+      e["DATABASE_HOST"], e.get("DATABASE_PORT", "5432"), e["DATABASE_NAME"]))')"
+  export DATABASE_URL
+  unset DATABASE_PASSWORD
+fi
+
 role="${1:-web}"
 case "$role" in
   web)
