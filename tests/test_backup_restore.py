@@ -234,6 +234,15 @@ def test_backup_then_restore_into_a_fresh_database_and_storage(
             report = check_file((restored_media / permit.file.name).read_bytes(), permit=permit)
             assert report.ok, (permit.number, report)
 
+    # The drill an operator runs: into a scratch database of its own, checked, dropped.
+    drill = script("restore_drill.sh", str(backup_dir), env={"DATABASE_URL": source_url})
+    assert drill.returncode == 0, drill.stderr
+    assert "drill passed" in drill.stdout
+    assert f"{len(before['applications'])} applications" in drill.stdout
+    assert f"({len(named_files)} files)" in drill.stdout
+    print(drill.stdout)
+    assert not rows(source_url, "SELECT 1 FROM pg_database WHERE datname LIKE 'ptsp_drill_2%%'")
+
     # The restored event log is still append-only (the trigger came back with the schema).
     with (
         psycopg2.connect(fresh_database) as conn,
