@@ -30,9 +30,10 @@ now() { date +%s.%N; }
 took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 scratch="ptsp_drill_$(date -u +%Y%m%d%H%M%S)_$$"
-scratch_url="$(python3 -c 'import sys
-from urllib.parse import urlparse, urlunparse
-print(urlunparse(urlparse(sys.argv[1])._replace(path="/" + sys.argv[2])))' "$DATABASE_URL" "$scratch")"
+# The same server and options, the scratch database's name in place of the path.
+base="${DATABASE_URL%%\?*}"
+query="${DATABASE_URL#"$base"}"
+scratch_url="${base%/*}/$scratch$query"
 media="$(mktemp -d)/media"
 cleanup() {
   if [ "${DRILL_KEEP:-0}" = "1" ]; then

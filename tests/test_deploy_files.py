@@ -120,6 +120,7 @@ def test_scripts_are_valid_shell():
         "scripts/backup.sh",
         "scripts/restore.sh",
         "scripts/make_secrets.sh",
+        "scripts/restore_drill.sh",
     ):
         result = subprocess.run(["bash", "-n", str(ROOT / script)], capture_output=True)
         assert result.returncode == 0, (script, result.stderr)
