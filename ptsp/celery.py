@@ -9,19 +9,24 @@ import logging.config
 import os
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import celeryd_init, setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptsp.settings")
 
 app = Celery("ptsp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Python's warnings (Celery's own start-up warnings among them) become log lines, not raw text.
-logging.captureWarnings(True)
+
+
+@celeryd_init.connect
+def _warnings_as_log_lines(**kwargs):
+    """In a worker, Python's warnings (Celery's start-up warnings among them, sent before its
+    logging is set up) become log lines, not raw text on stderr."""
+    logging.captureWarnings(True)
 
 
 @setup_logging.connect
-def _project_logging(**kwargs):
+def _project_logging(loglevel=None, **kwargs):
     """Celery's own lines (the worker's and beat's, "ready", "received", "succeeded", errors)
     go through the project's handler, as every other line: JSON in production, context fields,
     redaction (ptsp/observability/logging.py). With a receiver here Celery installs no handler
@@ -30,6 +35,9 @@ def _project_logging(**kwargs):
 
     if settings.LOGGING_CONFIG:
         logging.config.dictConfig(settings.LOGGING)
+    if loglevel:  # the command line's --loglevel, as Celery itself would apply it
+        logging.getLogger().setLevel(loglevel)
+    logging.captureWarnings(True)
 
 
 # Liveness for the container health check (ptsp/observability/heartbeat.py).
