@@ -4,7 +4,8 @@
 # fills in what is missing). The signing certificate and its CA are yours to copy in
 # (docs/deploy.md, "The signing certificate"); so are the passwords given to you by others:
 # write them into the files named below instead (smtp_password: your SMTP server's, empty if
-# none; signing_passphrase: the PKCS#12's).
+# none; signing_passphrase: the PKCS#12's; bsre_password and bsre_client_secret: the BSrE
+# account's, empty if BSrE is not used).
 #
 # Usage: scripts/make_secrets.sh [DIR]
 set -euo pipefail
@@ -23,7 +24,11 @@ for name in secret_key:64 postgres_password:32 db_app_password:32 minio_root_pas
     echo "made $file"
   fi
 done
-for name in smtp_password signing_passphrase; do
+if [ ! -e "$dir/bsre_sealing_key" ]; then
+  openssl rand -base64 32 | tr -d '\n' > "$dir/bsre_sealing_key"
+  echo "made $dir/bsre_sealing_key"
+fi
+for name in smtp_password signing_passphrase bsre_password bsre_client_secret; do
   file="$dir/$name"
   if [ ! -e "$file" ]; then
     : > "$file"
