@@ -139,3 +139,39 @@ def test_the_role_name_is_checked_before_it_reaches_sql():
     for bad in ('ptsp"; DROP TABLE x; --', "Robert", ""):
         with pytest.raises(ValueError, match="not a plain role name"):
             grant_statements(bad)
+
+
+def test_the_application_role_can_run_the_portal(client, demo, app_role, run_outbox, login):
+    """Everything the portal does on a request and in its tasks works with the role's grants:
+    a login (sessions, the cache's counters), filing, intake, routing (sequences, the event
+    log, the outbox), a staff download (the access log)."""
+    from django.urls import reverse
+
+    from accounts.models import User
+    from applications.services.intake import application_accept
+    from tests.workflow_builders import all_accepted
+
+    with connection.cursor() as cursor:
+        cursor.execute(f'SET ROLE "{app_role}"')
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone() == (app_role,)
+    try:
+        application = submitted_application()
+        verifier = User.objects.get(email="verifikator.btg@ptsp.local")
+        application_accept(
+            application_id=application.pk, verdicts=all_accepted(application), actor=verifier
+        )
+        run_outbox()
+        assert application.reviews.count() >= 1
+        client.post(reverse("accounts:login"), {"username": verifier.email, "password": "nope"})
+        login(verifier.email)
+        document = application.documents.filter(is_current=True).first()
+        url = reverse("applications:download_document", args=[document.pk])
+        assert client.get(url).status_code == 200
+        assert DocumentAccess.objects.filter(document=document).exists()
+        with connection.cursor() as cursor:  # all of it ran as the role
+            cursor.execute("SELECT current_user")
+            assert cursor.fetchone() == (app_role,)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
