@@ -32,6 +32,13 @@ def ensure_app_role(cursor, *, role: str, password: str | None) -> None:
         raise ValueError(f"not a plain role name: {role!r}")
     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
     if cursor.fetchone() is None:
+        if not password:
+            # A role without a password could not log in: web, worker and beat would fail later
+            # with a less clear message.
+            raise ValueError(
+                f"the database role {role} does not exist: give its password "
+                "(APP_DATABASE_PASSWORD_FILE) to create it"
+            )
         cursor.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
     if password:
         # psycopg2 interpolates the literal on the client: DDL takes no server-side parameter.
@@ -59,6 +66,9 @@ def main() -> int:
     try:
         with connection, connection.cursor() as cursor:
             ensure_app_role(cursor, role=role, password=_password())
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     finally:
         connection.close()
     print(f"database role {role}: rows only, no TRUNCATE, append-only logs read and insert")

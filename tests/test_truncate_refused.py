@@ -175,3 +175,66 @@ def test_the_application_role_can_run_the_portal(client, demo, app_role, run_out
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET ROLE")
+
+
+def test_a_missing_role_is_not_made_without_a_password(db):
+    role = f"ptsp_app_test_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        with pytest.raises(ValueError, match="does not exist: give its password"):
+            ensure_app_role(cursor, role=role, password=None)
+        cursor.execute("SELECT count(*) FROM pg_roles WHERE rolname = %s", [role])
+        assert cursor.fetchone() == (0,)
+
+
+def test_the_command_line_applies_the_role_and_refuses_without_its_settings(tmp_path):
+    """`python -m ptsp.dbrole`, as the image's migrate step runs it, in its own connection;
+    the role it makes is dropped afterwards."""
+    import os
+    import subprocess
+    import sys
+
+    settings_dict = connection.settings_dict
+    url = (
+        f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:"
+        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    )
+    role = f"ptsp_app_cli_{uuid.uuid4().hex[:8]}"
+    secret = tmp_path / "db_app_password"
+    secret.write_text("a-password-from-a-secret-file\n")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("APP_DATABASE")}
+    run = [sys.executable, "-m", "ptsp.dbrole"]
+    missing = subprocess.run(run, env={**base, "DATABASE_URL": url}, capture_output=True, text=True)
+    assert missing.returncode == 2 and "APP_DATABASE_USER" in missing.stderr
+    done = subprocess.run(
+        run,
+        env={
+            **base,
+            "DATABASE_URL": url,
+            "APP_DATABASE_USER": role,
+            "APP_DATABASE_PASSWORD_FILE": str(secret),
+        },
+        capture_output=True,
+        text=True,
+    )
+    try:
+        assert done.returncode == 0, done.stderr
+        assert "no TRUNCATE" in done.stdout
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT has_table_privilege(%s, 'applications_event', 'TRUNCATE'), "
+                "has_table_privilege(%s, 'applications_event', 'INSERT'), "
+                "rolpassword IS NOT NULL FROM pg_authid WHERE rolname = %s",
+                [role, role, role],
+            )
+            assert cursor.fetchone() == (False, True, True)
+    finally:
+        # The command committed in its own connection: clean up in one as well, not in the
+        # test's transaction (which is rolled back).
+        import psycopg2
+
+        cleanup = psycopg2.connect(url)
+        cleanup.autocommit = True
+        with cleanup.cursor() as cursor:
+            cursor.execute(f'DROP OWNED BY "{role}"')
+            cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
+        cleanup.close()
