@@ -465,3 +465,18 @@ def test_the_backup_is_one_point_in_time_while_the_portal_writes(
     assert restored_row == (old_name,)
     assert (restored_media / old_name).read_bytes() == (media / old_name).read_bytes()
     assert not (restored_media / late_name).exists()
+
+
+def test_a_backup_of_an_unreachable_database_fails_clearly_and_leaves_nothing(settings, tmp_path):
+    source = connection.settings_dict
+    missing = url_for(source, f"ptsp_no_such_db_{uuid.uuid4().hex[:6]}")
+    out = tmp_path / "backups"
+    failed = script(
+        "backup.sh",
+        str(out),
+        env={"DATABASE_URL": missing, "MEDIA_ROOT": str(settings.MEDIA_ROOT)},
+    )
+    assert failed.returncode == 5
+    assert "could not take a snapshot of the database" in failed.stderr
+    assert "does not exist" in failed.stderr
+    assert list(out.iterdir()) == []  # no partial backup left behind
