@@ -13,6 +13,26 @@ from tests.signing_fixtures import (  # noqa: F401 - issuance fixtures
 )
 
 
+def _flush_past_the_truncate_triggers() -> None:
+    """Transactional tests end with Django's flush, one TRUNCATE of every table; the append-only
+    logs refuse TRUNCATE for every role (ptsp.db.refuse_truncate). The test database's superuser
+    steps around the triggers the one deliberate way, for the flush's own transaction only."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_flush_past_the_truncate_triggers()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
