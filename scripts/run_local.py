@@ -105,6 +105,8 @@ def main() -> int:
 
     cleanups = []
     try:
+        # The broker's port first: a refusal comes before anything has started.
+        port = None if os.environ.get("CELERY_BROKER_URL") else redis_port(var)
         if not os.environ.get("DATABASE_URL"):
             pgdata = var / "pgdata"
             _server, url = start_embedded_postgres(str(pgdata))
@@ -113,15 +115,14 @@ def main() -> int:
             (var / "pgserver.url").write_text(f"{url}\n")
             cleanups.append(lambda: (var / "pgserver.url").unlink(missing_ok=True))
             print(f"Database: embedded PostgreSQL (pgserver), data in {pgdata}")
-        if not os.environ.get("CELERY_BROKER_URL"):
-            port = redis_port(var)
+        if port is not None:
             redis = RedisServer(port=port, data_dir=str(var / "redis"), persist=True).start()
             cleanups.append(redis.stop)
             os.environ["CELERY_BROKER_URL"] = redis.url
             print(f"Broker: embedded Redis on 127.0.0.1:{port} (recorded in {var / 'redis.port'})")
 
+        # The cache table comes with the migrations (api/0002_cache_table).
         manage("migrate", "--noinput", "-v", "0")
-        manage("createcachetable", "-v", "0")
         if catalogues_stale():
             manage("compilemessages", "-v", "0", "--ignore", ".venv")
         logins = manage("seed_demo", capture=True)
