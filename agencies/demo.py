@@ -1,8 +1,10 @@
 """Demo regions, agencies and staff for `manage.py seed_demo`. Idempotent: run it twice, get
 the same rows once."""
 
+import functools
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 
 from accounts.models import ApplicantProfile, User
@@ -81,12 +83,19 @@ APPLICANTS = [
 ]
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    """One hash for every demo account (they share a published password): hashing it ~35
+    times at the production work factor was most of a first `make run`."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _user(email: str, full_name: str, **extra) -> tuple[User, bool]:
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": full_name, **extra}
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = _demo_password_hash()
         user.save(update_fields=["password"])
     return user, created
 

@@ -31,16 +31,38 @@ class Refused(Exception):
     """A reason not to start, said in one line."""
 
 
-def manage(*args: str, capture: bool = False) -> str:
+def manage(*args: str) -> None:
+    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=False)
+    if result.returncode != 0:
+        raise Refused(f"manage.py {' '.join(args)} failed (exit {result.returncode}).")
+
+
+# Migrations (the cache table among them, api/0002_cache_table), the demo data (idempotent), then
+# each demo region's signer under the development CA (existing files are kept; docs/issuance.md,
+# "Certificates"): in one Django process, which saves a start-up per step.
+_PREPARE = """
+import io, os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptsp.settings")
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+logins = io.StringIO()
+call_command("seed_demo", stdout=logins)
+call_command("make_dev_signing_cert", stdout=io.StringIO())
+sys.stdout.write(logins.getvalue())
+"""
+
+
+def prepare() -> str:
+    """Bring the database and the demo data up to date; returns the logins table."""
     result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, check=False, capture_output=capture, text=True
+        [PYTHON, "-c", _PREPARE], cwd=ROOT, check=False, capture_output=True, text=True
     )
     if result.returncode != 0:
-        if capture:
-            sys.stdout.write(result.stdout)
-            sys.stderr.write(result.stderr)
-        raise Refused(f"manage.py {' '.join(args)} failed (exit {result.returncode}).")
-    return result.stdout if capture else ""
+        sys.stderr.write(result.stderr)
+        raise Refused(f"Preparing the database failed (exit {result.returncode}), see above.")
+    return result.stdout
 
 
 def redis_port(var: Path) -> int:
@@ -121,14 +143,9 @@ def main() -> int:
             os.environ["CELERY_BROKER_URL"] = redis.url
             print(f"Broker: embedded Redis on 127.0.0.1:{port} (recorded in {var / 'redis.port'})")
 
-        # The cache table comes with the migrations (api/0002_cache_table).
-        manage("migrate", "--noinput", "-v", "0")
         if catalogues_stale():
             manage("compilemessages", "-v", "0", "--ignore", ".venv")
-        logins = manage("seed_demo", capture=True)
-        # After seed_demo, so that each demo region (BTG, PLG) gets a signer of its own under the
-        # development CA; existing files are kept (docs/issuance.md, "Certificates").
-        manage("make_dev_signing_cert", capture=True)
+        logins = prepare()
         return serve(logins, started, cleanups)
     finally:
         for cleanup in reversed(cleanups):
