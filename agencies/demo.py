@@ -13,6 +13,13 @@ from agencies.models import Agency, Membership, Region, RegionHoliday, Role
 DEMO_PASSWORD = "demo-ptsp-2026"  # noqa: S105 - a published demo password, local only
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    """One hash for every demo account (they share a published password): hashing it ~35
+    times at the production work factor was most of a first `make run`."""
+    return make_password(DEMO_PASSWORD)
+
+
 @dataclass(frozen=True)
 class DemoRegion:
     code: str
@@ -81,13 +88,6 @@ APPLICANTS = [
     ("siti.rahma@example.id", "Siti Rahmawati", "1671024507900002", "081377889900"),
     ("andi.wijaya@example.id", "Andi Wijaya", "6474031708880003", "082155443322"),
 ]
-
-
-@functools.cache
-def _demo_password_hash() -> str:
-    """One hash for every demo account (they share a published password): hashing it ~35
-    times at the production work factor was most of a first `make run`."""
-    return make_password(DEMO_PASSWORD)
 
 
 def _user(email: str, full_name: str, **extra) -> tuple[User, bool]:
