@@ -25,17 +25,6 @@ def _sql_for(vendor: str, table: str) -> tuple[list[str], list[str]]:
             f"FOR EACH ROW EXECUTE FUNCTION ptsp_refuse_change();",
         ]
         backward = [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};"]
-    elif vendor == "sqlite":
-        forward = [
-            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: UPDATE refused'); END;",
-            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: DELETE refused'); END;",
-        ]
-        backward = [
-            f"DROP TRIGGER IF EXISTS {table}_no_update;",
-            f"DROP TRIGGER IF EXISTS {table}_no_delete;",
-        ]
     else:
         forward, backward = [], []
     return forward, backward

@@ -1,3 +1,4 @@
+import os
 import shutil
 import time
 
@@ -11,6 +12,47 @@ from tests.signing_fixtures import (  # noqa: F401 - issuance fixtures
     region_certs,
     signing_cert,
 )
+
+_clock_traveller = None
+
+
+def pytest_sessionstart(session):
+    """PTSP_CLOCK_SHIFT (tests/clockshift.py): the whole session runs at a shifted, ticking
+    instant, started before the test database is made so that every row is written in it."""
+    global _clock_traveller
+    value = os.environ.get("PTSP_CLOCK_SHIFT", "").strip()
+    if not value:
+        return
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from tests.clockshift import ClockShiftError, shifted_instant
+
+    try:
+        target = shifted_instant(value, now=datetime.now(UTC))
+    except ClockShiftError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    _clock_traveller = time_machine.travel(target, tick=True)
+    _clock_traveller.start()
+
+
+def pytest_sessionfinish(session):
+    global _clock_traveller
+    if _clock_traveller is not None:
+        _clock_traveller.stop()
+        _clock_traveller = None
+
+
+def pytest_report_header(config):
+    value = os.environ.get("PTSP_CLOCK_SHIFT", "").strip()
+    if value:
+        from datetime import datetime
+
+        from tests.clockshift import ZONE
+
+        return f"clock shifted by PTSP_CLOCK_SHIFT={value!r}: now {datetime.now(ZONE):%a %Y-%m-%d %H:%M %Z}"
+    return None
 
 
 def _flush_past_the_truncate_triggers() -> None:

@@ -130,25 +130,28 @@ TEMPLATES = [
 ]
 
 # --- Database ----------------------------------------------------------------------------------
-# Local default: an embedded SQLite file. Tests and production: PostgreSQL from DATABASE_URL.
-_default_db = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+# PostgreSQL everywhere (docs/adr/0012-embedded-postgresql.md). Tests and production name it in
+# DATABASE_URL. Locally `make run` starts an embedded one (pgserver, data in var/pgdata) and
+# writes its address to var/pgserver.url while it runs, so that `manage.py` commands typed by
+# hand meanwhile reach it too.
 _database_url = env_str("DATABASE_URL", None)
 if PRODUCTION and not _database_url:
     env_required("DATABASE_URL", "e.g. postgres://ptsp:secret@db:5432/ptsp")
+if not _database_url and (VAR_DIR / "pgserver.url").exists():
+    _database_url = (VAR_DIR / "pgserver.url").read_text().strip()
+if not _database_url:
+    # Where the embedded server's socket is when it runs; a clear "no such file" otherwise.
+    _database_url = f"postgres://postgres@/ptsp?host={VAR_DIR / 'pgdata'}"
 DATABASES = {
-    "default": dj_database_url.parse(
-        _database_url or _default_db, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
-    )
+    "default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and scheduler share the file: wait for the write lock instead of failing.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
-else:
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-        "DB_CONNECT_TIMEOUT", 5
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must name a PostgreSQL database (postgres://...), not "
+        f"{DATABASES['default']['ENGINE']}: the portal runs the same SQL everywhere (ADR 12)."
     )
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if TESTING and env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 
@@ -295,7 +298,14 @@ EMAIL_TIMEOUT = 10
 
 # --- Celery ------------------------------------------------------------------------------------
 # Reliability defaults, explained in docs/adr/0003-celery-and-the-outbox.md.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6399/0")
+# Locally `make run` starts its own Redis on a free port recorded in var/redis.port.
+_local_redis_port = VAR_DIR / "redis.port"
+CELERY_BROKER_URL = env_str(
+    "CELERY_BROKER_URL",
+    f"redis://127.0.0.1:{_local_redis_port.read_text().strip()}/0"
+    if not PRODUCTION and _local_redis_port.exists()
+    else "redis://127.0.0.1:6399/0",
+)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -529,5 +539,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every step of every PDF at INFO: not news.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # runserver's own request line repeats ptsp.access's; its 4xx/5xx lines still show.
+        "django.server": {"level": "WARNING"},
     },
 }
