@@ -363,6 +363,13 @@ def test_revision_answered_from_the_revision_page(en, login, routed):
     en.post(url, {"note": "Denah diperbarui"})
     review.refresh_from_db()
     assert review.status == ReviewStatus.IN_REVIEW
+    # Issue 21 item 5: the timeline shows one revision as one request and one answer.
+    detail = en.get(reverse("applications:detail", args=[routed.pk]))
+    labels = [step.label for step in detail.context["timeline"]]
+    assert sum(label.startswith("Revision requested") for label in labels) == 1, labels
+    assert sum(label.startswith("Revision answered") for label in labels) == 1, labels
+    requested = next(s for s in detail.context["timeline"] if s.label.startswith("Revision req"))
+    assert requested.holder == "You (revision requested)"
 
 
 def test_revision_page_is_the_applicants_only(client, login, routed):
