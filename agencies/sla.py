@@ -293,7 +293,7 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
             app,
             recipients_for,
             "DPMPTSP",
-            f"/applications/{app.pk}/",
+            f"/intake/{app.pk}/" if kind == "intake" else f"/signing/{app.pk}/",
         )
     if watches:
         SlaWatch.objects.bulk_create(

@@ -47,4 +47,5 @@ urlpatterns = [
     # Everyone's notifications
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.notification_read, name="notifications_read"),
+    path("notifications/<int:pk>/open/", notifications.notification_open, name="notification_open"),
 ]

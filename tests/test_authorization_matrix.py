@@ -104,6 +104,7 @@ MATRIX: dict[str, Entry] = {
     "applications:new": _e(LOGGED_IN),
     "applications:notifications": _e(LOGGED_IN),
     "applications:notifications_read": _e(LOGGED_IN, post_only=True),
+    "applications:notification_open": _e({OWNER}, "notification"),
     # The applicant's own files: the owner only (everybody else 404, anonymous to login).
     "applications:edit": _e({OWNER}, "draft"),
     "applications:upload_document": _e({OWNER}, "draft_doc", post_only=True),
@@ -303,6 +304,7 @@ def journey(demo, run_outbox, signing_cert):
         "token": (permit.verification_token,),
         "agency": (dinkes.agency_id,),
         "missing": (987654,),
+        "notification": (routed.notifications.filter(recipient=owner).first().pk,),
     }
     emails = dict(ACTORS, **{OFFICER: dinkes.assignee.email})
     return {"paths": paths, "emails": emails}
