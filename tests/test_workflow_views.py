@@ -338,6 +338,11 @@ def test_returned_file_replaced_and_resubmitted_from_the_pages(en, login, submit
     en.post(reverse("applications:resubmit", args=[submitted.pk]))
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
+    # Issue 21 item 14: the verifier who returned it is told that it came back.
+    told = Notification.objects.get(application=submitted, kind="resubmitted")
+    assert told.recipient.email == VERIFIER
+    assert submitted.tracking_number in told.subject
+    assert told.url == reverse("applications:intake_check", args=[submitted.pk])
 
 
 def test_revision_answered_from_the_revision_page(en, login, routed):
@@ -384,3 +389,34 @@ def test_revision_page_is_the_applicants_only(client, login, routed):
         ).status_code
         == 404
     )
+
+
+def test_applicant_sees_times_in_the_regions_zone_with_its_label(en, login, submitted):
+    """Issue 21 item 2: Bontang is WITA; its applicant's pages show WITA values, labelled."""
+    from zoneinfo import ZoneInfo
+
+    wita = timezone.localtime(submitted.due_at, ZoneInfo("Asia/Makassar"))
+    wib = timezone.localtime(submitted.due_at, ZoneInfo("Asia/Jakarta"))
+    login("budi.santoso@example.id")
+    for name, args in (
+        ("applications:detail", [submitted.pk]),
+        ("applications:my_applications", []),
+    ):
+        html = en.get(reverse(name, args=args)).content.decode()
+        assert f"{wita:%H:%M} WITA" in html, name
+        assert f"{wib:%H:%M} WITA" not in html, name
+
+
+def test_inspection_notice_gives_the_time_in_the_regions_zone(en, login, routed):
+    from zoneinfo import ZoneInfo
+
+    from agencies.services import inspection_schedule
+
+    review = routed.reviews.select_related("assignee").get(agency__code="DINKES")
+    when = timezone.now() + timedelta(days=2)
+    inspection_schedule(
+        review_id=review.pk, actor=review.assignee, scheduled_for=when, place="Lokasi"
+    )
+    notice = Notification.objects.get(kind="inspection_scheduled", application=routed)
+    local = timezone.localtime(when, ZoneInfo("Asia/Makassar"))
+    assert f"{local:%d-%m-%Y %H:%M} WITA" in notice.body

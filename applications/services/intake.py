@@ -141,7 +141,8 @@ def segment_start(events, paused_at, starts: set[str]):
 
 def application_resubmit(*, application_id: int, actor) -> Application:
     """The applicant resubmits a returned file after replacing every rejected document. The
-    intake clock runs again with the working days it had left."""
+    intake clock runs again with the working days it had left, and the verifier who returned
+    it is told (issue 21 item 14)."""
     with transaction.atomic():
         application = (
             Application.objects.select_for_update(no_key=True)
@@ -182,4 +183,39 @@ def application_resubmit(*, application_id: int, actor) -> Application:
             )
             application.due_at = calendar.add_working_days(timezone.now(), left)
             application.save(update_fields=["due_at", "updated_at"])
+        notify(
+            recipients=_resubmission_recipients(application, returned_event),
+            kind="resubmitted",
+            application=application,
+            context={"due": _local_due(application)},
+            url=f"/intake/{application.pk}/",
+            dedupe=f"event:{_event.pk}",
+        )
     return application
+
+
+def _local_due(application: Application) -> str:
+    if application.due_at is None:
+        return ""
+    region = application.region
+    local = timezone.localtime(application.due_at, Calendar(region).tz)
+    return f"{local:%d-%m-%Y %H:%M} {region.timezone_abbreviation}"
+
+
+def _resubmission_recipients(application: Application, returned_event) -> list:
+    """The verifier who returned the file; every verifier of the region when that person no
+    longer works there."""
+    from accounts.models import User
+    from agencies.models import Role
+
+    verifiers = User.objects.filter(
+        is_active=True,
+        memberships__agency__region=application.region_id,
+        memberships__role=Role.VERIFIER,
+        memberships__is_active=True,
+    ).distinct()
+    if returned_event is not None and returned_event.actor_id:
+        who = list(verifiers.filter(pk=returned_event.actor_id))
+        if who:
+            return who
+    return list(verifiers)

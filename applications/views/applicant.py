@@ -1,10 +1,13 @@
 """The applicant's pages: start a draft, fill it, upload, submit, follow, withdraw."""
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,14 +28,17 @@ def _lang() -> str:
 
 
 def _own(request, pk: int, *prefetch):
-    """The applicant's own application, or 404 (the same for missing and for someone else's)."""
-    return get_object_or_404(
+    """The applicant's own application, or 404 (the same for missing and for someone else's).
+    Its page shows times in the application's region's zone (issue 21 item 2)."""
+    application = get_object_or_404(
         selectors.applications_visible_to(request.user)
         .filter(applicant=request.user)
         .select_related("permit_type", "region", "catalog_version", "applicant")
         .prefetch_related(*prefetch),
         pk=pk,
     )
+    timezone.activate(ZoneInfo(application.region.timezone))
+    return application
 
 
 @login_required

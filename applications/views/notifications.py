@@ -10,7 +10,7 @@ from applications.services.notifications import notification_mark_read
 @login_required
 def notification_list(request):
     notifications = Notification.objects.filter(recipient=request.user).select_related(
-        "application"
+        "application__region"
     )[:100]
     return render(request, "applications/notifications.html", {"notifications": notifications})
 
