@@ -349,6 +349,8 @@ def detail(request, pk: int):
         request,
         "applications/detail.html",
         {
+            # A finished file has no holder and no deadline: the permit comes first instead.
+            "is_closed": application.status in (Status.ISSUED, Status.REJECTED, Status.WITHDRAWN),
             **stage_clock_context(application),
             "reviews": reviews,
             "permit": permit,
