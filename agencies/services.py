@@ -252,6 +252,40 @@ def inspection_record(*, inspection_id: int, actor: User, result: str, photos=()
     return inspection
 
 
+def inspection_cancel(*, inspection_id: int, actor: User, reason: str) -> Inspection:
+    """Cancel a scheduled inspection that will not take place, with the reason. Who: an officer
+    or the head of the review's agency. Changes: `cancelled_at/by`, `cancel_reason`; an event on
+    the application. Raises DomainError (no reason), NotAllowed (someone else), Conflict (the
+    result is recorded or it was cancelled already)."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        inspection = (
+            Inspection.objects.select_for_update()
+            .select_related("review__application")
+            .get(pk=inspection_id)
+        )
+        review = inspection.review
+        if not _officer_of(review, actor):
+            raise NotAllowed(_("You may not do this."))
+        if not inspection.is_open:
+            raise Conflict(_("This inspection already has a result or was cancelled."))
+        if not reason:
+            raise DomainError(_("Say why the inspection is cancelled."), field="cancel_reason")
+        inspection.cancelled_at = timezone.now()
+        inspection.cancelled_by = actor
+        inspection.cancel_reason = reason
+        inspection.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+        record_event(
+            application=review.application,
+            actor=actor,
+            action="inspection_cancelled",
+            review=review,
+            note=reason,
+            data={"inspection": inspection.pk},
+        )
+    return inspection
+
+
 DECISIONS = {"recommend", "reject", "request_revision"}
 
 
@@ -307,6 +341,14 @@ def review_decide(
         review = Review.objects.select_related("application__catalog_version", "agency").get(
             pk=review_id
         )
+        if decision in ("recommend", "reject") and any(i.is_open for i in review.inspections.all()):
+            raise DomainError(
+                _(
+                    "A scheduled inspection has no result yet: record its result, or cancel it "
+                    "with the reason, before deciding."
+                ),
+                code="inspection_open",
+            )
         items: list[dict] = []
         if decision == "request_revision":
             items = _clean_revision_items(revision_items or [], review.application)

@@ -55,6 +55,7 @@ EVENT_LABELS = {
     "routed": _("Sent for technical review"),
     "inspection_scheduled": _("Field inspection scheduled"),
     "inspection_recorded": _("Field inspection done"),
+    "inspection_cancelled": _("Field inspection cancelled"),
 }
 
 

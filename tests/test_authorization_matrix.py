@@ -145,6 +145,7 @@ MATRIX: dict[str, Entry] = {
     "agencies:reassign": _e({HEAD}, "review", post_only=True),
     "agencies:inspection_new": _e({OFFICER, HEAD}, "review", post_only=True),
     "agencies:inspection_result": _e({OFFICER, HEAD}, "inspection", post_only=True),
+    "agencies:inspection_cancel": _e({OFFICER, HEAD}, "inspection", post_only=True),
     # Monitoring of the region.
     "agencies:monitoring": _e({MONITOR, SIGNER, HEAD}),
     "monitoring:agency": _e({MONITOR, SIGNER, HEAD}, "agency"),

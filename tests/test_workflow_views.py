@@ -420,3 +420,31 @@ def test_inspection_notice_gives_the_time_in_the_regions_zone(en, login, routed)
     notice = Notification.objects.get(kind="inspection_scheduled", application=routed)
     local = timezone.localtime(when, ZoneInfo("Asia/Makassar"))
     assert f"{local:%d-%m-%Y %H:%M} WITA" in notice.body
+
+
+def test_officer_cancels_an_inspection_from_the_review_page(en, login, routed):
+    from agencies.services import inspection_schedule
+
+    review = routed.reviews.select_related("assignee").get(agency__code="DINKES")
+    inspection = inspection_schedule(
+        review_id=review.pk,
+        actor=review.assignee,
+        scheduled_for=timezone.now() + timedelta(days=1),
+        place="Lokasi",
+    )
+    login(review.assignee.email)
+    url = reverse("agencies:inspection_cancel", args=[inspection.pk])
+    page = en.post(url, {"cancel_reason": ""}, follow=True)
+    assert "Say why the inspection is cancelled." in page.content.decode()
+    inspection.refresh_from_db()
+    assert inspection.is_open
+    page = en.post(
+        reverse("agencies:review_decision", args=[review.pk]),
+        {"decision": "recommend"},
+        follow=True,
+    )
+    assert "record its result, or cancel it" in page.content.decode()
+    page = en.post(url, {"cancel_reason": "Lokasi tutup"}, follow=True)
+    assert (
+        "Inspection cancelled." in page.content.decode() and "Lokasi tutup" in page.content.decode()
+    )
