@@ -107,6 +107,7 @@ MATRIX: dict[str, Entry] = {
     "applications:notification_open": _e({OWNER}, "notification"),
     # The applicant's own files: the owner only (everybody else 404, anonymous to login).
     "applications:edit": _e({OWNER}, "draft"),
+    "applications:delete_draft": _e({OWNER}, "draft", post_only=True),
     "applications:upload_document": _e({OWNER}, "draft_doc", post_only=True),
     "applications:remove_document": _e({OWNER}, "draft_doc", post_only=True),
     "applications:submit": _e({OWNER}, "draft", post_only=True),

@@ -61,7 +61,7 @@ def new_application(request):
             permit_type_id = 0
         try:
             application = filing.application_create_draft(
-                permit_type_id=permit_type_id, actor=request.user
+                permit_type_id=permit_type_id, actor=request.user, reuse_open=True
             )
         except DomainError as error:
             messages.error(request, error.message)
@@ -266,6 +266,20 @@ def withdraw(request, pk: int):
     else:
         messages.success(request, _("Your application has been withdrawn."))
     return redirect("applications:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def delete_draft(request, pk: int):
+    """Delete one of the applicant's drafts (issue 21 item 7)."""
+    application = _own(request, pk)
+    try:
+        filing.application_delete_draft(application_id=application.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("applications:detail", pk=pk)
+    messages.success(request, _("The draft was deleted."))
+    return redirect("applications:my_applications")
 
 
 @login_required
