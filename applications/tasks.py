@@ -2,6 +2,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Notification
@@ -31,8 +32,10 @@ def send_notification_email(notification_id: int) -> None:
         if notification is None:
             return
         body = notification.body
-        if notification.url:
-            body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
+        if notification.url or notification.application_id:
+            # The link opens the page its recipient may see when they follow it.
+            link = reverse("applications:notification_open", args=[notification.pk])
+            body = f"{body}\n\n{settings.SITE_URL}{link}"
         send_mail(notification.subject, body, None, [notification.recipient.email])
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])

@@ -105,8 +105,10 @@ MATRIX: dict[str, Entry] = {
     "applications:new": _e(LOGGED_IN),
     "applications:notifications": _e(LOGGED_IN),
     "applications:notifications_read": _e(LOGGED_IN, post_only=True),
+    "applications:notification_open": _e({OWNER}, "notification"),
     # The applicant's own files: the owner only (everybody else 404, anonymous to login).
     "applications:edit": _e({OWNER}, "draft"),
+    "applications:delete_draft": _e({OWNER}, "draft", post_only=True),
     "applications:upload_document": _e({OWNER}, "draft_doc", post_only=True),
     "applications:remove_document": _e({OWNER}, "draft_doc", post_only=True),
     "applications:submit": _e({OWNER}, "draft", post_only=True),
@@ -145,6 +147,7 @@ MATRIX: dict[str, Entry] = {
     "agencies:reassign": _e({HEAD}, "review", post_only=True),
     "agencies:inspection_new": _e({OFFICER, HEAD}, "review", post_only=True),
     "agencies:inspection_result": _e({OFFICER, HEAD}, "inspection", post_only=True),
+    "agencies:inspection_cancel": _e({OFFICER, HEAD}, "inspection", post_only=True),
     # Monitoring of the region.
     "agencies:monitoring": _e({MONITOR, SIGNER, HEAD}),
     "monitoring:agency": _e({MONITOR, SIGNER, HEAD}, "agency"),
@@ -331,6 +334,7 @@ def journey(demo, run_outbox, signing_cert):
         "token": (permit.verification_token,),
         "agency": (dinkes.agency_id,),
         "missing": (987654,),
+        "notification": (routed.notifications.filter(recipient=owner).first().pk,),
     }
     emails = dict(ACTORS, **{OFFICER: dinkes.assignee.email})
     return {"paths": paths, "emails": emails}
