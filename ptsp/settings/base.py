@@ -308,8 +308,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # A task not acknowledged within this time is given to another worker (acks_late).
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    # A task not acknowledged within this time is given to another worker (acks_late). Longer
+    # than the longest task's hard time limit plus its retry countdown, so that Redis never
+    # hands a running task to a second worker; a killed worker's task is handed over again
+    # sooner by the outbox reconciler (OUTBOX_REDELIVER_SECONDS; docs/adr/0003).
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 180),
     # How often a worker looks for messages whose worker died (period ≈ interval × throttle s).
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
@@ -332,6 +335,20 @@ CELERY_BEAT_MAX_LOOP_INTERVAL = 5
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 OUTBOX_RELAY_SECONDS = env_int("OUTBOX_RELAY_SECONDS", 5)
+# Work handed over but not completed after this long (the broker lost it, the worker died) is
+# handed over again; a retry's countdown moves the time on. After OUTBOX_MAX_REDELIVERIES the
+# message is marked failed and logged (docs/adr/0003-celery-and-the-outbox.md).
+OUTBOX_REDELIVER_SECONDS = env_int("OUTBOX_REDELIVER_SECONDS", 30)
+OUTBOX_MAX_REDELIVERIES = env_int("OUTBOX_MAX_REDELIVERIES", 10)
+# A request's after-commit publish waits at most this long (milliseconds) for the broker; after
+# a failure the request path stops trying for OUTBOX_BREAKER_SECONDS and leaves the work to the
+# relay (in beat and in every worker).
+OUTBOX_PUBLISH_TIMEOUT_MS = env_int("OUTBOX_PUBLISH_TIMEOUT_MS", 50)
+OUTBOX_BREAKER_SECONDS = env_int("OUTBOX_BREAKER_SECONDS", 15)
+# The relay's own publish timeout (seconds): it runs in the background, not in a request.
+OUTBOX_RELAY_PUBLISH_TIMEOUT = env_int("OUTBOX_RELAY_PUBLISH_TIMEOUT", 3)
+# Every worker also runs the relay in a thread (outbox.worker), so work moves when beat is down.
+OUTBOX_RELAY_IN_WORKER = env_bool("OUTBOX_RELAY_IN_WORKER", True)
 # Tests run outbox work in-process (outbox.testing.run_pending) unless a test turns this on to
 # exercise a real broker and worker.
 OUTBOX_PUBLISH_ON_COMMIT = env_bool("OUTBOX_PUBLISH_ON_COMMIT", not TESTING)
