@@ -348,7 +348,8 @@ OUTBOX_BREAKER_SECONDS = env_int("OUTBOX_BREAKER_SECONDS", 15)
 # The relay's own publish timeout (seconds): it runs in the background, not in a request.
 OUTBOX_RELAY_PUBLISH_TIMEOUT = env_int("OUTBOX_RELAY_PUBLISH_TIMEOUT", 3)
 # Every worker also runs the relay in a thread (outbox.worker), so work moves when beat is down.
-OUTBOX_RELAY_IN_WORKER = env_bool("OUTBOX_RELAY_IN_WORKER", True)
+# Off by default under tests (in-process test workers); the fault tests turn it on.
+OUTBOX_RELAY_IN_WORKER = env_bool("OUTBOX_RELAY_IN_WORKER", not TESTING)
 # Tests run outbox work in-process (outbox.testing.run_pending) unless a test turns this on to
 # exercise a real broker and worker.
 OUTBOX_PUBLISH_ON_COMMIT = env_bool("OUTBOX_PUBLISH_ON_COMMIT", not TESTING)
