@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -373,7 +374,11 @@ SIGNING_CERT_PASSPHRASE = env_str("SIGNING_CERT_PASSPHRASE", "")
 # SIGNING_CERT_PASSPHRASE_<CODE> if set, else SIGNING_CERT_PASSPHRASE. With
 # SIGNING_CERT_PER_REGION a region without one cannot sign (instead of using the deployment's).
 SIGNING_CERT_DIR = env_str("SIGNING_CERT_DIR", str(VAR_DIR / "signing" / "regions"))
-SIGNING_CERT_PER_REGION = env_bool("SIGNING_CERT_PER_REGION", False)
+# Unset: on as soon as the deployment has more than one region (permits.signing.per_region_rule);
+# "false" lets such a deployment fall back to its own certificate (each fallback is logged).
+SIGNING_CERT_PER_REGION = (
+    env_bool("SIGNING_CERT_PER_REGION") if os.environ.get("SIGNING_CERT_PER_REGION") else None
+)
 _region_cert_paths = env_by_suffix("SIGNING_CERT_PATH_")
 _region_cert_passphrases = env_by_suffix("SIGNING_CERT_PASSPHRASE_")
 # {"BTG": {"path": "/run/secrets/btg.p12" or None, "passphrase": "…" or None}}; None: not set.
