@@ -355,6 +355,7 @@ OUTBOX_RELAY_IN_WORKER = env_bool("OUTBOX_RELAY_IN_WORKER", not TESTING)
 # exercise a real broker and worker.
 OUTBOX_PUBLISH_ON_COMMIT = env_bool("OUTBOX_PUBLISH_ON_COMMIT", not TESTING)
 SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 600)
+INVARIANT_CHECK_SECONDS = env_int("INVARIANT_CHECK_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "outbox.tasks.relay", "schedule": float(OUTBOX_RELAY_SECONDS)},
     # Issuance: expire permits past their validity and remind holders 30 days before (daily).
@@ -363,6 +364,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=17, minute=5),  # 00:05 WIB
     },
     "sla-sweep": {"task": "agencies.tasks.sla_sweep", "schedule": float(SLA_SWEEP_SECONDS)},
+    # Work whose effect is missing is enqueued again (operations.invariants, ADR 0003).
+    "check-invariants": {
+        "task": "operations.tasks.check_invariants",
+        "schedule": float(INVARIANT_CHECK_SECONDS),
+    },
 }
 
 # --- Issuance ----------------------------------------------------------------------------------
