@@ -44,3 +44,8 @@ def _project_logging(loglevel=None, **kwargs):
 from ptsp.observability.heartbeat import HeartbeatFile  # noqa: E402
 
 app.steps["worker"].add(HeartbeatFile)
+
+# The outbox relay runs in every worker too, so that work moves while beat is down.
+from outbox.worker import OutboxRelay  # noqa: E402
+
+app.steps["worker"].add(OutboxRelay)
