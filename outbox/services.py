@@ -8,6 +8,7 @@ OUTBOX_BREAKER_SECONDS. The relay (beat, and a thread in every worker) publishes
 hands over again what was handed over but never completed.
 """
 
+import contextvars
 import logging
 import socket
 import threading
@@ -158,7 +159,14 @@ def _send_bounded(message: OutboxMessage, timeout: float) -> None:
         except Exception as exc:
             outcome["error"] = exc
 
-    thread = threading.Thread(target=run, name=f"outbox-publish-{message.pk}", daemon=True)
+    # The helper thread publishes in the request's context (request id, user, tracking number:
+    # ptsp.observability), which a new thread would not inherit.
+    thread = threading.Thread(
+        target=contextvars.copy_context().run,
+        args=(run,),
+        name=f"outbox-publish-{message.pk}",
+        daemon=True,
+    )
     thread.start()
     thread.join(timeout)
     if thread.is_alive():

@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Protocol
 
 from asn1crypto import tsp
+from django.apps import apps
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
-from agencies.models import Region
 from ptsp.errors import DomainError
 
 logger = logging.getLogger("ptsp.signing")
@@ -434,7 +434,8 @@ def per_region_rule() -> bool:
     set, else on as soon as the deployment has more than one region."""
     if settings.SIGNING_CERT_PER_REGION is not None:
         return bool(settings.SIGNING_CERT_PER_REGION)
-    return Region.objects.count() > 1
+    # The model by name: this module is imported by the BSrE simulator, outside Django.
+    return apps.get_model("agencies", "Region").objects.count() > 1
 
 
 def certificate_for(region) -> tuple[str, str]:

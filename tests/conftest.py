@@ -183,6 +183,17 @@ def _fresh_reference_cache():
 
 
 @pytest.fixture(autouse=True)
+def _publish_breaker_closed():
+    """Every test starts with the outbox's circuit breaker closed: a broker that an earlier test
+    stopped must not keep this test's requests from publishing (outbox.services.breaker)."""
+    from outbox.services import breaker
+
+    breaker.reset()
+    yield
+    breaker.reset()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(request, settings, tmp_path):
     """Uploaded and issued files of each test go to its own directory (with a copy of the demo
     data's files when the test has the seeded demo data)."""
