@@ -78,24 +78,40 @@ trap 'rm -rf "$work"' EXIT
 started=$(date +%s.%N)
 
 # The snapshot: held by this psql session until the file list is read.
-coproc SNAP { "$PSQL" -X -q -t -A -v ON_ERROR_STOP=1 --dbname="$DATABASE_URL" 2>&1; }
-printf '%s\n' "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;" "SELECT pg_export_snapshot();" >&"${SNAP[1]}"
-IFS= read -r snapshot <&"${SNAP[0]}" || true
+coproc SNAP { "$PSQL" -X -q -t -A -v ON_ERROR_STOP=1 --dbname="$DATABASE_URL" 2>"$work/snapshot.err"; }
+# bash unsets SNAP and SNAP_PID (and closes its descriptors) as soon as the coprocess ends:
+# keep the pid and our own copies of the descriptors.
+snap_pid=$SNAP_PID
+exec {snap_in}>&"${SNAP[1]}" {snap_out}<&"${SNAP[0]}"
+{ printf '%s\n' "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;" "SELECT pg_export_snapshot();" >&"$snap_in"; } 2>/dev/null || true
+snapshot=""
+IFS= read -r snapshot <&"$snap_out" || true
 case "$snapshot" in
   [0-9A-F]*-*) ;;
-  *) echo "could not take a snapshot of the database: $snapshot" >&2; exit 5 ;;
+  *)
+    wait "$snap_pid" 2>/dev/null || true
+    echo "could not take a snapshot of the database: $(cat "$work/snapshot.err" 2>/dev/null)" >&2
+    exit 5
+    ;;
 esac
 echo "== database (snapshot $snapshot) -> $target/database.dump.enc" >&2
 "$PG_DUMP" --format=custom --no-owner --no-privileges --snapshot="$snapshot" \
   --dbname="$DATABASE_URL" | encrypt > "$work/database.dump.enc"
-printf '%s\n' "$files_sql;" '\echo __PTSP_FILES_END__' >&"${SNAP[1]}"
+printf '%s\n' "$files_sql;" '\echo __PTSP_FILES_END__' >&"$snap_in"
 : > "$work/files.list"
-while IFS= read -r line <&"${SNAP[0]}"; do
-  [ "$line" = "__PTSP_FILES_END__" ] && break
+listed=0
+while IFS= read -r line <&"$snap_out"; do
+  [ "$line" = "__PTSP_FILES_END__" ] && { listed=1; break; }
   printf '%s\n' "$line" >> "$work/files.list"
 done
-printf '%s\n' "COMMIT;" '\q' >&"${SNAP[1]}"
-wait "$SNAP_PID" 2>/dev/null || true
+if [ "$listed" != 1 ]; then
+  echo "the list of stored files could not be read from the snapshot: $(cat "$work/snapshot.err" 2>/dev/null)" >&2
+  exit 5
+fi
+printf '%s\n' "COMMIT;" '\q' >&"$snap_in"
+exec {snap_in}>&- {snap_out}<&-
+wait "$snap_pid" 2>/dev/null || true
+rm -f "$work/snapshot.err"
 sort -u -o "$work/files.list" "$work/files.list"
 file_count=$(wc -l < "$work/files.list")
 
