@@ -2,6 +2,8 @@
 filled and submitted by the applicant, accepted by the verifier, routed by the task and
 recommended by every OPD on its route — exactly the journey a real file takes."""
 
+from datetime import date, timedelta
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
@@ -30,7 +32,8 @@ SAMPLE_VALUES = {
     "text": "Uji 3121100222145678",
     "integer": "3",
     "decimal": "24",
-    "date": "2026-01-15",
+    # a month from today: a date field may ask for a day to come (e.g. the planned start)
+    "date": (date.today() + timedelta(days=30)).isoformat(),
     "boolean": "on",
 }
 
