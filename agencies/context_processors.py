@@ -41,8 +41,15 @@ def staff_context(request):
     from applications.models import Notification
 
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    agencies = []
+    for m in memberships:
+        if m.agency.name not in agencies:
+            agencies.append(m.agency.name)
     return {
         "role_nav": nav,
+        # The header names the person and, for staff, their agency (issue 21 item 15).
+        "header_person": user.full_name or user.email,
+        "header_agencies": ", ".join(agencies),
         "staff_region": staff_region(user),
         "is_staff_member": bool(memberships),
         "unread_notifications": unread,

@@ -90,6 +90,17 @@ APPLICANTS = [
 ]
 
 
+# People's names for the demo's OPD heads and officers (head, officer), so that a header reads
+# as a person and their agency, never "Petugas Petugas DINKES".
+DEMO_OPD_PEOPLE = {
+    "DINKES": ("dr. Maria Ulfa, M.Kes.", "dr. Rina Wulandari"),
+    "PUPR": ("Ir. Bambang Sutrisno, M.T.", "Dewi Lestari, S.T."),
+    "DISDAG": ("Drs. Joko Purnomo", "Siti Aminah, S.E."),
+    "DLH": ("Ir. Hartono, M.Si.", "Andi Saputra, S.Si."),
+    "BAPENDA": ("Hj. Nurhayati, S.E., M.M.", "Rudi Hermawan, S.E."),
+}
+
+
 def _user(email: str, full_name: str, **extra) -> tuple[User, bool]:
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": full_name, **extra}
@@ -171,12 +182,13 @@ def seed_regions() -> list[tuple[str, str, str]]:
         ]
         for code in ("DINKES", "PUPR", "DISDAG", "DLH", "BAPENDA"):
             lower = code.lower()
+            head_name, officer_name = DEMO_OPD_PEOPLE[code]
             staff.append(
                 (
                     Role.HEAD,
                     opds[code],
                     f"kepala.{lower}.{slug}@ptsp.local",
-                    f"Kepala {code} {city}",
+                    f"{head_name} ({city})",
                     {},
                 )
             )
@@ -185,7 +197,7 @@ def seed_regions() -> list[tuple[str, str, str]]:
                     Role.OFFICER,
                     opds[code],
                     f"petugas.{lower}.{slug}@ptsp.local",
-                    f"Petugas {code} {city}",
+                    f"{officer_name} ({city})",
                     {},
                 )
             )
@@ -194,7 +206,7 @@ def seed_regions() -> list[tuple[str, str, str]]:
                 Role.OFFICER,
                 opds["PUPR"],
                 f"petugas2.pupr.{slug}@ptsp.local",
-                f"Petugas Kedua PUPR {city}",
+                f"Agus Prasetyo, S.T. ({city})",
                 {},
             )
         )

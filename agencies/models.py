@@ -250,6 +250,17 @@ class Inspection(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     result = models.TextField(_("result (berita acara)"), blank=True)
     recorded_at = models.DateTimeField(null=True, blank=True)
+    # A scheduled inspection ends with a result or is cancelled with a reason; until then the
+    # review cannot be decided (issue 21 item 8).
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("inspection")
@@ -258,6 +269,11 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.place} @ {self.scheduled_for:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        """Scheduled, with neither a result nor a cancellation."""
+        return self.recorded_at is None and self.cancelled_at is None
 
 
 class InspectionPhoto(models.Model):

@@ -5,6 +5,7 @@ its reviews through `applications.services.outcome.application_settle`.
 """
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -88,7 +89,7 @@ def application_route(*, application_id: int) -> list[Review]:
                 review=review,
                 data={"agency": agency.code, "assignee": assignee.pk if assignee else None},
             )
-            due = timezone.localtime(review.due_at, calendar.tz).strftime("%d-%m-%Y %H:%M")
+            due = region_time(review.due_at, application.region)
             notify(
                 recipients=[assignee],
                 kind="review_assigned",
@@ -115,7 +116,7 @@ def review_reassign(*, review_id: int, actor: User, assignee_id: int, note: str 
     Raises NotAllowed for anyone but the head, DomainError for an officer outside the agency.
     """
     with transaction.atomic():
-        review = Review.objects.select_related("agency").get(pk=review_id)
+        review = Review.objects.select_related("agency", "application__region").get(pk=review_id)
         assignee = active_officers(review.agency).filter(pk=assignee_id).first()
         if assignee is None:
             raise DomainError(_("Choose an active officer of this agency."), field="assignee")
@@ -134,7 +135,7 @@ def review_reassign(*, review_id: int, actor: User, assignee_id: int, note: str 
             recipients=[assignee],
             kind="review_assigned",
             application=review.application,
-            context={"due": timezone.localtime(review.due_at).strftime("%d-%m-%Y %H:%M")},
+            context={"due": region_time(review.due_at, review.application.region)},
             url=f"/reviews/{review.pk}/",
             dedupe=f"reassign:{_event.pk}",
         )
@@ -148,6 +149,13 @@ def _officer_of(review: Review, actor: User) -> bool:
         m.agency_id == review.agency_id and m.role in (Role.OFFICER, Role.HEAD)
         for m in memberships_of(actor)
     )
+
+
+def region_time(instant, region) -> str:
+    """`instant` as a person in `region` reads it: local time with the zone's label (WIB, WITA,
+    WIT), the same on every page, e-mail and document (issue 21 item 2)."""
+    local = timezone.localtime(instant, ZoneInfo(region.timezone))
+    return f"{local:%d-%m-%Y %H:%M} {region.timezone_abbreviation}"
 
 
 def inspection_schedule(
@@ -186,7 +194,7 @@ def inspection_schedule(
             application=review.application,
             context={
                 "agency": review.agency.name,
-                "when": timezone.localtime(scheduled_for).strftime("%d-%m-%Y %H:%M"),
+                "when": region_time(scheduled_for, review.application.region),
                 "place": inspection.place,
             },
             dedupe=f"inspection:{inspection.pk}",
@@ -240,6 +248,40 @@ def inspection_record(*, inspection_id: int, actor: User, result: str, photos=()
             review=review,
             note=inspection.result,
             data={"inspection": inspection.pk, "photos": len(photos)},
+        )
+    return inspection
+
+
+def inspection_cancel(*, inspection_id: int, actor: User, reason: str) -> Inspection:
+    """Cancel a scheduled inspection that will not take place, with the reason. Who: an officer
+    or the head of the review's agency. Changes: `cancelled_at/by`, `cancel_reason`; an event on
+    the application. Raises DomainError (no reason), NotAllowed (someone else), Conflict (the
+    result is recorded or it was cancelled already)."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        inspection = (
+            Inspection.objects.select_for_update()
+            .select_related("review__application")
+            .get(pk=inspection_id)
+        )
+        review = inspection.review
+        if not _officer_of(review, actor):
+            raise NotAllowed(_("You may not do this."))
+        if not inspection.is_open:
+            raise Conflict(_("This inspection already has a result or was cancelled."))
+        if not reason:
+            raise DomainError(_("Say why the inspection is cancelled."), field="cancel_reason")
+        inspection.cancelled_at = timezone.now()
+        inspection.cancelled_by = actor
+        inspection.cancel_reason = reason
+        inspection.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+        record_event(
+            application=review.application,
+            actor=actor,
+            action="inspection_cancelled",
+            review=review,
+            note=reason,
+            data={"inspection": inspection.pk},
         )
     return inspection
 
@@ -299,6 +341,14 @@ def review_decide(
         review = Review.objects.select_related("application__catalog_version", "agency").get(
             pk=review_id
         )
+        if decision in ("recommend", "reject") and any(i.is_open for i in review.inspections.all()):
+            raise DomainError(
+                _(
+                    "A scheduled inspection has no result yet: record its result, or cancel it "
+                    "with the reason, before deciding."
+                ),
+                code="inspection_open",
+            )
         items: list[dict] = []
         if decision == "request_revision":
             items = _clean_revision_items(revision_items or [], review.application)

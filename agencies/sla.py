@@ -2,10 +2,13 @@
 
 Levels for a stage with deadline D (the end of service hours of its last day), in the region's
 calendar:
-- reminder   (sla_reminder, to the assignee): D falls today or on the next working day;
-- due_today  (sla_due_today, to the assignee): D falls today (or has passed);
+- reminder   (sla_reminder, to the assignee): D falls on the next working day;
+- due_today  (sla_due_today, to the assignee): D falls today and has not passed;
 - overdue    (sla_overdue, to the agency head): D has passed;
 - escalation (sla_escalation, to the DPMPTSP monitors and signers): D passed 3+ working days ago.
+The assignee gets at most the one reminder that is true now: a sweep that runs on D's day (a
+short budget, a worker that was down) sends "due today" and never "due tomorrow" as well, and
+after D neither (the head's "overdue" says it).
 For the DPMPTSP's own stages the "assignee" is the verifiers (intake) or the signers
 (issuance), and the "head" is the signers.
 
@@ -85,6 +88,17 @@ def owed_levels(calendar: Calendar, due_at: datetime, now: datetime) -> list[str
     """The levels owed by `now` for a deadline `due_at`, lowest first."""
     thresholds = level_thresholds(calendar, due_at)
     return [level for level in LEVELS if thresholds[level] <= now]
+
+
+def levels_to_send(calendar: Calendar, due_at: datetime, now: datetime) -> list[str]:
+    """The levels owed by `now` that are still true now: of the assignee's two reminders only
+    the latest, and none once D has passed."""
+    owed = owed_levels(calendar, due_at, now)
+    if "overdue" in owed:
+        return [lv for lv in owed if lv not in ("reminder", "due_today")]
+    if "due_today" in owed:
+        return [lv for lv in owed if lv != "reminder"]
+    return owed
 
 
 def next_check(calendar: Calendar, due_at: datetime, now: datetime) -> datetime | None:
@@ -209,7 +223,7 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
             SlaWatch(stage=stage, due_at=due_at, next_at=next_check(calendar, due_at, now))
         )
         levels = [
-            lv for lv in owed_levels(calendar, due_at, now) if (stage, lv, due_at) not in already
+            lv for lv in levels_to_send(calendar, due_at, now) if (stage, lv, due_at) not in already
         ]
         if not levels:
             return
@@ -279,7 +293,7 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
             app,
             recipients_for,
             "DPMPTSP",
-            f"/applications/{app.pk}/",
+            f"/intake/{app.pk}/" if kind == "intake" else f"/signing/{app.pk}/",
         )
     if watches:
         SlaWatch.objects.bulk_create(

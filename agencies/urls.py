@@ -13,5 +13,6 @@ urlpatterns = [
     path("reviews/<int:pk>/reassign/", views.reassign, name="reassign"),
     path("reviews/<int:pk>/inspections/", views.inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/result/", views.inspection_result, name="inspection_result"),
+    path("inspections/<int:pk>/cancel/", views.inspection_cancel_view, name="inspection_cancel"),
     path("monitoring/", monitoring_views.dashboard, name="monitoring"),
 ]

@@ -8,7 +8,13 @@ from django.views.decorators.http import require_POST
 from agencies import selectors
 from agencies.models import Inspection, Role
 from agencies.permissions import role_required
-from agencies.services import inspection_record, inspection_schedule, review_decide, review_reassign
+from agencies.services import (
+    inspection_cancel,
+    inspection_record,
+    inspection_schedule,
+    review_decide,
+    review_reassign,
+)
 from applications.selectors import application_page_context
 from ptsp.errors import DomainError
 from ptsp.web import run_service
@@ -175,6 +181,27 @@ def inspection_result(request, pk: int):
             photos=request.FILES.getlist("photos"),
         ),
         success=_("Inspection result recorded."),
+        redirect_to=target,
+        error_redirect=target,
+    )
+
+
+@role_required(Role.OFFICER, Role.HEAD)
+@require_POST
+def inspection_cancel_view(request, pk: int):
+    """Cancel a scheduled inspection, with the reason (issue 21 item 8)."""
+    inspection = get_object_or_404(
+        Inspection.objects.filter(review__in=selectors.reviews_visible_to(request.user)), pk=pk
+    )
+    target = reverse("agencies:review", args=[inspection.review_id])
+    return run_service(
+        request,
+        lambda: inspection_cancel(
+            inspection_id=inspection.pk,
+            actor=request.user,
+            reason=request.POST.get("cancel_reason", ""),
+        ),
+        success=_("Inspection cancelled."),
         redirect_to=target,
         error_redirect=target,
     )

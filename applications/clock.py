@@ -6,9 +6,10 @@ start event, stops while the file waits for the applicant (returned; revision re
 review) and runs again when the applicant answers, with the days it had left (the same rule as
 `applications.services.intake.remaining_days`).
 
-Counting: in a segment that runs from s to e, the days used are `day_number(s, e)`; a segment
-that ends in a pause gives back the day it paused on (the applicant's answer day is day 1 of the
-next segment). Deadline = the end of service hours of the last budgeted day.
+Counting (ptsp.workdays): in a segment that runs from s to e, the days used are
+`days_used(s, e)`, the working days after s's day of receipt up to and including e's day; the
+applicant's answer is a new receipt (its day does not count). Deadline = the end of service
+hours of the last budgeted day.
 
 Use `stage_clocks(application)` for one file and `stage_clocks_for(applications)` for a list:
 both prefetch the events and reviews once (a fixed number of queries).
@@ -104,7 +105,7 @@ def _run(clock: StageClock, events: list[Event], rules: dict, calendar: Calendar
             clock.state = "running"
         elif action in rules["pause"] and seg_start is not None:
             clock.segments.append((seg_start, event.at))
-            consumed += max(0, calendar.day_number(seg_start, event.at) - 1)
+            consumed += calendar.days_used(seg_start, event.at)
             clock.paused.append((event.at, None))
             seg_start = None
             clock.state = "paused"
@@ -118,7 +119,7 @@ def _run(clock: StageClock, events: list[Event], rules: dict, calendar: Calendar
             clock.segments.append((seg_start, event.at))
             clock.end = event.at
             clock.state = "done"
-            clock.used = consumed + calendar.day_number(seg_start, event.at)
+            clock.used = consumed + calendar.days_used(seg_start, event.at)
             clock.deadline = calendar.add_working_days(seg_start, max(1, clock.budget - consumed))
             clock.days_late = calendar.working_days_late(clock.deadline, event.at)
             consumed = clock.used  # a send-back after a rejection continues the count
@@ -127,7 +128,8 @@ def _run(clock: StageClock, events: list[Event], rules: dict, calendar: Calendar
         stop = closed_at or now
         clock.segments.append((seg_start, closed_at))
         clock.deadline = calendar.add_working_days(seg_start, max(1, clock.budget - consumed))
-        clock.day = clock.used = consumed + calendar.day_number(seg_start, stop)
+        clock.used = consumed + calendar.days_used(seg_start, stop)
+        clock.day = max(1, clock.used)
         clock.days_late = calendar.working_days_late(clock.deadline, stop)
         if closed_at:
             clock.state, clock.end = "done", closed_at

@@ -5,7 +5,7 @@ A wrong owner, agency or region gets the same answer as a missing row: nothing (
 
 from django.db.models import F, Q, QuerySet
 
-from agencies.models import ReviewStatus, Role
+from agencies.models import Review, ReviewStatus, Role
 from agencies.selectors import agencies_of, memberships_of
 from applications.models import Application, Status
 from permits.selectors import permit_name_columns, with_permit_name
@@ -132,3 +132,61 @@ def rejected_reviews(application: Application):
         .select_related("agency", "decided_by")
         .order_by("agency__name")
     )
+
+
+def _path_pk(url: str, prefix: str) -> int | None:
+    """The id in `url` when it is `<prefix><id>/...`, else None."""
+    if not url.startswith(prefix):
+        return None
+    head = url[len(prefix) :].split("/", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def notification_target(user, notification) -> str:
+    """The page a notification's "Open" link takes `user` to: the page it names when `user` may
+    see it now, else the page about its file that `user` may see (the applicant's own page, the
+    officer's review, the signer's page, the front office's check page, the monitoring file),
+    else the notifications list. Decided when the link is followed, so that a file that moved
+    on since (a submitted file now in review) still opens a page instead of a 404."""
+    from django.urls import reverse
+
+    fallback = reverse("applications:notifications")
+    url = notification.url or ""
+    application = notification.application
+    if application is None:
+        return url or fallback
+    pk = application.pk
+    if application.applicant_id == user.pk:
+        own = f"/applications/{pk}/"
+        return url if url.startswith(own) else reverse("applications:detail", args=[pk])
+    roles = {(m.role, m.agency.region_id) for m in memberships_of(user)}
+    region = application.region_id
+    signer = (Role.SIGNER, region) in roles
+    signing = application.status in (Status.RECOMMENDED, Status.ISSUING, Status.ISSUED)
+    rejection = application.status == Status.REJECTION_PROPOSED
+    if signer and _path_pk(url, "/signing/rejections/") == pk and rejection:
+        return url
+    if signer and _path_pk(url, "/signing/") == pk and signing:
+        return url
+    reviews = list(
+        Review.objects.filter(
+            application_id=pk, agency__in=agencies_of(user, Role.OFFICER, Role.HEAD)
+        ).order_by("-assignee_id", "pk")
+    )
+    named = _path_pk(url, "/reviews/")
+    if named is not None and any(r.pk == named for r in reviews):
+        return url
+    mine = [r for r in reviews if r.assignee_id == user.pk] or reviews
+    if mine:
+        return reverse("agencies:review", args=[mine[0].pk])
+    if application.status == Status.DRAFT:
+        return fallback
+    if signer and rejection:
+        return reverse("applications:rejection", args=[pk])
+    if signer and signing:
+        return reverse("permits:sign", args=[pk])
+    if (Role.VERIFIER, region) in roles:
+        return reverse("applications:intake_check", args=[pk])
+    if (Role.MONITOR, region) in roles or signer:
+        return reverse("monitoring:file", args=[pk])
+    return fallback

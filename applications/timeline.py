@@ -55,6 +55,7 @@ EVENT_LABELS = {
     "routed": _("Sent for technical review"),
     "inspection_scheduled": _("Field inspection scheduled"),
     "inspection_recorded": _("Field inspection done"),
+    "inspection_cancelled": _("Field inspection cancelled"),
 }
 
 
@@ -73,6 +74,38 @@ def event_label(event) -> str:
     return label
 
 
+# An application-level event that records the same act as a review's own event (written in the
+# same transaction by `application_settle`): the timeline shows the act once.
+SAME_ACT = {
+    "request_revision": "review_request_revision",
+    "answer_revision": "review_answer_revision",
+    "answer_revision_partial": "review_answer_revision",
+    "propose_rejection": "review_reject",
+    "send_back_rejection": "review_send_back",
+}
+SAME_ACT_WINDOW_SECONDS = 60
+
+
+def _doubles(events) -> set[int]:
+    """Ids of review events that an application event for the same review and act repeats."""
+    events = list(events)
+    doubled: set[int] = set()
+    for app_event in events:
+        twin_action = SAME_ACT.get(app_event.action)
+        if twin_action is None or app_event.review_id is None:
+            continue
+        for event in events:
+            if (
+                event.action == twin_action
+                and event.review_id == app_event.review_id
+                and event.pk not in doubled
+                and abs((event.at - app_event.at).total_seconds()) < SAME_ACT_WINDOW_SECONDS
+            ):
+                doubled.add(event.pk)
+                break
+    return doubled
+
+
 def step_for_event(event, application) -> Step:
     label = event_label(event)
     status = event.to_status or application.status
@@ -84,7 +117,11 @@ def step_for_event(event, application) -> Step:
     actor = event.actor.full_name if event.actor_id and event.actor else str(_("System"))
     note = event.note if event.action in ("withdraw", "return", "review_reject") else ""
     due = None
-    if event.review_id and event.review is not None:
+    if (
+        event.review_id
+        and event.review is not None
+        and (event.action.startswith("review_") or status == Status.IN_REVIEW)
+    ):
         review = event.review
         holder = f"{review.agency.name}" + (
             f" ({review.assignee.full_name})" if review.assignee_id and review.assignee else ""
@@ -113,8 +150,12 @@ def build_timeline(application, events) -> list[Step]:
             start=application.created_at,
         )
     ]
+    events = list(events)
+    doubled = _doubles(events)
     for event in events:
         if event.from_status == event.to_status and event.review_id is None:
+            continue
+        if event.pk in doubled:
             continue
         steps.append(step_for_event(event, application))
     for previous, nxt in pairwise(steps):

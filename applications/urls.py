@@ -10,6 +10,7 @@ urlpatterns = [
     path("applications/new/", applicant.new_application, name="new"),
     path("applications/<int:pk>/", applicant.detail, name="detail"),
     path("applications/<int:pk>/edit/", applicant.edit_draft, name="edit"),
+    path("applications/<int:pk>/delete/", applicant.delete_draft, name="delete_draft"),
     path(
         "applications/<int:pk>/documents/<str:code>/upload/",
         applicant.upload_document,
@@ -47,4 +48,5 @@ urlpatterns = [
     # Everyone's notifications
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.notification_read, name="notifications_read"),
+    path("notifications/<int:pk>/open/", notifications.notification_open, name="notification_open"),
 ]

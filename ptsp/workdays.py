@@ -4,9 +4,13 @@ Working days are Monday to Friday, minus Indonesian national holidays (the `holi
 and the region's own days off and cuti bersama (agencies.RegionHoliday, managed by admins).
 Service hours (default 08:00-16:00) are in the region's own time zone (WIB, WITA or WIT).
 
-Counting convention, used by every SLA clock: the day a stage starts is day 1 when it starts on
-a working day before the end of service hours; otherwise day 1 is the next working day. A budget
-of N days ends at the end of service hours of day N.
+Counting convention, used by every SLA clock (docs/sla.md, "Counting", with examples): the day
+of receipt does not count. A file received on a working day before the end of service hours is
+received that day; one received later, or on a day off, is received on the next working day.
+Day 1 is the working day after the day of receipt, and a budget of N working days ends at the
+end of service hours of day N. A stage's clock that stops (the file waits for the applicant) has
+used the working days after its day of receipt up to and including the day it stopped; when it
+runs again, the answer is a new receipt with the days that were left.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -92,12 +96,18 @@ class Calendar:
     def local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.tz)
 
-    def first_day(self, start: datetime) -> date:
-        """Day 1 of a stage that starts at `start`."""
+    def receipt_day(self, start: datetime) -> date:
+        """The day a file that arrives at `start` counts as received: that day when it is a
+        working day and service hours have not ended, else the next working day."""
         local = self.local(start)
         if self.is_working_day(local.date()) and local.time() < self.service_end:
             return local.date()
         return self.next_working_day(local.date())
+
+    def first_day(self, start: datetime) -> date:
+        """Day 1 of a stage that starts at `start`: the working day after its day of receipt
+        (the day of receipt does not count)."""
+        return self.next_working_day(self.receipt_day(start))
 
     def end_of_service(self, day: date) -> datetime:
         return datetime.combine(day, self.service_end, tzinfo=self.tz)
@@ -125,9 +135,23 @@ class Calendar:
                 count += 1
         raise ValueError("range longer than ten years")
 
+    def days_used(self, start: datetime, at: datetime) -> int:
+        """Working days a stage that started at `start` has used by `at`: the working days after
+        its day of receipt up to and including `at`'s day (0 on the day of receipt)."""
+        return self.working_days_between(self.receipt_day(start), self.local(at).date())
+
+    def days_left(self, *, start: datetime, paused_at: datetime, due_at: datetime | None) -> int:
+        """The working days a stage still had when its clock stopped at `paused_at` (at least 1):
+        the stage's segment started at `start` and was due at `due_at`. The day it stopped on
+        counts as used, unless it was before the segment's first counted day."""
+        if due_at is None or paused_at >= due_at:
+            return 1
+        counted_from = max(self.receipt_day(start), self.local(paused_at).date())
+        return max(1, self.working_days_between(counted_from, self.local(due_at).date()))
+
     def day_number(self, start: datetime, at: datetime) -> int:
         """Which working day of a stage `at` falls on ("day N of M"): 1 on the first day. Before
-        day 1 begins (a stage started after hours), it is still day 1."""
+        day 1 begins (on the day of receipt), it is still day 1."""
         first = self.first_day(start)
         local_at = self.local(at).date()
         if local_at <= first:

@@ -468,3 +468,49 @@ def test_draft_page_has_fixed_query_count(client, demo, login, django_assert_max
     with django_assert_max_num_queries(10):
         response = client.get(reverse("applications:edit", args=[application.pk]))
     assert response.status_code == 200
+
+
+def test_apply_twice_reuses_the_open_draft_and_the_draft_can_be_deleted(client, demo):
+    """Issue 21 item 7: one open draft per type; the applicant deletes it; nobody else can."""
+    from django.urls import reverse as url
+
+    from accounts.models import User
+    from applications.models import Application, Status
+    from permits.models import PermitType
+
+    applicant = User.objects.get(email="budi.santoso@example.id")
+    ptype = PermitType.objects.filter(region__code="BTG", is_active=True).first()
+    client.force_login(applicant)
+    client.cookies["django_language"] = "en"
+    before = Application.objects.filter(applicant=applicant, status=Status.DRAFT).count()
+    first = client.post(url("applications:new"), {"permit_type": ptype.pk})
+    second = client.post(url("applications:new"), {"permit_type": ptype.pk})
+    assert first["Location"] == second["Location"]
+    drafts = Application.objects.filter(applicant=applicant, permit_type=ptype, status=Status.DRAFT)
+    assert drafts.count() == 1
+    assert (
+        Application.objects.filter(applicant=applicant, status=Status.DRAFT).count() <= before + 1
+    )
+    draft = drafts.get()
+    # Someone else cannot delete it (404, nothing changes).
+    client.force_login(User.objects.get(email="siti.rahma@example.id"))
+    assert client.post(url("applications:delete_draft", args=[draft.pk])).status_code == 404
+    assert Application.objects.filter(pk=draft.pk).exists()
+    client.force_login(applicant)
+    page = client.post(url("applications:delete_draft", args=[draft.pk]), follow=True)
+    assert "The draft was deleted." in page.content.decode()
+    assert not Application.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_filed_application_cannot_be_deleted(client, demo):
+    from django.urls import reverse as url
+
+    from applications.models import Application
+    from tests.workflow_builders import submitted_application
+
+    application = submitted_application()
+    client.force_login(application.applicant)
+    client.cookies["django_language"] = "en"
+    page = client.post(url("applications:delete_draft", args=[application.pk]), follow=True)
+    assert "Only a draft can be deleted" in page.content.decode()
+    assert Application.objects.filter(pk=application.pk, status="submitted").exists()

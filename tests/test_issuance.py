@@ -346,7 +346,10 @@ def test_final_failure_is_shown_and_the_number_is_kept(
     permit.refresh_from_db()
     application.refresh_from_db()
     assert application.status == Status.RECOMMENDED
-    assert permit.status == Permit.Status.ISSUING and "signing certificate" in permit.last_error
+    assert permit.status == Permit.Status.ISSUING
+    # The truth: not signed, and the number stays reserved (it was taken at the click).
+    assert "certificate chosen when the permit was signed" in permit.last_error
+    assert f"its number {permit.number} stays reserved" in permit.last_error
     assert application.events.filter(action="issuance_failed").exists()
 
     client = login(SIGNER)
@@ -516,3 +519,19 @@ def test_a_type_template_extends_the_shared_one(demo, signing_cert, run_outbox):
     assert "Balai Besar Sertifikasi Elektronik (BSrE)" in html  # from the shared base
     permit.permit_type.pdf_template = "admin/base.html"
     assert "admin/base.html" not in permit_template_names(permit.permit_type)
+
+
+def test_applicant_page_shows_the_permit_first_after_issuance(
+    demo, signing_cert, run_outbox, client
+):
+    """Issue 21 item 13: number, validity and download first; no deadline or holder left."""
+    permit = issued_permit(run_outbox)
+    client.force_login(permit.application.applicant)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("applications:detail", args=[permit.application_id])).content.decode()
+    assert html.index('id="permit"') < html.index("Tracking number")
+    facts = html.split('data-testid="permit-facts"', 1)[1].split("</dl>", 1)[0]
+    assert permit.number in facts and "Valid until" in facts
+    assert reverse("permits:download", args=[permit.pk]) in html
+    main_facts = html.split('<dl class="facts card">', 1)[1].split("</dl>", 1)[0]
+    assert "Held by" not in main_facts and "<dt>Due</dt>" not in main_facts

@@ -119,3 +119,17 @@ def test_language_switch_is_remembered(client, demo, login):
     client.post(reverse("accounts:language"), {"language": "id", "next": "/"})
     page = client.get(reverse("applications:my_applications"))
     assert "Permohonan saya" in page.content.decode()
+
+
+def test_the_header_names_the_officer_and_their_agency(client, demo, login):
+    """Issue 21 item 15: not "Petugas Petugas DINKES Bontang"."""
+    login("petugas.dinkes.btg@ptsp.local")
+    html = client.get(reverse("agencies:inbox")).content.decode()
+    person = html.split('data-testid="header-person"', 1)[1].split("</p>", 1)[0]
+    assert "dr. Rina Wulandari (Kota Bontang)" in person or "dr. Rina Wulandari" in person
+    assert "Dinas Kesehatan" in person
+    assert "Petugas" not in person
+    login("budi.santoso@example.id")
+    html = client.get(reverse("applications:my_applications")).content.decode()
+    person = html.split('data-testid="header-person"', 1)[1].split("</p>", 1)[0]
+    assert "Budi Santoso" in person and "<small>" not in person

@@ -40,9 +40,9 @@ def decide(application, code, when):
 
 @pytest.fixture
 def files(demo, run_outbox):
-    """Three files routed on 7 July (due 20 July 16:00) to DINKES and DLH.
-    DINKES decides the first on 9 July (3 days used), the second on 22 July (12 days: late);
-    DLH decides the first on 20 July (10 days). The rest stays open: overdue on 24 July."""
+    """Three files routed on 7 July (which does not count; due 21 July 16:00) to DINKES and DLH.
+    DINKES decides the first on 9 July (2 days used), the second on 22 July (11 days: late);
+    DLH decides the first on 20 July (9 days). The rest stays open: overdue on 24 July."""
     apps = [routed_at(wita(7, 7, 10), run_outbox, submitted=wita(7, 6, 9)) for _ in range(3)]
     decide(apps[0], "DINKES", wita(7, 9, 11))
     decide(apps[1], "DINKES", wita(7, 22, 11))
@@ -61,15 +61,15 @@ def test_dashboard_figures_per_agency(files, login):
     figures = {f.agency.code: f for f in response.context["figures"]}
     dinkes, dlh = figures["DINKES"], figures["DLH"]
     assert (dinkes.open, dinkes.overdue, dinkes.finished, dinkes.on_time) == (1, 1, 2, 1)
-    assert dinkes.median_used == 7.5  # (3 + 12) / 2
-    assert dinkes.p90_used == pytest.approx(11.1)
+    assert dinkes.median_used == 6.5  # (2 + 11) / 2
+    assert dinkes.p90_used == pytest.approx(10.1)
     assert dinkes.on_time_share == 50.0 and dinkes.budget == 10
     assert (dlh.open, dlh.overdue, dlh.finished, dlh.on_time) == (2, 2, 1, 1)
-    assert dlh.median_used == 10
+    assert dlh.median_used == 9
     assert figures["PUPR"].finished == 0 and figures["PUPR"].median_used is None
     overdue = response.context["overdue"]
     assert len(overdue) == 3
-    assert {r.days_late for r in overdue} == {4}  # 21, 22, 23, 24 July
+    assert {r.days_late for r in overdue} == {3}  # 22, 23, 24 July
     assert all(r.last_action for r in overdue)
     html = response.content.decode()
     assert "<svg" in html and "Overdue files" in html
@@ -113,7 +113,7 @@ def test_agency_and_file_drill_down(files, login):
     assert len(response.context["reviews"]) == 2
     response = get(client, "monitoring:file", files[2].pk)
     assert response.status_code == 200
-    assert "Day 14 of 10 at Dinas Kesehatan" in response.content.decode()
+    assert "Day 13 of 10 at Dinas Kesehatan" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -155,10 +155,10 @@ def test_csv_export(files, login):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     dinkes = next(r for r in rows if r["agency"] == "DINKES")
     assert dinkes["finished"] == "2" and dinkes["within_sla_percent"] == "50.0"
-    assert dinkes["median_working_days"] == "7.5" and dinkes["overdue"] == "1"
+    assert dinkes["median_working_days"] == "6.5" and dinkes["overdue"] == "1"
     response = get(client, "monitoring:export", kind="overdue")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert len(rows) == 3 and {r["working_days_late"] for r in rows} == {"4"}
+    assert len(rows) == 3 and {r["working_days_late"] for r in rows} == {"3"}
 
 
 def test_bad_period_gets_a_message_and_the_default(files, login):

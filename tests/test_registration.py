@@ -48,6 +48,21 @@ def test_registration_creates_applicant_logs_in_and_welcomes(client, run_outbox)
     assert "PTSP Online" in mail.outbox[0].subject
 
 
+@pytest.mark.parametrize(
+    "nik",
+    [
+        "6474014405920007",  # a woman born 4 May 1992 (day + 40)
+        "6474017101920004",  # a woman born 31 January
+        "6474012902000004",  # 29 February 2000
+        "6474012902960004",  # 29 February 1996
+    ],
+)
+def test_valid_birth_dates_are_accepted(nik):
+    from accounts.validators import validate_nik
+
+    validate_nik(nik)
+
+
 def test_email_is_stored_lower_case_and_login_ignores_case(client):
     post(client, email="Dewi.Lestari@Example.ID")
     client.logout()
@@ -62,6 +77,18 @@ def test_email_is_stored_lower_case_and_login_ignores_case(client):
         ("647401550792000A", "16 digits", "16 digit"),  # a letter
         ("0474015507920004", "cannot start with 0", "tidak boleh diawali 0"),
         ("64740155079200041", "16", "16"),  # too long
+        # Issue 21 item 9: the report's NIK, day 99 and month 99.
+        ("6474019999900001", "month of birth", "bulan lahir"),
+        ("6474013213920004", "month of birth", "bulan lahir"),  # month 13
+        ("6474013202920004", "day of birth", "tanggal lahir"),  # 32 February
+        ("6474013102920004", "day of birth", "tanggal lahir"),  # 31 February
+        ("6474017207920004", "day of birth", "tanggal lahir"),  # a woman's day 32
+        ("6474010007920004", "day of birth", "tanggal lahir"),  # day 00
+        ("0974015507920004", "cannot start with 0", "tidak boleh diawali 0"),
+        ("1074015507920004", "region code", "kode wilayah"),  # province 10
+        ("6400015507920004", "region code", "kode wilayah"),  # kabupaten 00
+        ("6474005507920004", "region code", "kode wilayah"),  # kecamatan 00
+        ("6474015507920000", "serial number", "nomor urut"),
     ],
 )
 @pytest.mark.parametrize("lang", ["en", "id"])

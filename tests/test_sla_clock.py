@@ -29,13 +29,15 @@ def by_key(clocks):
 def test_intake_and_running_review_clocks(routed):
     clocks = by_key(stage_clocks(routed, now=wita(7, 16, 9)))
     intake = clocks["intake"]
-    assert intake.state == "done" and intake.used == 2 and intake.budget == 2
+    # Received Monday the 6th (which does not count), accepted Tuesday: 1 day used.
+    assert intake.state == "done" and intake.used == 1 and intake.budget == 2
     assert intake.days_late == 0
     dlh = clocks["Dinas Lingkungan Hidup"]
     assert dlh.state == "running"
-    assert dlh.day == 8 and dlh.budget == 10
-    assert dlh.deadline == wita(7, 20, 16)
-    assert dlh.label == "day 8 of 10 at Dinas Lingkungan Hidup"
+    # Routed on the 7th: day 1 is the 8th; the 16th is day 7; day 10 is the 21st.
+    assert dlh.day == 7 and dlh.budget == 10
+    assert dlh.deadline == wita(7, 21, 16)
+    assert dlh.label == "day 7 of 10 at Dinas Lingkungan Hidup"
     assert clocks["issuance"].state == "pending"
 
 
@@ -68,14 +70,15 @@ def test_paused_clock_while_revision_requested_and_carried_over(routed):
     dinkes.refresh_from_db()
     clock = by_key(stage_clocks(routed, now=wita(7, 16, 9)))[dinkes.agency.name]
     assert clock.paused == [(wita(7, 9, 11), wita(7, 14, 10))]
-    assert clock.state == "running" and clock.day == 5
-    assert clock.label.startswith("day 5 of 10 at Dinas Kesehatan")
-    # 8 days were left on the 9th; counted again from the 14th they end on the 23rd.
-    assert clock.deadline == dinkes.due_at == wita(7, 23, 16)
+    assert clock.state == "running" and clock.day == 4
+    assert clock.label.startswith("day 4 of 10 at Dinas Kesehatan")
+    # 8 days were left on the 9th (the 8th and the 9th were used); the answer on the 14th is a
+    # new receipt, so they count again from the 15th and end on the 24th.
+    assert clock.deadline == dinkes.due_at == wita(7, 24, 16)
     # Finished late: 2 working days past the deadline.
-    with time_machine.travel(wita(7, 27, 10), tick=False):
+    with time_machine.travel(wita(7, 28, 10), tick=False):
         review_decide(review_id=dinkes.pk, actor=dinkes.assignee, decision="recommend")
-    clock = by_key(stage_clocks(routed, now=wita(7, 28, 9)))[dinkes.agency.name]
+    clock = by_key(stage_clocks(routed, now=wita(7, 29, 9)))[dinkes.agency.name]
     assert clock.state == "done" and clock.days_late == 2 and clock.used == 12
     assert not clock.on_time
 
@@ -104,9 +107,11 @@ def test_returned_file_pauses_the_intake_clock(demo, run_outbox):
         application_resubmit(application_id=application.pk, actor=application.applicant)
     application.refresh_from_db()
     clock = stage_clocks(application, now=wita(7, 14, 9))[0]
-    assert clock.state == "running" and clock.day == 2 and clock.budget == 2
-    assert clock.deadline == application.due_at == wita(7, 14, 16)
-    assert clock.label.startswith("day 2 of 2 at ")
+    # Returned on its day of receipt: both days were left; resubmitted on the 13th, day 1 is
+    # the 14th and day 2 the 15th.
+    assert clock.state == "running" and clock.day == 1 and clock.budget == 2
+    assert clock.deadline == application.due_at == wita(7, 15, 16)
+    assert clock.label.startswith("day 1 of 2 at ")
 
 
 def test_current_stages_are_the_parallel_reviews(routed):
@@ -144,7 +149,7 @@ def test_stage_clock_include_renders(routed, client, login):
         html = render_to_string(
             "applications/_stage_clock.html", stage_clock_context(routed, now=wita(7, 16, 9))
         )
-    assert "Day 8 of 10 at Dinas Lingkungan Hidup" in html
+    assert "Day 7 of 10 at Dinas Lingkungan Hidup" in html
 
 
 def test_applicant_page_queries_do_not_grow_with_the_file(demo, run_outbox, client, login):
@@ -181,5 +186,24 @@ def test_a_new_regional_holiday_moves_the_clock_at_once(routed):
     before = by_key(stage_clocks(routed, now=wita(7, 16, 9)))["Dinas Lingkungan Hidup"]
     RegionHoliday.objects.create(region=routed.region, date=date(2026, 7, 13), name="Hari jadi")
     after = by_key(stage_clocks(routed, now=wita(7, 16, 9)))["Dinas Lingkungan Hidup"]
-    assert (before.day, after.day) == (8, 7)
-    assert after.deadline == wita(7, 21, 16)
+    assert (before.day, after.day) == (7, 6)
+    assert after.deadline == wita(7, 22, 16)
+
+
+@pytest.mark.parametrize(
+    ("filed", "due"),
+    [
+        # Intake budget: 2 working days.
+        (wita(7, 6, 15, 14), wita(7, 8, 16)),  # Monday 15:14: days 1-2 are Tue-Wed
+        (wita(7, 6, 16, 30), wita(7, 9, 16)),  # after hours: received Tuesday, due Thursday
+        (wita(7, 11, 10), wita(7, 15, 16)),  # Saturday: received Monday, due Wednesday
+    ],
+)
+def test_the_day_of_submission_does_not_count(demo, filed, due):
+    """Issue 21 item 3: a file filed at 15:14 does not lose that day from its budget."""
+    from tests.workflow_builders import submitted_application
+
+    with time_machine.travel(filed, tick=False):
+        application = submitted_application()
+    assert application.due_at == due
+    assert stage_clocks(application, now=filed)[0].deadline == due

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def routed(demo, run_outbox):
-    # Two reviews (DINKES, DLH), 10 working days each: due Monday 20 July 2026, 16:00 WITA.
+    # Two reviews (DINKES, DLH), 10 working days each, routed Tuesday 7 July (which does not
+    # count): due Tuesday 21 July 2026, 16:00 WITA.
     return routed_at(wita(7, 7, 10), run_outbox, submitted=wita(7, 6, 9))
 
 
@@ -31,23 +32,23 @@ def sla_notifications():
 
 def test_levels_in_order_each_once(routed):
     reviews = list(routed.reviews.select_related("agency", "assignee"))
-    assert {r.due_at for r in reviews} == {wita(7, 20, 16)}
-    assert sla_sweep(now=wita(7, 15, 9)).notices == 0
-    # Friday: due on the next working day (Monday) -> reminder to each assignee.
-    assert sla_sweep(now=wita(7, 17, 9)).notices == 2
-    assert sla_sweep(now=wita(7, 17, 9, 10)).notices == 0
-    assert sla_notifications() == Counter({("sla_reminder", r.assignee.email): 1 for r in reviews})
-    # Monday morning: due today.
+    assert {r.due_at for r in reviews} == {wita(7, 21, 16)}
+    assert sla_sweep(now=wita(7, 17, 9)).notices == 0
+    # Monday: due on the next working day (Tuesday) -> reminder to each assignee.
     assert sla_sweep(now=wita(7, 20, 9)).notices == 2
-    assert sla_sweep(now=wita(7, 20, 15)).notices == 0
-    # Monday after 16:00: overdue -> the agency heads.
-    assert sla_sweep(now=wita(7, 20, 16, 1)).notices == 2
+    assert sla_sweep(now=wita(7, 20, 9, 10)).notices == 0
+    assert sla_notifications() == Counter({("sla_reminder", r.assignee.email): 1 for r in reviews})
+    # Tuesday morning: due today.
+    assert sla_sweep(now=wita(7, 21, 9)).notices == 2
+    assert sla_sweep(now=wita(7, 21, 15)).notices == 0
+    # Tuesday after 16:00: overdue -> the agency heads.
+    assert sla_sweep(now=wita(7, 21, 16, 1)).notices == 2
     heads = {"kepala.dinkes.btg@ptsp.local", "kepala.dlh.btg@ptsp.local"}
     got = sla_notifications()
     assert {e for (k, e) in got if k == "sla_overdue"} == heads
     # Two working days late: no escalation yet; three: the DPMPTSP monitor and signer.
-    assert sla_sweep(now=wita(7, 22, 9)).notices == 0
-    assert sla_sweep(now=wita(7, 23, 9)).notices == 2
+    assert sla_sweep(now=wita(7, 23, 9)).notices == 0
+    assert sla_sweep(now=wita(7, 24, 9)).notices == 2
     got = sla_notifications()
     assert got[("sla_escalation", "monitor.btg@ptsp.local")] == 2  # one per review
     assert got[("sla_escalation", "kepala.btg@ptsp.local")] == 2
@@ -57,16 +58,31 @@ def test_levels_in_order_each_once(routed):
     assert all(count == 1 for (kind, _), count in got.items() if kind != "sla_escalation")
 
 
-def test_worker_down_then_back_sends_each_owed_notice_once(routed):
-    # Nothing ran for two weeks; the first sweep after the restart catches up.
+def test_worker_down_then_back_sends_each_notice_still_true_once(routed):
+    # Nothing ran for two weeks; the first sweep after the restart catches up with what is true
+    # now: overdue and badly overdue. "Due tomorrow" and "due today" are no longer true.
     first = sla_sweep(now=wita(7, 24, 10))
-    assert first.notices == 8  # 4 levels x 2 reviews
+    assert first.notices == 4  # 2 levels x 2 reviews
     again = sla_sweep(now=wita(7, 24, 10, 10))
     assert again.notices == 0 and again.stages == 0
     kinds = Counter(k for (k, _e) in sla_notifications().elements())
-    assert kinds["sla_reminder"] == 2 and kinds["sla_due_today"] == 2
+    assert kinds["sla_reminder"] == 0 and kinds["sla_due_today"] == 0
     assert kinds["sla_overdue"] == 2
     assert SlaNotice.objects.filter(level="escalation").count() == 2
+
+
+def test_only_the_reminder_true_now_is_sent(routed):
+    """Issue 21 item 4: a sweep on the due day sends "due today" and not "due tomorrow" too,
+    and no later sweep sends the stale one."""
+    assert sla_sweep(now=wita(7, 21, 9)).notices == 2
+    kinds = Counter(k for (k, _e) in sla_notifications().elements())
+    assert kinds == Counter({"sla_due_today": 2})
+    for now in (wita(7, 21, 10), wita(7, 21, 15, 59)):
+        assert sla_sweep(now=now).notices == 0
+    assert not SlaNotice.objects.filter(level="reminder").exists()
+    assert sla_notifications() == Counter(
+        {("sla_due_today", r.assignee.email): 1 for r in routed.reviews.select_related("assignee")}
+    )
 
 
 def test_crashed_sweep_rolls_back_its_notice_and_the_rerun_sends_the_rest_once(routed, monkeypatch):
@@ -87,9 +103,9 @@ def test_crashed_sweep_rolls_back_its_notice_and_the_rerun_sends_the_rest_once(r
     assert SlaNotice.objects.count() == 2
     kept = Notification.objects.filter(kind__startswith="sla_").count()
     monkeypatch.setattr(sla, "notify", real_notify)
-    assert sla_sweep(now=wita(7, 24, 10, 5)).notices == 6
+    assert sla_sweep(now=wita(7, 24, 10, 5)).notices == 2
     assert sla_sweep(now=wita(7, 24, 10, 10)).notices == 0
-    assert SlaNotice.objects.count() == 8
+    assert SlaNotice.objects.count() == 4
     assert kept < Notification.objects.filter(kind__startswith="sla_").count()
     counts = sla_notifications()
     assert counts[("sla_escalation", "monitor.btg@ptsp.local")] == 2
@@ -113,7 +129,7 @@ def test_paused_review_gets_no_reminder(routed):
         )
     sla_sweep(now=wita(7, 24, 10))
     assert not SlaNotice.objects.filter(stage=f"review:{dinkes.pk}").exists()
-    assert SlaNotice.objects.filter(stage__startswith="review:").count() == 4  # DLH only
+    assert SlaNotice.objects.filter(stage__startswith="review:").count() == 2  # DLH only
 
 
 def test_intake_stage_reminds_the_verifiers_and_escalates(demo):
@@ -121,15 +137,18 @@ def test_intake_stage_reminds_the_verifiers_and_escalates(demo):
 
     with time_machine.travel(wita(7, 6, 9), tick=False):
         application = submitted_application()
-    application.due_at = add_working_days(application.region, wita(7, 6, 9), 2)  # Tue 7 July
+    application.due_at = add_working_days(application.region, wita(7, 6, 9), 2)  # Wed 8 July
     application.save(update_fields=["due_at"])
-    assert sla_sweep(now=wita(7, 6, 10)).notices == 1  # due on the next working day
-    assert sla_sweep(now=wita(7, 10, 10)).notices == 3  # due today, overdue, 3 days late
+    assert sla_sweep(now=wita(7, 6, 10)).notices == 0  # day 0: nothing due yet
+    assert sla_sweep(now=wita(7, 7, 10)).notices == 1  # due on the next working day
+    assert sla_sweep(now=wita(7, 8, 10)).notices == 1  # due today
+    assert sla_sweep(now=wita(7, 13, 10)).notices == 2  # overdue, 3 days late
     got = sla_notifications()
     assert got[("sla_reminder", "verifikator.btg@ptsp.local")] == 1
+    assert got[("sla_due_today", "verifikator.btg@ptsp.local")] == 1
     assert got[("sla_overdue", "kepala.btg@ptsp.local")] == 1
     assert got[("sla_escalation", "monitor.btg@ptsp.local")] == 1
-    assert sla_sweep(now=wita(7, 10, 11)).notices == 0
+    assert sla_sweep(now=wita(7, 13, 11)).notices == 0
 
 
 def test_sweep_reads_only_due_rows(routed, django_assert_max_num_queries):
@@ -167,8 +186,8 @@ def test_two_sweeps_at_once_send_each_notice_once(demo, run_outbox):
     for thread in threads:
         thread.join()
     assert not errors
-    assert sum(results) == 8
-    assert SlaNotice.objects.count() == 8
+    assert sum(results) == 4
+    assert SlaNotice.objects.count() == 4
     counts = sla_notifications()
     assert all(c == 1 for (kind, _), c in counts.items() if kind != "sla_escalation"), counts
     assert counts[("sla_escalation", "monitor.btg@ptsp.local")] == 2
@@ -180,5 +199,5 @@ def test_the_periodic_task_runs_the_sweep(routed):
     from agencies.tasks import sla_sweep as task
 
     with time_machine.travel(wita(7, 24, 10), tick=False):
-        assert task() == 8
+        assert task() == 4
         assert task() == 0

@@ -399,3 +399,58 @@ def test_head_reassigns_to_an_officer_of_the_agency_only(demo, run_outbox):
     review.refresh_from_db()
     assert review.assignee == other
     assert Notification.objects.filter(recipient=other, kind="review_assigned").exists()
+
+
+def test_a_scheduled_inspection_needs_a_result_or_a_cancellation_before_a_decision(
+    demo, run_outbox
+):
+    """Issue 21 item 8. The refusal changes nothing; a cancellation needs its reason."""
+    from datetime import timedelta
+
+    from django.utils import timezone, translation
+
+    from agencies.models import ReviewStatus
+    from agencies.services import inspection_cancel, inspection_schedule, review_decide
+    from applications.services.intake import application_accept
+    from ptsp.errors import Conflict, DomainError
+    from tests.workflow_builders import all_accepted, submitted_application
+
+    application = submitted_application()
+    application_accept(
+        application_id=application.pk,
+        actor=User.objects.get(email="verifikator.btg@ptsp.local"),
+        verdicts=all_accepted(application),
+    )
+    run_outbox()
+    review = application.reviews.select_related("assignee").get(agency__code="DINKES")
+    inspection = inspection_schedule(
+        review_id=review.pk,
+        actor=review.assignee,
+        scheduled_for=timezone.now() + timedelta(days=1),
+        place="Lokasi usaha",
+    )
+    events = application.events.count()
+    for decision, reasons in (("recommend", ""), ("reject", "Tidak sesuai")):
+        with pytest.raises(DomainError) as refused:
+            review_decide(
+                review_id=review.pk, actor=review.assignee, decision=decision, reasons=reasons
+            )
+        with translation.override("en"):
+            assert "record its result, or cancel it" in str(refused.value.message)
+        with translation.override("id"):
+            assert "catat hasilnya" in str(refused.value.message)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.IN_REVIEW and application.events.count() == events
+    with pytest.raises(DomainError):
+        inspection_cancel(inspection_id=inspection.pk, actor=review.assignee, reason="  ")
+    inspection.refresh_from_db()
+    assert inspection.is_open
+    inspection_cancel(
+        inspection_id=inspection.pk, actor=review.assignee, reason="Pemohon menunda kunjungan"
+    )
+    with pytest.raises(Conflict):
+        inspection_cancel(inspection_id=inspection.pk, actor=review.assignee, reason="Lagi")
+    review_decide(review_id=review.pk, actor=review.assignee, decision="recommend")
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.RECOMMENDED
+    assert application.events.filter(action="inspection_cancelled").count() == 1

@@ -338,6 +338,11 @@ def test_returned_file_replaced_and_resubmitted_from_the_pages(en, login, submit
     en.post(reverse("applications:resubmit", args=[submitted.pk]))
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
+    # Issue 21 item 14: the verifier who returned it is told that it came back.
+    told = Notification.objects.get(application=submitted, kind="resubmitted")
+    assert told.recipient.email == VERIFIER
+    assert submitted.tracking_number in told.subject
+    assert told.url == reverse("applications:intake_check", args=[submitted.pk])
 
 
 def test_revision_answered_from_the_revision_page(en, login, routed):
@@ -363,6 +368,13 @@ def test_revision_answered_from_the_revision_page(en, login, routed):
     en.post(url, {"note": "Denah diperbarui"})
     review.refresh_from_db()
     assert review.status == ReviewStatus.IN_REVIEW
+    # Issue 21 item 5: the timeline shows one revision as one request and one answer.
+    detail = en.get(reverse("applications:detail", args=[routed.pk]))
+    labels = [step.label for step in detail.context["timeline"]]
+    assert sum(label.startswith("Revision requested") for label in labels) == 1, labels
+    assert sum(label.startswith("Revision answered") for label in labels) == 1, labels
+    requested = next(s for s in detail.context["timeline"] if s.label.startswith("Revision req"))
+    assert requested.holder == "You (revision requested)"
 
 
 def test_revision_page_is_the_applicants_only(client, login, routed):
@@ -376,4 +388,63 @@ def test_revision_page_is_the_applicants_only(client, login, routed):
             reverse("applications:revision", args=[routed.pk, review.pk]), {"note": "x"}
         ).status_code
         == 404
+    )
+
+
+def test_applicant_sees_times_in_the_regions_zone_with_its_label(en, login, submitted):
+    """Issue 21 item 2: Bontang is WITA; its applicant's pages show WITA values, labelled."""
+    from zoneinfo import ZoneInfo
+
+    wita = timezone.localtime(submitted.due_at, ZoneInfo("Asia/Makassar"))
+    wib = timezone.localtime(submitted.due_at, ZoneInfo("Asia/Jakarta"))
+    login("budi.santoso@example.id")
+    for name, args in (
+        ("applications:detail", [submitted.pk]),
+        ("applications:my_applications", []),
+    ):
+        html = en.get(reverse(name, args=args)).content.decode()
+        assert f"{wita:%H:%M} WITA" in html, name
+        assert f"{wib:%H:%M} WITA" not in html, name
+
+
+def test_inspection_notice_gives_the_time_in_the_regions_zone(en, login, routed):
+    from zoneinfo import ZoneInfo
+
+    from agencies.services import inspection_schedule
+
+    review = routed.reviews.select_related("assignee").get(agency__code="DINKES")
+    when = timezone.now() + timedelta(days=2)
+    inspection_schedule(
+        review_id=review.pk, actor=review.assignee, scheduled_for=when, place="Lokasi"
+    )
+    notice = Notification.objects.get(kind="inspection_scheduled", application=routed)
+    local = timezone.localtime(when, ZoneInfo("Asia/Makassar"))
+    assert f"{local:%d-%m-%Y %H:%M} WITA" in notice.body
+
+
+def test_officer_cancels_an_inspection_from_the_review_page(en, login, routed):
+    from agencies.services import inspection_schedule
+
+    review = routed.reviews.select_related("assignee").get(agency__code="DINKES")
+    inspection = inspection_schedule(
+        review_id=review.pk,
+        actor=review.assignee,
+        scheduled_for=timezone.now() + timedelta(days=1),
+        place="Lokasi",
+    )
+    login(review.assignee.email)
+    url = reverse("agencies:inspection_cancel", args=[inspection.pk])
+    page = en.post(url, {"cancel_reason": ""}, follow=True)
+    assert "Say why the inspection is cancelled." in page.content.decode()
+    inspection.refresh_from_db()
+    assert inspection.is_open
+    page = en.post(
+        reverse("agencies:review_decision", args=[review.pk]),
+        {"decision": "recommend"},
+        follow=True,
+    )
+    assert "record its result, or cancel it" in page.content.decode()
+    page = en.post(url, {"cancel_reason": "Lokasi tutup"}, follow=True)
+    assert (
+        "Inspection cancelled." in page.content.decode() and "Lokasi tutup" in page.content.decode()
     )

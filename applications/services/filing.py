@@ -170,11 +170,16 @@ def _locked_draft(application_id: int, actor) -> Application:
     return application
 
 
-def application_create_draft(*, permit_type_id: int, actor) -> Application:
+def application_create_draft(
+    *, permit_type_id: int, actor, reuse_open: bool = False
+) -> Application:
     """Start a draft for an active permit type under its latest published catalog version.
 
     Who may call: any logged-in person (the applicant). Changes: one Application. Sends
     nothing. Raises DomainError when the permit type is inactive, unknown or unpublished.
+    With `reuse_open` (the "Apply" button), the applicant's open draft of that type is returned
+    instead of a new one, under a lock on the person so that a double click makes one draft
+    (issue 21 item 7).
     """
     permit_type = PermitType.objects.select_related("region").filter(pk=permit_type_id).first()
     if permit_type is None or not permit_type.is_active or not permit_type.region.is_active:
@@ -188,13 +193,58 @@ def application_create_draft(*, permit_type_id: int, actor) -> Application:
             gettext_lazy("This permit type is not open for applications."),
             code="permit_type_unpublished",
         )
-    return Application.objects.create(
-        applicant=actor,
-        region=permit_type.region,
-        permit_type=permit_type,
-        catalog_version=version,
-        status=Status.DRAFT,
-    )
+    with transaction.atomic():
+        if reuse_open:
+            from django.contrib.auth import get_user_model
+
+            get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+            open_draft = (
+                Application.objects.filter(
+                    applicant=actor, permit_type=permit_type, status=Status.DRAFT
+                )
+                .order_by("-updated_at", "-pk")
+                .first()
+            )
+            if open_draft is not None:
+                return open_draft
+        return Application.objects.create(
+            applicant=actor,
+            region=permit_type.region,
+            permit_type=permit_type,
+            catalog_version=version,
+            status=Status.DRAFT,
+        )
+
+
+def application_delete_draft(*, application_id: int, actor) -> None:
+    """The applicant deletes one of their drafts, with its documents. Who: the owner only
+    (NotAllowed otherwise); a filed application cannot be deleted (Conflict: withdraw it). A
+    draft whose documents appear in the access log is withdrawn instead, so the log keeps its
+    rows. Sends nothing."""
+    from django.db.models import ProtectedError
+
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(no_key=True).filter(pk=application_id).first()
+        )
+        if application is None or application.applicant_id != getattr(actor, "pk", None):
+            raise NotAllowed(gettext_lazy("You may not do this."))
+        if application.status != Status.DRAFT:
+            raise Conflict(
+                gettext_lazy("Only a draft can be deleted; a filed application can be withdrawn.")
+            )
+        files = [d.file for d in application.documents.all()]
+        try:
+            with transaction.atomic():
+                application.delete()
+        except ProtectedError:
+            application_withdraw(
+                application_id=application_id,
+                actor=actor,
+                reason=str(gettext_lazy("Draft deleted by the applicant.")),
+            )
+            return
+        transaction.on_commit(lambda: [f.delete(save=False) for f in files if f])
 
 
 RENEWAL_COPIED = (

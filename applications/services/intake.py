@@ -125,16 +125,24 @@ def application_return(
     return application
 
 
-def remaining_days(calendar: Calendar, paused_at, due_at) -> int:
-    """Working days a stage had left when its clock paused (at least 1)."""
-    if due_at is None:
-        return 1
-    return max(1, calendar.day_number(paused_at, due_at)) if paused_at < due_at else 1
+def remaining_days(calendar: Calendar, paused_at, due_at, *, started_at=None) -> int:
+    """Working days a stage had left when its clock paused (at least 1). `started_at` is when
+    the paused segment started (its receipt): a pause before its first counted day leaves the
+    whole budget (ptsp.workdays.Calendar.days_left)."""
+    return calendar.days_left(start=started_at or paused_at, paused_at=paused_at, due_at=due_at)
+
+
+def segment_start(events, paused_at, starts: set[str]):
+    """When the clock segment that paused at `paused_at` started: the latest of `starts`
+    among `events` (a queryset) at or before the pause."""
+    event = events.filter(action__in=starts, at__lte=paused_at).order_by("-at", "-id").first()
+    return event.at if event else paused_at
 
 
 def application_resubmit(*, application_id: int, actor) -> Application:
     """The applicant resubmits a returned file after replacing every rejected document. The
-    intake clock runs again with the working days it had left."""
+    intake clock runs again with the working days it had left, and the verifier who returned
+    it is told (issue 21 item 14)."""
     with transaction.atomic():
         application = (
             Application.objects.select_for_update(no_key=True)
@@ -166,8 +174,48 @@ def application_resubmit(*, application_id: int, actor) -> Application:
             from django.utils.dateparse import parse_datetime
 
             left = remaining_days(
-                calendar, returned_event.at, parse_datetime(old_due) if old_due else None
+                calendar,
+                returned_event.at,
+                parse_datetime(old_due) if old_due else None,
+                started_at=segment_start(
+                    application.events, returned_event.at, {"submit", "resubmit"}
+                ),
             )
             application.due_at = calendar.add_working_days(timezone.now(), left)
             application.save(update_fields=["due_at", "updated_at"])
+        notify(
+            recipients=_resubmission_recipients(application, returned_event),
+            kind="resubmitted",
+            application=application,
+            context={"due": _local_due(application)},
+            url=f"/intake/{application.pk}/",
+            dedupe=f"event:{_event.pk}",
+        )
     return application
+
+
+def _local_due(application: Application) -> str:
+    if application.due_at is None:
+        return ""
+    region = application.region
+    local = timezone.localtime(application.due_at, Calendar(region).tz)
+    return f"{local:%d-%m-%Y %H:%M} {region.timezone_abbreviation}"
+
+
+def _resubmission_recipients(application: Application, returned_event) -> list:
+    """The verifier who returned the file; every verifier of the region when that person no
+    longer works there."""
+    from accounts.models import User
+    from agencies.models import Role
+
+    verifiers = User.objects.filter(
+        is_active=True,
+        memberships__agency__region=application.region_id,
+        memberships__role=Role.VERIFIER,
+        memberships__is_active=True,
+    ).distinct()
+    if returned_event is not None and returned_event.actor_id:
+        who = list(verifiers.filter(pk=returned_event.actor_id))
+        if who:
+            return who
+    return list(verifiers)

@@ -19,6 +19,7 @@ from outbox.services import enqueue
 KINDS = {
     "submitted",
     "returned",
+    "resubmitted",
     "accepted",
     "review_assigned",
     "review_routed_head",

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Review, ReviewStatus
-from applications.services.intake import remaining_days
+from applications.services.intake import remaining_days, segment_start
 from applications.services.notifications import notify
 from applications.workflow import review_transition
 from ptsp.errors import DomainError, NotAllowed
@@ -54,7 +54,18 @@ def revision_answer(*, review_id: int, actor, note: str = "") -> Review:
         )
         calendar = Calendar(application.region)
         left = (
-            remaining_days(calendar, request.at, review.due_at) if request else review.budget_days
+            remaining_days(
+                calendar,
+                request.at,
+                review.due_at,
+                started_at=segment_start(
+                    review.events,
+                    request.at,
+                    {"routed", "review_answer_revision", "review_send_back"},
+                ),
+            )
+            if request
+            else review.budget_days
         )
         review.due_at = calendar.add_working_days(timezone.now(), left)
         review.save(update_fields=["due_at"])

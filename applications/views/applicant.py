@@ -1,10 +1,13 @@
 """The applicant's pages: start a draft, fill it, upload, submit, follow, withdraw."""
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,14 +28,17 @@ def _lang() -> str:
 
 
 def _own(request, pk: int, *prefetch):
-    """The applicant's own application, or 404 (the same for missing and for someone else's)."""
-    return get_object_or_404(
+    """The applicant's own application, or 404 (the same for missing and for someone else's).
+    Its page shows times in the application's region's zone (issue 21 item 2)."""
+    application = get_object_or_404(
         selectors.applications_visible_to(request.user)
         .filter(applicant=request.user)
         .select_related("permit_type", "region", "catalog_version", "applicant")
         .prefetch_related(*prefetch),
         pk=pk,
     )
+    timezone.activate(ZoneInfo(application.region.timezone))
+    return application
 
 
 @login_required
@@ -55,7 +61,7 @@ def new_application(request):
             permit_type_id = 0
         try:
             application = filing.application_create_draft(
-                permit_type_id=permit_type_id, actor=request.user
+                permit_type_id=permit_type_id, actor=request.user, reuse_open=True
             )
         except DomainError as error:
             messages.error(request, error.message)
@@ -264,6 +270,20 @@ def withdraw(request, pk: int):
 
 @login_required
 @require_POST
+def delete_draft(request, pk: int):
+    """Delete one of the applicant's drafts (issue 21 item 7)."""
+    application = _own(request, pk)
+    try:
+        filing.application_delete_draft(application_id=application.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("applications:detail", pk=pk)
+    messages.success(request, _("The draft was deleted."))
+    return redirect("applications:my_applications")
+
+
+@login_required
+@require_POST
 def renew(request, permit_pk: int):
     """Start the renewal of one of my permits: a prefilled draft of the same permit type."""
     try:
@@ -343,6 +363,8 @@ def detail(request, pk: int):
         request,
         "applications/detail.html",
         {
+            # A finished file has no holder and no deadline: the permit comes first instead.
+            "is_closed": application.status in (Status.ISSUED, Status.REJECTED, Status.WITHDRAWN),
             **stage_clock_context(application),
             "reviews": reviews,
             "permit": permit,

@@ -1,6 +1,9 @@
+from zoneinfo import ZoneInfo
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,11 +18,14 @@ def revision(request, pk: int, review_pk: int):
     """The applicant's page for one OPD's revision request: what was asked, replace the named
     documents, answer with a note."""
     review = get_object_or_404(
-        Review.objects.select_related("agency", "application__catalog_version"),
+        Review.objects.select_related(
+            "agency", "application__catalog_version", "application__region"
+        ),
         pk=review_pk,
         application_id=pk,
         application__applicant=request.user,
     )
+    timezone.activate(ZoneInfo(review.application.region.timezone))
     if request.method == "POST":
         return run_service(
             request,

@@ -1,0 +1,163 @@
+"""Issue 21 item 1: every link in every notification opens a page its recipient may see.
+
+One file goes through the whole workflow (returned, resubmitted, routed, revision asked and
+answered, inspection, rejection proposed and sent back, recommended, issued, revoked, expiring,
+survey), and files are left at intake, review and issuance for the SLA sweep to remind, escalate
+and report. Then every recipient of every notification follows its "Open" link (in-app, the
+same link as in the e-mail) and gets a page (200), never a 404 or 403.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from agencies.services import inspection_record, inspection_schedule, review_decide
+from agencies.sla import sla_sweep
+from applications.models import Notification
+from applications.services.intake import (
+    application_accept,
+    application_resubmit,
+    application_return,
+)
+from applications.services.outcome import (
+    application_confirm_rejection,
+    application_send_back_rejection,
+)
+from applications.services.revisions import revision_answer
+from permits.services.issuance import permit_revoke, permits_remind_expiry
+from tests.builders import issued_permit
+from tests.workflow_builders import all_accepted, submitted_application, upload
+
+pytestmark = pytest.mark.django_db
+
+VERIFIER = "verifikator.btg@ptsp.local"
+SIGNER = "kepala.btg@ptsp.local"
+
+
+def _walk_one_file(run_outbox):
+    verifier, signer = User.objects.get(email=VERIFIER), User.objects.get(email=SIGNER)
+    application = submitted_application()
+    docs = list(application.documents.filter(is_current=True))
+    verdicts = all_accepted(application)
+    verdicts[docs[0].pk] = {"verdict": "rejected", "note": "Buram"}
+    application_return(application_id=application.pk, actor=verifier, verdicts=verdicts)
+    upload(application, docs[0].requirement_code)
+    application_resubmit(application_id=application.pk, actor=application.applicant)
+    application_accept(
+        application_id=application.pk, actor=verifier, verdicts=all_accepted(application)
+    )
+    run_outbox()
+    dinkes = application.reviews.select_related("assignee").get(agency__code="DINKES")
+    dlh = application.reviews.select_related("assignee").get(agency__code="DLH")
+    review_decide(
+        review_id=dinkes.pk,
+        actor=dinkes.assignee,
+        decision="request_revision",
+        revision_items=[{"kind": "document", "key": "denah", "note": "Ukuran ruang"}],
+    )
+    upload(application, "denah")
+    revision_answer(review_id=dinkes.pk, actor=application.applicant, note="Sudah")
+    inspection = inspection_schedule(
+        review_id=dinkes.pk,
+        actor=dinkes.assignee,
+        scheduled_for=timezone.now() + timedelta(days=1),
+        place="Lokasi usaha",
+    )
+    inspection_record(inspection_id=inspection.pk, actor=dinkes.assignee, result="Sesuai")
+    review_decide(review_id=dlh.pk, actor=dlh.assignee, decision="reject", reasons="Tidak sesuai")
+    application_send_back_rejection(application_id=application.pk, actor=signer, note="Periksa")
+    review_decide(review_id=dlh.pk, actor=dlh.assignee, decision="recommend")
+    review_decide(review_id=dinkes.pk, actor=dinkes.assignee, decision="recommend")
+    run_outbox()
+    return application
+
+
+def test_every_notification_link_opens_a_page_its_recipient_may_see(
+    demo, signing_cert, run_outbox, client
+):
+    _walk_one_file(run_outbox)
+    # Files waiting at each stage, swept when due, overdue and badly overdue.
+    at_intake = submitted_application()
+    in_review = submitted_application()
+    application_accept(
+        application_id=in_review.pk,
+        actor=User.objects.get(email=VERIFIER),
+        verdicts=all_accepted(in_review),
+    )
+    run_outbox()
+    rejected = submitted_application()
+    application_accept(
+        application_id=rejected.pk,
+        actor=User.objects.get(email=VERIFIER),
+        verdicts=all_accepted(rejected),
+    )
+    run_outbox()
+    dlh = rejected.reviews.select_related("assignee").get(agency__code="DLH")
+    review_decide(review_id=dlh.pk, actor=dlh.assignee, decision="reject", reasons="Tidak sesuai")
+    application_confirm_rejection(
+        application_id=rejected.pk, actor=User.objects.get(email=SIGNER), note="Setuju"
+    )
+    run_outbox()
+    permit = issued_permit(run_outbox)
+    start = timezone.now()
+    for half_days in range(1, 44):  # three weeks of sweeps, twice a day
+        sla_sweep(now=start + timedelta(hours=12 * half_days))
+    permit_revoke(permit_id=permit.pk, actor=User.objects.get(email=SIGNER), reason="Palsu")
+    expiring = issued_permit(run_outbox)
+    permits_remind_expiry(today=expiring.valid_until - timedelta(days=10))
+    run_outbox()
+    assert at_intake.pk
+
+    notifications = list(Notification.objects.select_related("recipient", "application"))
+    kinds = {n.kind for n in notifications}
+    from applications.services.notifications import KINDS
+
+    # Every kind but the failure of an issuance (tests/test_issuance.py) was sent here.
+    assert KINDS - kinds == {"issuance_failed"}, KINDS - kinds
+    checked = set()
+    for notification in notifications:
+        client.force_login(notification.recipient)
+        response = client.get(reverse("applications:notification_open", args=[notification.pk]))
+        assert response.status_code == 302, notification.kind
+        target = response["Location"]
+        page = client.get(target)
+        assert page.status_code == 200, (
+            notification.kind,
+            notification.recipient.email,
+            notification.url,
+            target,
+            page.status_code,
+        )
+        checked.add((notification.kind, notification.recipient.email))
+    assert len(checked) > 20
+    # The e-mails carry the same link.
+    bodies = "\n".join(m.body for m in mail.outbox)
+    assert "/notifications/" in bodies and "/open/" in bodies
+
+
+def test_someone_elses_notification_is_not_found(demo, client):
+    application = submitted_application()
+    notification = Notification.objects.filter(application=application).first()
+    client.force_login(User.objects.get(email=VERIFIER))
+    url = reverse("applications:notification_open", args=[notification.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_a_verifier_link_to_a_file_that_moved_on_still_opens(demo, run_outbox, client):
+    """The verifier's SLA reminder names the intake page; once the file is routed the link
+    still opens a page the verifier may see."""
+    application = submitted_application()
+    sla_sweep(now=application.due_at)
+    notification = Notification.objects.get(kind="sla_due_today", recipient__email=VERIFIER)
+    application_accept(
+        application_id=application.pk,
+        actor=User.objects.get(email=VERIFIER),
+        verdicts=all_accepted(application),
+    )
+    client.force_login(notification.recipient)
+    response = client.get(reverse("applications:notification_open", args=[notification.pk]))
+    assert client.get(response["Location"]).status_code == 200
