@@ -8,8 +8,9 @@ Extra arguments are passed to pytest.
 
 After the whole suite (no extra arguments), the date-sensitive tests run again with the clock
 moved a year ahead, to a Saturday evening in the region (PTSP_CLOCK_SHIFT, tests/clockshift.py):
-a suite that passes only on some days fails here. `--dates` runs that step alone
-(`make test-dates`); PTSP_SKIP_DATE_RUN=1 leaves it out.
+a suite that passes only on some days fails here. It is left out when the arguments choose
+tests (a path, -k, -m) and with PTSP_SKIP_DATE_RUN=1; `--dates` runs that step alone
+(`make test-dates`).
 """
 
 import hashlib
@@ -40,6 +41,22 @@ DATE_SENSITIVE_TESTS = [
     "tests/browser/test_full_journey.py",
 ]
 DATE_SHIFT = "365d,sat 19:00"
+
+
+# pytest options that take a value as the next argument (so that value is not a test path).
+_VALUE_OPTIONS = {"-p", "-o", "-W", "-c", "--durations", "--maxfail", "--timeout", "--rootdir"}
+
+
+def selects_tests(args: list[str]) -> bool:
+    """Whether pytest arguments choose a part of the suite (a path, -k or -m)."""
+    previous = ""
+    for arg in args:
+        if arg in {"-k", "-m"} or arg.startswith(("-k=", "-m=")):
+            return True
+        if not arg.startswith("-") and previous not in _VALUE_OPTIONS:
+            return True
+        previous = arg
+    return False
 
 
 def step(title: str, *cmd: str, env=None) -> None:
@@ -104,7 +121,8 @@ def main() -> int:
         )
         if not dates_only:
             step("pytest", str(BIN / "python"), "-m", "pytest", *args, env=env)
-        if dates_only or (not args and env.get("PTSP_SKIP_DATE_RUN", "") in {"", "0"}):
+        whole_suite = not selects_tests(args)
+        if dates_only or (whole_suite and env.get("PTSP_SKIP_DATE_RUN", "") in {"", "0"}):
             shifted = {**env, "PTSP_CLOCK_SHIFT": env.get("PTSP_CLOCK_SHIFT") or DATE_SHIFT}
             step(
                 f"pytest, clock shifted ({shifted['PTSP_CLOCK_SHIFT']})",

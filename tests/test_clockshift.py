@@ -74,3 +74,24 @@ def test_the_shifted_session_sees_the_shifted_clock(db):
     # PostgreSQL's own now() stays real: the code takes every time from Python (timezone.now,
     # auto_now), which is shifted.
     assert abs(database_now - real) < timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("args", "chooses"),
+    [
+        ([], False),
+        (["-q", "--durations=60", "-p", "no:randomly"], False),
+        (["--durations", "30", "-x"], False),
+        (["tests/test_workflow.py", "-x"], True),
+        (["-k", "sweep"], True),
+        (["-m", "not browser"], True),
+    ],
+)
+def test_the_whole_suite_is_followed_by_the_date_shift_step(args, chooses):
+    """scripts/run_tests.py runs the shifted step after the whole suite, not after a part."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from run_tests import selects_tests
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    assert selects_tests(args) is chooses
