@@ -4,6 +4,7 @@ the same rows once."""
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
 from accounts.models import ApplicantProfile, User
 from agencies.models import Agency, Membership, Region, RegionHoliday, Role
@@ -98,7 +99,8 @@ def _user(email: str, full_name: str, **extra) -> tuple[User, bool]:
     )
     if created:
         user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["password", "email_confirmed_at"])
     return user, created
 
 

@@ -132,6 +132,18 @@ def _in_worker_thread(work) -> None:
     assert not errors, errors
 
 
+def _confirm_address(j: Journey, email: str) -> None:
+    """Open the link of the welcome e-mail (made here as the e-mail task makes it)."""
+    from django.urls import reverse
+
+    from accounts.models import User
+    from accounts.services import email_confirmation_token
+
+    token = email_confirmation_token(User.objects.get(email=email))
+    j.page.goto(j.base + reverse("accounts:email_confirm", args=[token]))
+    expect(j.page.locator(".alert-success")).to_be_visible()
+
+
 def _register_and_file(j: Journey) -> Application:
     """A new applicant registers, files the clinic permit with two PDFs and submits it."""
     page = j.page
@@ -144,6 +156,11 @@ def _register_and_file(j: Journey) -> Application:
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     j.submit("main form button[type=submit]")
+    # The same answer for a new and an existing address: the login page says to confirm it.
+    expect(page.locator(".alert-success")).to_contain_text(APPLICANT)
+    j.check("login after registering")
+    _confirm_address(j, APPLICANT)
+    j.login(APPLICANT, PASSWORD)
     if j.lang == "id":
         expect(page.locator("main h1")).to_have_text("Permohonan saya")
     else:
