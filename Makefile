@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test totp install system-deps lint format messages bench clean
+.PHONY: run test test-dates check-local totp install system-deps lint format messages bench clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -35,6 +35,15 @@ run: install
 ## make test: set up and run lint, migration check and the whole test suite (PostgreSQL, Redis).
 test: install system-deps
 	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
+
+## make test-dates: the date-sensitive tests with the clock a year ahead, on a Saturday evening
+## in the region (PTSP_CLOCK_SHIFT, tests/clockshift.py); `make test` runs this step too.
+test-dates: install system-deps
+	$(PY) scripts/run_tests.py --dates $(PYTEST_ARGS)
+
+## make check-local: with `make run` serving, every demo role's pages answer 200 (scripts/check_local.py).
+check-local: install
+	$(PY) scripts/check_local.py $(SITE_URL)
 
 ## make totp: the current second-factor code of the demo signers (README, docs/security.md).
 totp: install

@@ -219,6 +219,9 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The e-mail is claimed (committed) before it is sent and marked sent after: a retry or a
+    # "run again" never sends a second copy (applications.tasks.send_notification_email).
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,41 +1,45 @@
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
+from django.db import DatabaseError
 from django.urls import reverse
-from django.utils import timezone
 
 from applications.models import Notification
+from ptsp.mail import CLAIM_SECONDS, MailClaimed, send_once, stable_message_id
+
+
+def _notification_mail(notification: Notification) -> EmailMessage:
+    body = notification.body
+    if notification.url or notification.application_id:
+        # The link opens the page its recipient may see when they follow it.
+        link = reverse("applications:notification_open", args=[notification.pk])
+        body = f"{body}\n\n{settings.SITE_URL}{link}"
+    return EmailMessage(notification.subject, body, None, [notification.recipient.email])
 
 
 @shared_task(
+    bind=True,
     name="applications.tasks.send_notification_email",
-    autoretry_for=(OSError,),
+    autoretry_for=(OSError, DatabaseError),
     retry_backoff=True,
-    retry_backoff_max=600,
+    retry_backoff_max=120,
     max_retries=8,
+    time_limit=45,
+    soft_time_limit=40,
 )
-def send_notification_email(notification_id: int) -> None:
-    """E-mail one notification.
-
-    The notification row stays locked while the mail server is talked to, and `emailed_at` is
-    written in the same transaction: a duplicate delivery finds it locked or already sent and
-    does nothing, and a worker killed mid-send leaves it unsent, for the redelivered task.
-    """
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient")
-            .filter(pk=notification_id, emailed_at__isnull=True)
-            .first()
+def send_notification_email(self, notification_id: int) -> str:
+    """E-mail one notification, exactly once (ptsp.mail.send_once): claimed before sending,
+    marked after, with a stable Message-ID. A duplicate delivery, a retry or a "run again"
+    finds it sent and does nothing; a delivery that finds a fresh claim of another one tries
+    again after the claim's time. Mail-server and database errors are retried with back-off."""
+    try:
+        return send_once(
+            rows=Notification.objects.select_related("recipient"),
+            pk=notification_id,
+            claimed_field="email_claimed_at",
+            sent_field="emailed_at",
+            build=_notification_mail,
+            message_id=stable_message_id("notification", notification_id),
         )
-        if notification is None:
-            return
-        body = notification.body
-        if notification.url or notification.application_id:
-            # The link opens the page its recipient may see when they follow it.
-            link = reverse("applications:notification_open", args=[notification.pk])
-            body = f"{body}\n\n{settings.SITE_URL}{link}"
-        send_mail(notification.subject, body, None, [notification.recipient.email])
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
+    except MailClaimed as exc:
+        raise self.retry(exc=exc, countdown=CLAIM_SECONDS + 1) from exc

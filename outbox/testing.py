@@ -14,7 +14,8 @@ def run_pending(*, max_rounds: int = 20) -> list[str]:
     """Run every pending message (and the messages they enqueue) until none is left.
 
     Returns the task names run, in order. Each message is marked dispatched before it runs, as
-    the broker would have taken it.
+    the broker would have taken it, and completed by the worker's signal (outbox.signals) when
+    the task returns.
     """
     from ptsp.celery import app
 
@@ -23,7 +24,11 @@ def run_pending(*, max_rounds: int = 20) -> list[str]:
     autodiscover_modules("tasks")
     ran: list[str] = []
     for _ in range(max_rounds):
-        pending = list(OutboxMessage.objects.filter(dispatched_at__isnull=True).order_by("id"))
+        pending = list(
+            OutboxMessage.objects.filter(
+                dispatched_at__isnull=True, completed_at__isnull=True, failed_at__isnull=True
+            ).order_by("id")
+        )
         if not pending:
             return ran
         for message in pending:

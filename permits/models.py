@@ -257,9 +257,10 @@ class Permit(models.Model):
     file = models.FileField(upload_to=PrivateUploadTo("permits"), blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveIntegerField(default=0)
-    # The certificate that signed the file (the region's at the time): verification checks the
-    # signature against this one, so a later rotation of the region's certificate leaves the
-    # permits signed before it verifiable. Empty for permits issued before it was recorded.
+    # The certificate that signs the file, fixed when the signer clicks "sign and issue" (the
+    # worker signs with this one or fails the issuance): verification checks the signature
+    # against it, so a later rotation of the region's certificate leaves the permits signed
+    # before it verifiable. Empty for permits issued before it was recorded.
     signing_cert_sha256 = models.CharField(max_length=64, blank=True)
     verification_token = models.CharField(max_length=64, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUING)
@@ -293,6 +294,28 @@ class Permit(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class StagedPermitFile(models.Model):
+    """A signed file stored but not yet named by its permit (permits.services.issuance).
+
+    Written and committed *before* the file is stored; deleted in the transaction that makes
+    the permit name the file. A worker killed between the two leaves this row: the permit's
+    next completion removes the file, and `permit_files_sweep` removes old ones of permits that
+    never complete, so that no signed copy of a numbered permit lies in storage outside any
+    record.
+    """
+
+    permit = models.ForeignKey(Permit, on_delete=models.CASCADE, related_name="staged_files")
+    name = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staged permit file")
+        verbose_name_plural = _("staged permit files")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class RejectionLetter(models.Model):

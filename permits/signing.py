@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
+from agencies.models import Region
 from ptsp.errors import DomainError
 
 logger = logging.getLogger("ptsp.signing")
@@ -445,14 +446,22 @@ def region_certificate_file(code: str) -> tuple[Path, str]:
     return Path(path), passphrase
 
 
+def per_region_rule() -> bool:
+    """Whether a region without its own certificate is refused: SIGNING_CERT_PER_REGION when
+    set, else on as soon as the deployment has more than one region."""
+    if settings.SIGNING_CERT_PER_REGION is not None:
+        return bool(settings.SIGNING_CERT_PER_REGION)
+    return Region.objects.count() > 1
+
+
 def certificate_for(region) -> tuple[str, str]:
     """(path, passphrase) of the PKCS#12 that signs for `region`. The one rule:
 
     1. the region's own certificate when it is configured: an explicit SIGNING_CERT_PATH_<CODE>
        (used even when the file is missing, so that a wrong path is reported, never papered
        over), or an existing SIGNING_CERT_DIR/<CODE>.p12 (see `region_certificate_file`);
-    2. else, with SIGNING_CERT_PER_REGION off (or no region), the deployment's
-       SIGNING_CERT_PATH with SIGNING_CERT_PASSPHRASE;
+    2. else, with the per-region rule off (`per_region_rule`; or no region), the deployment's
+       SIGNING_CERT_PATH with SIGNING_CERT_PASSPHRASE — logged at WARNING, every time;
     3. else SigningUnavailable: a multi-region deployment never signs one region's permits with
        another's certificate. The region's code is logged on `ptsp.signing` at ERROR.
 
@@ -466,7 +475,13 @@ def certificate_for(region) -> tuple[str, str]:
     explicit = ((settings.SIGNING_CERTS or {}).get(code) or {}).get("path")
     if explicit or path.is_file():
         return str(path), passphrase
-    if not settings.SIGNING_CERT_PER_REGION:
+    if not per_region_rule():
+        logger.warning(
+            "signing fallback: region %s has no certificate of its own (%s); "
+            "it signs with the deployment's SIGNING_CERT_PATH",
+            code,
+            path,
+        )
         return default
     logger.error(
         "no signing certificate for region %s: SIGNING_CERT_PER_REGION is on, "

@@ -28,6 +28,24 @@ worker_tmp_dir = SHM if Path(SHM).is_dir() else None
 # user id); gunicorn's own access log would be a second, unstructured copy.
 accesslog = None
 errorlog = "-"
+# gunicorn's own lines ("Booting worker", "Worker timeout", errors) through the project's handler:
+# JSON in production (LOG_JSON, as the settings), context fields and redaction.
+_log_json = os.environ.get(
+    "LOG_JSON", "true" if os.environ.get("DJANGO_ENV") == "production" else "false"
+).strip().lower() in {"1", "true", "yes", "on"}
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"level": os.environ.get("LOG_LEVEL", "INFO"), "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+    },
+    "handlers": {
+        "console": {"()": "ptsp.observability.logging.console_handler", "json": _log_json}
+    },
+    "formatters": {},
+}
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 
 

@@ -101,6 +101,34 @@ class RedisServer:
         self.stop()
 
 
+def start_embedded_postgres(data_dir: str, database: str = "ptsp"):
+    """`make run`'s PostgreSQL (pgserver, docs/adr/0012-embedded-postgresql.md): the data stay in
+    `data_dir` across restarts; the server listens on a Unix socket only (no TCP port, so two
+    checkouts never meet) and stops when this process exits. Returns (server, url) with the
+    database `database` created if it is missing."""
+    import warnings
+
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (root, containers); pgserver's lock file
+    # then goes to /tmp/runtime-<uid>, which is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    import pgserver
+    import psycopg2
+
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    socket_dir = server.get_postmaster_info().socket_dir
+    connection = psycopg2.connect(dbname="postgres", user="postgres", host=str(socket_dir))
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        connection.close()
+    return server, f"postgres://postgres@/{database}?host={socket_dir}"
+
+
 def start_pgserver(data_dir: str) -> str:
     """Start a pip-shipped PostgreSQL (pgserver) and return its URL. Tests only, as a fallback
     when neither DATABASE_URL nor a server on 127.0.0.1:5432 is there."""

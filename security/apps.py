@@ -7,6 +7,7 @@ class SecurityConfig(AppConfig):
     verbose_name = "Security"
 
     def ready(self):
-        from security import lockout, sessions  # noqa: F401 - signal receivers
+        from security import audit, lockout, sessions  # noqa: F401 - signal receivers
 
         sessions.connect_signals()
+        audit.connect_signals()

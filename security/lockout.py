@@ -37,8 +37,9 @@ from django.utils.translation import gettext, ngettext
 
 from ptsp import ratelimit
 
-# One signal for every authentication event of this module: kind ("login_failed",
-# "login_refused", "otp_failed", "otp_refused", "unlocked"), email, client address, detail.
+# One signal for every authentication event of this module: kind ("login_failed", "locked",
+# "login_refused", "otp_failed", "otp_locked", "otp_refused", "unlocked"), email, client
+# address, detail. security.audit writes each as a structured log line.
 security_event = Signal()
 
 KNOWN_BROWSER_COOKIE = "ptsp_known"
@@ -179,12 +180,20 @@ def login_failed(request, email: str) -> None:
     account = _account(email)
     generation = _generation(account)
     window = _setting("LOGIN_FAILURE_WINDOW", 15 * 60)
-    ratelimit.hit(_pair_key(account, request, generation), window)
-    ratelimit.hit(_address_key(request), window)
+    pair = ratelimit.hit(_pair_key(account, request, generation), window)
+    address = ratelimit.hit(_address_key(request), window)
     account_window = _setting("LOGIN_ACCOUNT_WINDOW", 60 * 60)
-    ratelimit.hit(_account_key(account, generation), account_window)
+    total = ratelimit.hit(_account_key(account, generation), account_window)
     cache.set(_last_failure_key(account, generation), time.time(), timeout=account_window)
     record_event("login_failed", request=request, email=email)
+    # The failure that locks: announced once, when a counter reaches its limit.
+    limit = _setting("LOGIN_FAILURE_LIMIT", 10)
+    if pair == limit:
+        record_event("locked", request=request, email=email, scope="account_and_address")
+    if address == _setting("LOGIN_ADDRESS_FAILURE_LIMIT", 30):
+        record_event("locked", request=request, email=email, scope="address")
+    if total == limit + 1:
+        record_event("locked", request=request, email=email, scope="account_slowed")
 
 
 def login_succeeded(request, email: str) -> None:
@@ -248,6 +257,10 @@ def otp_refusal(request, email: str) -> str | None:
 def otp_failed(request, email: str, *, reason: str = "wrong") -> None:
     """Count one wrong (or replayed) code for `email`, per account and per address."""
     window = _setting("OTP_FAILURE_WINDOW", 15 * 60)
-    for key in _otp_keys(email, request):
-        ratelimit.hit(key, window)
+    account_hits, address_hits = (ratelimit.hit(key, window) for key in _otp_keys(email, request))
     record_event("otp_failed", request=request, email=email, reason=reason)
+    limit = _setting("OTP_FAILURE_LIMIT", 5)
+    if account_hits == limit:
+        record_event("otp_locked", request=request, email=email, scope="account")
+    if address_hits == limit:
+        record_event("otp_locked", request=request, email=email, scope="address")

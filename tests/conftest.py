@@ -1,3 +1,5 @@
+import os
+import shutil
 import time
 
 import pytest
@@ -10,6 +12,67 @@ from tests.signing_fixtures import (  # noqa: F401 - issuance fixtures
     region_certs,
     signing_cert,
 )
+
+_clock_traveller = None
+
+
+def pytest_sessionstart(session):
+    """PTSP_CLOCK_SHIFT (tests/clockshift.py): the whole session runs at a shifted, ticking
+    instant, started before the test database is made so that every row is written in it."""
+    global _clock_traveller
+    value = os.environ.get("PTSP_CLOCK_SHIFT", "").strip()
+    if not value:
+        return
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from tests.clockshift import ClockShiftError, shifted_instant
+
+    try:
+        target = shifted_instant(value, now=datetime.now(UTC))
+    except ClockShiftError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    _clock_traveller = time_machine.travel(target, tick=True)
+    _clock_traveller.start()
+
+
+def pytest_sessionfinish(session):
+    global _clock_traveller
+    if _clock_traveller is not None:
+        _clock_traveller.stop()
+        _clock_traveller = None
+
+
+def pytest_report_header(config):
+    value = os.environ.get("PTSP_CLOCK_SHIFT", "").strip()
+    if value:
+        from datetime import datetime
+
+        from tests.clockshift import ZONE
+
+        return f"clock shifted by PTSP_CLOCK_SHIFT={value!r}: now {datetime.now(ZONE):%a %Y-%m-%d %H:%M %Z}"
+    return None
+
+
+def _flush_past_the_truncate_triggers() -> None:
+    """Transactional tests end with Django's flush, one TRUNCATE of every table; the append-only
+    logs refuse TRUNCATE for every role (ptsp.db.refuse_truncate). The test database's superuser
+    steps around the triggers the one deliberate way, for the flush's own transaction only."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_flush_past_the_truncate_triggers()
 
 
 @pytest.fixture(scope="session")
@@ -42,23 +105,104 @@ def _language_reset():
     translation.deactivate()
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Uploaded and issued files of each test go to its own directory."""
-    settings.STORAGES = {
+def _file_storage_at(location) -> dict:
+    from django.conf import settings
+
+    return {
         **settings.STORAGES,
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
+            "OPTIONS": {"location": str(location)},
         },
     }
-    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+# The demo data, seeded once per session (below) into a database that the tests without the
+# demo do not see: those run first.
+_DEMO = {"media": None, "flushed": False}
+
+
+def _is_transactional(item) -> bool:
+    from pytest_django.plugin import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    if marker and any(validate_django_db(marker)[:2]):  # transaction, reset_sequences
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """pytest-django runs the tests in one transaction each first, then those with
+    transaction=True. Among the first, those with the demo data run last, on the data seeded
+    once for them (_demo_seeded); the others see an empty database, as they expect."""
+    with_demo = [
+        i for i in items if "demo" in getattr(i, "fixturenames", ()) and not _is_transactional(i)
+    ]
+    if not with_demo:
+        return
+    chosen = set(map(id, with_demo))
+    rest = [i for i in items if id(i) not in chosen]
+    cut = next((n for n, i in enumerate(rest) if _is_transactional(i)), len(rest))
+    items[:] = rest[:cut] + with_demo + rest[cut:]
+
+
+@pytest.fixture(scope="session")
+def _demo_seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo data, seeded and committed once for the session's tests that run in a
+    transaction of their own (rolled back after each); its files in a directory that each such
+    test starts from a copy of."""
+    from django.test.utils import override_settings
+
+    media = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(STORAGES=_file_storage_at(media)):
+        call_command("seed_demo", "--quiet")
+    _DEMO["media"] = media
+
+
+@pytest.fixture(autouse=True)
+def _transactional_tests_start_empty(request, django_db_blocker):
+    """A test with transaction=True that runs after the seeded demo data finds an empty
+    database, as after any other such test (which empties it when it ends)."""
+    if _DEMO["media"] is None or _DEMO["flushed"] or not _is_transactional(request.node):
+        return
+    with django_db_blocker.unblock():
+        call_command("flush", "--no-input", verbosity=0)
+    _DEMO["flushed"] = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_cache():
+    """The per-process cache of reference data (ptsp.localcache) starts empty in every test:
+    the seeded demo rows keep their ids from test to test, and a value read inside a test's
+    rolled-back transaction must not reach the next one."""
+    from ptsp.workdays import reference_cache
+
+    reference_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(request, settings, tmp_path):
+    """Uploaded and issued files of each test go to its own directory (with a copy of the demo
+    data's files when the test has the seeded demo data)."""
+    media = tmp_path / "media"
+    if (
+        _DEMO["media"] is not None
+        and "demo" in request.fixturenames
+        and not _is_transactional(request.node)
+    ):
+        shutil.copytree(_DEMO["media"], media)
+    settings.STORAGES = _file_storage_at(media)
+    settings.MEDIA_ROOT = str(media)
 
 
 @pytest.fixture
-def demo(db):
-    """The demo regions, agencies and staff of every role (agencies.demo)."""
-    call_command("seed_demo", "--quiet")
+def demo(request, _demo_seeded, db):
+    """The demo regions, agencies and staff of every role (agencies.demo): seeded once for the
+    session (_demo_seeded), or for each test with transaction=True, which empty the database."""
+    if _is_transactional(request.node):
+        call_command("seed_demo", "--quiet")
 
 
 @pytest.fixture

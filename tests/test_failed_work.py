@@ -57,7 +57,7 @@ def test_a_task_failing_after_its_retries_is_recorded_with_its_application(faile
     assert failed.region.code == "BTG"
     assert failed.exception_type == "ConnectionRefusedError"
     assert failed.rerun_at is None
-    assert "send_mail" in failed.traceback
+    assert "send_once" in failed.traceback
     assert application.applicant.email not in failed.traceback + failed.error
     notification.refresh_from_db()
     assert notification.emailed_at is None

@@ -346,7 +346,10 @@ def test_final_failure_is_shown_and_the_number_is_kept(
     permit.refresh_from_db()
     application.refresh_from_db()
     assert application.status == Status.RECOMMENDED
-    assert permit.status == Permit.Status.ISSUING and "signing certificate" in permit.last_error
+    assert permit.status == Permit.Status.ISSUING
+    # The truth: not signed, and the number stays reserved (it was taken at the click).
+    assert "certificate chosen when the permit was signed" in permit.last_error
+    assert f"its number {permit.number} stays reserved" in permit.last_error
     assert application.events.filter(action="issuance_failed").exists()
 
     client = login(SIGNER)

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from permits.models import Permit
 from tests.builders import recommended_application
@@ -60,8 +61,8 @@ def test_sign_download_and_verify_in_the_browser(
     page.fill("input[name=password]", PASSWORD)
     page.fill("input[name=code]", fresh_code("kepala.btg@ptsp.local"))
     page.get_by_test_id("sign-and-issue").click()
-    page.wait_for_load_state()
-    assert "Being issued" in page.get_by_test_id("issuance-status").inner_text()
+    # The answer replaces the page: wait for it, not for the load state of the page clicked on.
+    expect(page.get_by_test_id("issuance-status")).to_contain_text("Being issued")
 
     # The worker renders and signs; the page follows by polling, without a reload.
     _in_worker_thread(run_outbox)

@@ -34,6 +34,7 @@ def register(client, email):
 
 
 def test_request_succeeds_with_broker_down_and_work_runs_once_when_it_returns(client, broker):
+    client.get(reverse("accounts:register"))  # load the URLconf first: time the broker only
     started = time.monotonic()
     response = register(client, "rudi@example.id")
     elapsed = time.monotonic() - started

@@ -52,3 +52,18 @@ def test_check_deploy_is_clean_in_production():
     result = run({}, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("profile", ["production", "local"])
+def test_a_database_other_than_postgresql_is_refused_by_name(profile, tmp_path):
+    """One engine everywhere (ADR 12): SQLite is no longer a default nor an option."""
+    result = run(
+        {
+            "DJANGO_ENV": profile,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "PTSP_VAR_DIR": str(tmp_path),
+        }
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL must name a PostgreSQL database" in result.stderr
+    assert not (tmp_path / "db.sqlite3").exists()

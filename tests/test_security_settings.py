@@ -65,8 +65,8 @@ def test_production_cookies_hsts_and_second_factor():
     assert middleware[0] == "ptsp.middleware.ClientAddressMiddleware"
     assert values["VERIFY_CHECKS_PER_WINDOW"] == 20 and values["VERIFY_CHECKS_PER_PERMIT"] == 60
     assert values["VERIFY_CHECK_WINDOW_SECONDS"] == 600
-    # Off unless the operator says the deployment hosts several regions (docs/deploy.md).
-    assert values["SIGNING_CERT_PER_REGION"] is False
+    # Unset: on as soon as the deployment hosts more than one region (docs/deploy.md).
+    assert values["SIGNING_CERT_PER_REGION"] is None
     for name in (
         "security.csp.ContentSecurityPolicyMiddleware",
         "security.sessions.SessionLifetimeMiddleware",

@@ -28,7 +28,7 @@ from applications.models import Application, Status
 from applications.services.notifications import notify
 from applications.workflow import application_transition, record_event
 from outbox.services import enqueue
-from permits.models import Permit, PermitCounter, RejectionLetter
+from permits.models import Permit, PermitCounter, RejectionLetter, StagedPermitFile
 from permits.signing import SigningUnavailable, get_signer
 from ptsp.errors import Conflict, DomainError, NotAllowed
 
@@ -146,8 +146,11 @@ def permit_issue(*, application_id: int, actor) -> Permit:
     application = Application.objects.select_related("permit_type", "region").get(pk=application_id)
     _check_signer(actor, application)
     # The certificate is checked before any number is taken: a missing file or a wrong
-    # passphrase must not consume a number nor move the application.
-    get_signer(application.region).check()
+    # passphrase must not consume a number nor move the application. Its fingerprint is fixed
+    # now, at the click: the worker signs with that certificate or with none.
+    signer = get_signer(application.region)
+    signer.check()
+    certificate_sha256 = signer.certificate_sha256()
 
     with transaction.atomic():
         application = (
@@ -167,7 +170,10 @@ def permit_issue(*, application_id: int, actor) -> Permit:
         now = timezone.now()
         today = _region_today(application.region)
         permit_type = application.permit_type
-        signer_fields = _signer_fields(application, actor, now, today)
+        signer_fields = {
+            **_signer_fields(application, actor, now, today),
+            "signing_cert_sha256": certificate_sha256,
+        }
         if existing:
             permit = existing
             for name, value in signer_fields.items():
@@ -213,13 +219,69 @@ def permit_issue(*, application_id: int, actor) -> Permit:
     return permit
 
 
+def _number_kept(permit: Permit, why) -> SigningUnavailable:
+    """The worker could not sign: say so, and say that the number stays taken."""
+    return SigningUnavailable(
+        gettext_lazy(
+            "%(why)s The permit was not signed; its number %(number)s stays reserved for this "
+            "application and is used when it is signed again. Please tell the system operator."
+        )
+        % {"why": why, "number": permit.number},
+        code="signing_certificate_changed",
+    )
+
+
+def _signer_chosen_at_the_click(permit: Permit):
+    """The region's signer, if it still holds the certificate fixed at the click
+    (`Permit.signing_cert_sha256`); else SigningUnavailable with the truth about the number.
+    Logged on `ptsp.issuance` at ERROR with both fingerprints."""
+    try:
+        signer = get_signer(permit.region)
+        actual = signer.certificate_sha256()
+    except SigningUnavailable as exc:
+        logger.error(
+            "issuance: certificate chosen at the click unavailable: permit=%s number=%s "
+            "region=%s chosen=%s error=%s",
+            permit.pk,
+            permit.number,
+            permit.region.code,
+            permit.signing_cert_sha256[:16],
+            exc.code,
+        )
+        raise _number_kept(
+            permit,
+            gettext_lazy(
+                "The certificate chosen when the permit was signed is no longer available "
+                "on the server."
+            ),
+        ) from exc
+    if permit.signing_cert_sha256 and actual != permit.signing_cert_sha256:
+        logger.error(
+            "issuance: certificate changed since the click: permit=%s number=%s region=%s "
+            "chosen=%s now=%s",
+            permit.pk,
+            permit.number,
+            permit.region.code,
+            permit.signing_cert_sha256[:16],
+            actual[:16],
+        )
+        raise _number_kept(
+            permit,
+            gettext_lazy(
+                "The certificate on the server is not the one chosen when the permit was signed."
+            ),
+        )
+    return signer
+
+
 def permit_complete_issuance(*, permit_id: int) -> Permit:
     """Render, sign and store a permit being issued; mark it valid; the application → issued.
 
     Who: the issuance task only (actor None). Safe to run twice: a permit no longer issuing is
-    returned unchanged. A worker dying before the final commit leaves the permit issuing (at
-    worst an unreferenced file in storage) and the redelivered task completes it. Sends: an
-    in-app notice to the applicant. Raises SigningUnavailable or rendering/signing errors.
+    returned unchanged. Signs with the certificate fixed at the click or not at all
+    (SigningUnavailable saying that the number stays reserved). A worker dying before the final
+    commit leaves the permit issuing and the redelivered task completes it. Sends: an in-app
+    notice to the applicant. Raises SigningUnavailable or rendering/signing errors.
     """
     from permits.rendering import render_permit_pdf
 
@@ -230,23 +292,27 @@ def permit_complete_issuance(*, permit_id: int) -> Permit:
         return permit
     if permit.application.status != Status.ISSUING:
         return permit  # a failed attempt was already rolled back; a new click re-enqueues
-    signer = get_signer(permit.region)
+    signer = _signer_chosen_at_the_click(permit)
     signed = signer.sign(
         render_permit_pdf(permit),
         signer_name=permit.signer_name,
         reason=f"Penerbitan izin {permit.number}",
         location=permit.region.name,
     )
+    staged = _stage_file(permit, signed)
     with transaction.atomic():
         locked = Permit.objects.select_for_update().get(pk=permit.pk)
         if locked.status != Permit.Status.ISSUING:
+            _delete_staged([staged])  # another delivery won: this copy is named by nothing
             return locked
-        # A random private name (ptsp.files.PrivateUploadTo), never served from a public URL.
         locked.content_type = "application/pdf"
-        locked.file.save("permit.pdf", ContentFile(signed), save=False)
+        locked.file.name = staged.name
+        # The copies of earlier, killed attempts go now (before the commit: a rollback then
+        # leaves rows naming files already gone, which the sweep deletes harmlessly).
+        _delete_staged(list(locked.staged_files.exclude(pk=staged.pk)), rows=False)
+        StagedPermitFile.objects.filter(permit=locked).delete()
         locked.sha256 = hashlib.sha256(signed).hexdigest()
         locked.size = len(signed)
-        locked.signing_cert_sha256 = signer.certificate_sha256()
         locked.status = Permit.Status.VALID
         locked.last_error = ""
         locked.save()
@@ -270,6 +336,44 @@ def permit_complete_issuance(*, permit_id: int) -> Permit:
         )
     logger.info("permit issued: permit=%s number=%s", locked.pk, locked.number)
     return locked
+
+
+def _stage_file(permit: Permit, signed: bytes) -> StagedPermitFile:
+    """Record the file's name (committed), then store it under that name: a crash after this
+    leaves a row that says which file to remove."""
+    field = Permit._meta.get_field("file")
+    # A random private name (ptsp.files.PrivateUploadTo), never served from a public URL.
+    name = field.generate_filename(permit, "permit.pdf")
+    staged = StagedPermitFile.objects.create(permit=permit, name=name)
+    stored = field.storage.save(name, ContentFile(signed))
+    if stored != name:
+        StagedPermitFile.objects.filter(pk=staged.pk).update(name=stored)
+        staged.name = stored
+    return staged
+
+
+def _delete_staged(staged: list[StagedPermitFile], *, rows: bool = True) -> None:
+    storage = Permit._meta.get_field("file").storage
+    for item in staged:
+        storage.delete(item.name)
+        logger.info("issuance: removed an unused signed file: permit=%s", item.permit_id)
+    if rows:
+        StagedPermitFile.objects.filter(pk__in=[item.pk for item in staged]).delete()
+
+
+def permit_files_sweep(*, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Remove signed files stored by attempts that never committed and never completed (the
+    worker was killed, the permit then failed): staged rows older than `older_than` whose file
+    no permit names. Who: the periodic invariant check. Returns how many files went."""
+    cutoff = timezone.now() - older_than
+    old = list(StagedPermitFile.objects.filter(created_at__lt=cutoff))
+    named = set(
+        Permit.objects.filter(file__in=[item.name for item in old]).values_list("file", flat=True)
+    )
+    orphans = [item for item in old if item.name not in named]
+    _delete_staged(orphans)
+    StagedPermitFile.objects.filter(pk__in=[item.pk for item in old if item.name in named]).delete()
+    return len(orphans)
 
 
 def permit_issuance_failed(*, permit_id: int, reason: str) -> Permit:
@@ -449,6 +553,7 @@ __all__ = [
     "SigningUnavailable",
     "format_permit_number",
     "permit_complete_issuance",
+    "permit_files_sweep",
     "permit_issuance_failed",
     "permit_issue",
     "permit_revoke",

@@ -1,6 +1,7 @@
 """What the current log line is about, carried in contextvars.
 
-The web middleware binds `request_id` and `user_id`; the Celery signals
+The web middleware binds `request_id`, `client_address` (the client's address behind the trusted
+proxies, `ptsp.middleware.ClientAddressMiddleware`) and `user_id`; the Celery signals
 (`ptsp.observability.celery_signals`) carry them into task headers and bind `task_id`,
 `task_name` and `tracking_number` in the worker. `ContextFilter` puts them on every log record.
 """
@@ -9,7 +10,7 @@ import contextvars
 import re
 import uuid
 
-FIELDS = ("request_id", "user_id", "task_id", "task_name", "tracking_number")
+FIELDS = ("request_id", "client_address", "user_id", "task_id", "task_name", "tracking_number")
 
 _vars: dict[str, contextvars.ContextVar] = {
     name: contextvars.ContextVar(f"ptsp_{name}", default=None) for name in FIELDS

@@ -7,7 +7,8 @@ must be empty when the service starts (docker-entrypoint.sh wipes it). Without i
 `runserver`) the process-global registry is used.
 
 Gauges that describe the system rather than a process (outbox backlog, broker queue length,
-open and overdue reviews per agency, failed work waiting) are computed when scraped, by
+open and overdue reviews per agency, open and overdue files at the DPMPTSP's own stages (intake,
+signing) per region, failed work waiting) are computed when scraped, by
 `SystemCollector`, so they cost nothing between scrapes: a handful of queries per scrape.
 
 The endpoint (`/metrics` on web, `METRICS_PORT` on a worker) answers only to
@@ -112,6 +113,7 @@ class SystemCollector:
                 .order_by("agency__region__code", "agency__code")
             )
             failed_waiting = FailedTask.objects.filter(rerun_at__isnull=True).count()
+            stages = _stage_rows()
         except Exception as exc:  # a scrape must not fail because the database is down
             logger.warning("metrics: database unavailable: %s", exc.__class__.__name__)
             return
@@ -134,6 +136,22 @@ class SystemCollector:
             overdue.add_metric(labels, row["overdue"])
         yield open_reviews
         yield overdue
+        stage_open = GaugeMetricFamily(
+            "ptsp_stage_open",
+            "Files at a DPMPTSP stage (intake: submitted; signing: recommended or being issued), "
+            "per region.",
+            labels=["region", "stage"],
+        )
+        stage_overdue = GaugeMetricFamily(
+            "ptsp_stage_overdue",
+            "Files at a DPMPTSP stage past the stage's due time, per region.",
+            labels=["region", "stage"],
+        )
+        for (region, stage), (open_count, overdue_count) in stages.items():
+            stage_open.add_metric([region, stage], open_count)
+            stage_overdue.add_metric([region, stage], overdue_count)
+        yield stage_open
+        yield stage_overdue
         failed = GaugeMetricFamily(
             "ptsp_failed_tasks_waiting", "Failed work recorded and not run again yet."
         )
@@ -162,6 +180,41 @@ class SystemCollector:
         )
         gauge.add_metric([queue], length)
         yield gauge
+
+
+# The DPMPTSP's own stages and the application statuses in which their clock runs
+# (Application.due_at; the OPD stages keep theirs on agencies.Review).
+STAGE_STATUSES = {"intake": ("submitted",), "signing": ("recommended", "issuing")}
+
+
+def _stage_rows() -> dict[tuple[str, str], tuple[int, int]]:
+    """{(region code, stage): (open, overdue)} for every active region and both stages (zeros
+    included, so that an alert on growth has a series from the start): two queries."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from agencies.models import Region
+    from applications.models import Application
+
+    status_stage = {
+        status: stage for stage, statuses in STAGE_STATUSES.items() for status in statuses
+    }
+    found = {
+        (code, stage): (0, 0)
+        for code in Region.objects.filter(is_active=True).values_list("code", flat=True)
+        for stage in STAGE_STATUSES
+    }
+    rows = (
+        Application.objects.filter(status__in=list(status_stage))
+        .values("region__code", "status")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=timezone.now())))
+        .order_by()
+    )
+    for row in rows:
+        key = (row["region__code"], status_stage[row["status"]])
+        open_count, overdue_count = found.get(key, (0, 0))
+        found[key] = (open_count + row["open"], overdue_count + row["overdue"])
+    return dict(sorted(found.items()))
 
 
 def render(*, system: bool = True) -> bytes:

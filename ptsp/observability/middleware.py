@@ -29,7 +29,8 @@ class RequestContextMiddleware:
         # Bound until the response is finished (ptsp.observability.signals clears it), so that
         # Django's own "Not Found" / "Internal Server Error" lines carry it too.
         context.clear()
-        context.bind(request_id=request_id)
+        # REMOTE_ADDR is already the client's (ClientAddressMiddleware runs first).
+        context.bind(request_id=request_id, client_address=request.META.get("REMOTE_ADDR") or None)
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         match = getattr(request, "resolver_match", None)

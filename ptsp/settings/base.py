@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -131,25 +132,28 @@ TEMPLATES = [
 ]
 
 # --- Database ----------------------------------------------------------------------------------
-# Local default: an embedded SQLite file. Tests and production: PostgreSQL from DATABASE_URL.
-_default_db = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+# PostgreSQL everywhere (docs/adr/0012-embedded-postgresql.md). Tests and production name it in
+# DATABASE_URL. Locally `make run` starts an embedded one (pgserver, data in var/pgdata) and
+# writes its address to var/pgserver.url while it runs, so that `manage.py` commands typed by
+# hand meanwhile reach it too.
 _database_url = env_str("DATABASE_URL", None)
 if PRODUCTION and not _database_url:
     env_required("DATABASE_URL", "e.g. postgres://ptsp:secret@db:5432/ptsp")
+if not _database_url and (VAR_DIR / "pgserver.url").exists():
+    _database_url = (VAR_DIR / "pgserver.url").read_text().strip()
+if not _database_url:
+    # Where the embedded server's socket is when it runs; a clear "no such file" otherwise.
+    _database_url = f"postgres://postgres@/ptsp?host={VAR_DIR / 'pgdata'}"
 DATABASES = {
-    "default": dj_database_url.parse(
-        _database_url or _default_db, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
-    )
+    "default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and scheduler share the file: wait for the write lock instead of failing.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
-else:
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-        "DB_CONNECT_TIMEOUT", 5
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must name a PostgreSQL database (postgres://...), not "
+        f"{DATABASES['default']['ENGINE']}: the portal runs the same SQL everywhere (ADR 12)."
     )
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if TESTING and env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 
@@ -296,7 +300,14 @@ EMAIL_TIMEOUT = 10
 
 # --- Celery ------------------------------------------------------------------------------------
 # Reliability defaults, explained in docs/adr/0003-celery-and-the-outbox.md.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6399/0")
+# Locally `make run` starts its own Redis on a free port recorded in var/redis.port.
+_local_redis_port = VAR_DIR / "redis.port"
+CELERY_BROKER_URL = env_str(
+    "CELERY_BROKER_URL",
+    f"redis://127.0.0.1:{_local_redis_port.read_text().strip()}/0"
+    if not PRODUCTION and _local_redis_port.exists()
+    else "redis://127.0.0.1:6399/0",
+)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -309,8 +320,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # A task not acknowledged within this time is given to another worker (acks_late).
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    # A task not acknowledged within this time is given to another worker (acks_late). Longer
+    # than the longest task's hard time limit plus its retry countdown, so that Redis never
+    # hands a running task to a second worker; a killed worker's task is handed over again
+    # sooner by the outbox reconciler (OUTBOX_REDELIVER_SECONDS; docs/adr/0003).
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 180),
     # How often a worker looks for messages whose worker died (period ≈ interval × throttle s).
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
@@ -333,10 +347,26 @@ CELERY_BEAT_MAX_LOOP_INTERVAL = 5
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 OUTBOX_RELAY_SECONDS = env_int("OUTBOX_RELAY_SECONDS", 5)
+# Work handed over but not completed after this long (the broker lost it, the worker died) is
+# handed over again; a retry's countdown moves the time on. After OUTBOX_MAX_REDELIVERIES the
+# message is marked failed and logged (docs/adr/0003-celery-and-the-outbox.md).
+OUTBOX_REDELIVER_SECONDS = env_int("OUTBOX_REDELIVER_SECONDS", 30)
+OUTBOX_MAX_REDELIVERIES = env_int("OUTBOX_MAX_REDELIVERIES", 10)
+# A request's after-commit publish waits at most this long (milliseconds) for the broker; after
+# a failure the request path stops trying for OUTBOX_BREAKER_SECONDS and leaves the work to the
+# relay (in beat and in every worker).
+OUTBOX_PUBLISH_TIMEOUT_MS = env_int("OUTBOX_PUBLISH_TIMEOUT_MS", 50)
+OUTBOX_BREAKER_SECONDS = env_int("OUTBOX_BREAKER_SECONDS", 15)
+# The relay's own publish timeout (seconds): it runs in the background, not in a request.
+OUTBOX_RELAY_PUBLISH_TIMEOUT = env_int("OUTBOX_RELAY_PUBLISH_TIMEOUT", 3)
+# Every worker also runs the relay in a thread (outbox.worker), so work moves when beat is down.
+# Off by default under tests (in-process test workers); the fault tests turn it on.
+OUTBOX_RELAY_IN_WORKER = env_bool("OUTBOX_RELAY_IN_WORKER", not TESTING)
 # Tests run outbox work in-process (outbox.testing.run_pending) unless a test turns this on to
 # exercise a real broker and worker.
 OUTBOX_PUBLISH_ON_COMMIT = env_bool("OUTBOX_PUBLISH_ON_COMMIT", not TESTING)
 SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 600)
+INVARIANT_CHECK_SECONDS = env_int("INVARIANT_CHECK_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "outbox.tasks.relay", "schedule": float(OUTBOX_RELAY_SECONDS)},
     # Issuance: expire permits past their validity and remind holders 30 days before (daily).
@@ -345,6 +375,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=17, minute=5),  # 00:05 WIB
     },
     "sla-sweep": {"task": "agencies.tasks.sla_sweep", "schedule": float(SLA_SWEEP_SECONDS)},
+    # Work whose effect is missing is enqueued again (operations.invariants, ADR 0003).
+    "check-invariants": {
+        "task": "operations.tasks.check_invariants",
+        "schedule": float(INVARIANT_CHECK_SECONDS),
+    },
 }
 
 # --- Issuance ----------------------------------------------------------------------------------
@@ -356,7 +391,11 @@ SIGNING_CERT_PASSPHRASE = env_str("SIGNING_CERT_PASSPHRASE", "")
 # SIGNING_CERT_PASSPHRASE_<CODE> if set, else SIGNING_CERT_PASSPHRASE. With
 # SIGNING_CERT_PER_REGION a region without one cannot sign (instead of using the deployment's).
 SIGNING_CERT_DIR = env_str("SIGNING_CERT_DIR", str(VAR_DIR / "signing" / "regions"))
-SIGNING_CERT_PER_REGION = env_bool("SIGNING_CERT_PER_REGION", False)
+# Unset: on as soon as the deployment has more than one region (permits.signing.per_region_rule);
+# "false" lets such a deployment fall back to its own certificate (each fallback is logged).
+SIGNING_CERT_PER_REGION = (
+    env_bool("SIGNING_CERT_PER_REGION") if os.environ.get("SIGNING_CERT_PER_REGION") else None
+)
 _region_cert_paths = env_by_suffix("SIGNING_CERT_PATH_")
 _region_cert_passphrases = env_by_suffix("SIGNING_CERT_PASSPHRASE_")
 # {"BTG": {"path": "/run/secrets/btg.p12" or None, "passphrase": "…" or None}}; None: not set.
@@ -530,5 +569,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every step of every PDF at INFO: not news.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # runserver's own request line repeats ptsp.access's; its 4xx/5xx lines still show.
+        "django.server": {"level": "WARNING"},
     },
 }

@@ -141,7 +141,7 @@ def test_officer_inbox_detail_inspection_and_recommendations(
             assert Inspection.objects.get(pk=inspection_id).result == "Sesuai denah."
             past = api.post(
                 f"/api/v1/reviews/{review.pk}/inspections/",
-                {"scheduled_for": "2020-01-01T10:00:00+07:00", "place": "x"},
+                {"scheduled_for": (timezone.now() - timedelta(hours=1)).isoformat(), "place": "x"},
                 format="json",
             )
             assert past.status_code == 400

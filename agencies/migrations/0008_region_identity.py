@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0006_inspection_cancel'),
+        ('agencies', '0007_merge_inspection_cancel_and_truncate'),
     ]
 
     operations = [
