@@ -3,15 +3,21 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApplicantProfile, User
+from accounts.models import User
 from accounts.validators import validate_nik, validate_phone
 
 
 class RegistrationForm(forms.Form):
     """Applicant self-registration. Staff accounts are made by an admin, never here."""
 
-    full_name = forms.CharField(label=_("Full name (as on your KTP)"), max_length=150)
-    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(
+        label=_("Full name (as on your KTP)"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     nik = forms.CharField(
         label=_("NIK"),
         max_length=16,
@@ -39,24 +45,9 @@ class RegistrationForm(forms.Form):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "An account with this e-mail address already exists. Log in or reset your password."
-                ),
-                code="duplicate_email",
-            )
-        return email
-
-    def clean_nik(self):
-        nik = self.cleaned_data["nik"]
-        if ApplicantProfile.objects.filter(nik=nik).exists():
-            raise forms.ValidationError(
-                _("This NIK is already registered. Log in or reset your password."),
-                code="duplicate_nik",
-            )
-        return nik
+        # Whether an account already has this address (or NIK) is never said here: the
+        # service answers the same and tells the owner by e-mail (issue 21 item 9).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()

@@ -58,6 +58,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the person opened the link sent to their address; an applicant's first
+    # submission waits for it (issue 21 item 9). Accounts older than the rule count as
+    # confirmed (migration 0002).
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
 
     objects = UserManager()
 

@@ -24,4 +24,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("language/", views.language, name="language"),
+    path("confirm/<str:token>/", views.email_confirm_view, name="email_confirm"),
+    path("confirm-again/", views.email_confirm_resend, name="email_confirm_resend"),
 ]

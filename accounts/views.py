@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -11,7 +10,13 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from accounts.forms import EmailAuthenticationForm, RegistrationForm
-from accounts.services import applicant_register, user_set_language
+from accounts.services import (
+    email_confirm,
+    email_confirmation_resend,
+    registration_request,
+    user_set_language,
+)
+from ptsp.errors import DomainError
 
 
 def register(request):
@@ -20,7 +25,7 @@ def register(request):
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = applicant_register(
+        registration_request(
             email=data["email"],
             full_name=data["full_name"],
             nik=data["nik"],
@@ -28,9 +33,17 @@ def register(request):
             password=data["password1"],
             language=request.LANGUAGE_CODE if check_for_language(request.LANGUAGE_CODE) else "id",
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("home")
+        # The same answer whether or not an account already exists (issue 21 item 9).
+        messages.success(
+            request,
+            _(
+                "Thank you. We sent a message to %(email)s: open the link in it to confirm your "
+                "address. You can log in now and prepare your application; it can be submitted "
+                "once the address is confirmed."
+            )
+            % {"email": data["email"]},
+        )
+        return redirect("accounts:login")
     return render(
         request, "accounts/register.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -108,3 +121,28 @@ def language(request):
     if check_for_language(code) and request.user.is_authenticated:
         user_set_language(user=request.user, language=code)
     return set_language(request)
+
+
+def email_confirm_view(request, token: str):
+    """The link in the welcome e-mail: confirms the address and goes to the login (or home)."""
+    try:
+        email_confirm(token=token)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return render(request, "accounts/email_confirm.html", status=400)
+    messages.success(request, _("Your e-mail address is confirmed."))
+    return redirect("home" if request.user.is_authenticated else "accounts:login")
+
+
+@login_required
+@require_POST
+def email_confirm_resend(request):
+    email_confirmation_resend(user=request.user)
+    messages.success(
+        request,
+        _("We sent the confirmation link again to %(email)s.") % {"email": request.user.email},
+    )
+    target = request.POST.get("next", "")
+    return redirect(
+        target if target.startswith("/") and not target.startswith("//") else "accounts:profile"
+    )

@@ -54,3 +54,28 @@ def staff_context(request):
         "is_staff_member": bool(memberships),
         "unread_notifications": unread,
     }
+
+
+def region_identity(request):
+    """The region whose identity the page shows (issue 21 item 12): a staff member's own
+    region; else the one the visitor picked (`?region=BTG`, remembered in the session); else
+    the only active region, or the first by name. One query, cached per process briefly."""
+    user = getattr(request, "user", None)
+    region = staff_region(user) if user is not None and user.is_authenticated else None
+    if region is None:
+        regions = _active_regions()
+        chosen = request.GET.get("region") or request.session.get("site_region", "")
+        region = next((r for r in regions if r.code == chosen), None)
+        if region is not None and request.GET.get("region"):
+            request.session["site_region"] = region.code
+        region = region or (regions[0] if regions else None)
+    return {"site_region": region} if region is not None else {}
+
+
+def _active_regions():
+    from agencies.models import Region
+    from ptsp.workdays import reference_cache
+
+    return reference_cache.get_or_compute(
+        ("active_regions",), lambda: list(Region.objects.filter(is_active=True).order_by("name"))
+    )

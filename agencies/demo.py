@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
 from accounts.models import ApplicantProfile, User
 from agencies.models import Agency, Membership, Region, RegionHoliday, Role
@@ -28,6 +29,10 @@ class DemoRegion:
     timezone: str
     letterhead: str
     opds: tuple[tuple[str, str], ...]
+    address: str = ""
+    helpdesk_phone: str = ""
+    helpdesk_whatsapp: str = ""
+    helpdesk_email: str = ""
 
 
 REGIONS = [
@@ -48,6 +53,10 @@ REGIONS = [
             ("DLH", "Dinas Lingkungan Hidup"),
             ("BAPENDA", "Badan Pendapatan Daerah"),
         ),
+        address="Jl. Moh. Roem No. 1, Bontang Lestari, Kota Bontang 75311",
+        helpdesk_phone="(0548) 5551234",
+        helpdesk_whatsapp="6281250001234",
+        helpdesk_email="dpmptsp@bontangkota.go.id",
     ),
     DemoRegion(
         code="PLG",
@@ -66,6 +75,10 @@ REGIONS = [
             ("DLH", "Dinas Lingkungan Hidup"),
             ("BAPENDA", "Badan Pengelola Pajak Daerah"),
         ),
+        address="Jl. Merdeka No. 1, Kota Palembang 30131",
+        helpdesk_phone="(0711) 5554321",
+        helpdesk_whatsapp="6281370004321",
+        helpdesk_email="dpmptsp@palembang.go.id",
     ),
 ]
 
@@ -107,7 +120,8 @@ def _user(email: str, full_name: str, **extra) -> tuple[User, bool]:
     )
     if created:
         user.password = _demo_password_hash()
-        user.save(update_fields=["password"])
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["password", "email_confirmed_at"])
     return user, created
 
 
@@ -143,6 +157,10 @@ def seed_regions() -> list[tuple[str, str, str]]:
                 "province": spec.province,
                 "timezone": spec.timezone,
                 "letterhead_text": spec.letterhead,
+                "address": spec.address,
+                "helpdesk_phone": spec.helpdesk_phone,
+                "helpdesk_whatsapp": spec.helpdesk_whatsapp,
+                "helpdesk_email": spec.helpdesk_email,
             },
         )
         dpmptsp, _ = Agency.objects.get_or_create(

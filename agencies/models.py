@@ -36,6 +36,18 @@ class Region(models.Model):
     logo = models.FileField(_("logo"), upload_to=PrivateUploadTo("regions"), blank=True)
     service_start = models.TimeField(_("service hours start"), default=time(8, 0))
     service_end = models.TimeField(_("service hours end"), default=time(16, 0))
+    # The region's identity on every page (issue 21 item 12): where the DPMPTSP is and how to
+    # reach its helpdesk. Blank fields are left out of the footer.
+    address = models.CharField(_("office address"), max_length=300, blank=True)
+    helpdesk_phone = models.CharField(_("helpdesk phone"), max_length=30, blank=True)
+    helpdesk_whatsapp = models.CharField(
+        _("helpdesk WhatsApp"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^62[0-9]{8,13}$", _("Digits only, starting with 62."))],
+        help_text=_("e.g. 6281234567890 (used for the wa.me link)."),
+    )
+    helpdesk_email = models.EmailField(_("helpdesk e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -4,13 +4,14 @@ process that changes it, the moment a holiday or an agency is saved or deleted."
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from agencies.models import Agency, RegionHoliday
+from agencies.models import Agency, Region, RegionHoliday
 from ptsp.localcache import on_commit_once
 from ptsp.workdays import reference_cache
 
 
 @receiver([post_save, post_delete], sender=RegionHoliday)
 @receiver([post_save, post_delete], sender=Agency)
+@receiver([post_save, post_delete], sender=Region)
 def _reference_data_changed(sender, **kwargs):
     reference_cache.clear()
     # …and again after the commit, in case this process read the old rows in between.

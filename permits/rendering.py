@@ -81,11 +81,17 @@ LABELS = {
         "verify": "Pindai kode QR atau buka alamat berikut untuk memeriksa keaslian dokumen",
         "footnote": (
             "Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat "
-            "elektronik yang diterbitkan oleh Balai Besar Sertifikasi Elektronik (BSrE), Badan "
-            "Siber dan Sandi Negara. Sesuai UU ITE No. 11 Tahun 2008 Pasal 5 ayat (1), informasi "
-            "elektronik dan/atau dokumen elektronik dan/atau hasil cetaknya merupakan alat bukti "
-            "hukum yang sah. Dokumen ini tidak memerlukan tanda tangan basah dan cap dinas."
+            "elektronik yang diterbitkan oleh {issuer}. Sesuai UU ITE No. 11 Tahun 2008 Pasal 5 "
+            "ayat (1), informasi elektronik dan/atau dokumen elektronik dan/atau hasil cetaknya "
+            "merupakan alat bukti hukum yang sah. Dokumen ini tidak memerlukan tanda tangan "
+            "basah dan cap dinas."
         ),
+        "footnote_development": (
+            "Dokumen ini ditandatangani dengan sertifikat pengembangan yang diterbitkan oleh "
+            "{issuer}, bukan oleh Penyelenggara Sertifikasi Elektronik yang diakui. Dokumen ini "
+            "TIDAK SAH secara hukum dan hanya untuk uji coba."
+        ),
+        "development_mark": "SERTIFIKAT PENGEMBANGAN — TIDAK SAH SECARA HUKUM",
         "page": "Halaman",
         "of": "dari",
         "rejection_title": "SURAT PENOLAKAN PERMOHONAN IZIN",
@@ -127,11 +133,16 @@ LABELS = {
         "verify": "Scan the QR code or open this address to check that the document is genuine",
         "footnote": (
             "This document has been signed electronically with an electronic certificate issued "
-            "by Balai Besar Sertifikasi Elektronik (BSrE), Badan Siber dan Sandi Negara. Under "
-            "Law 11/2008 on Electronic Information and Transactions, Article 5(1), electronic "
-            "documents and their printouts are valid legal evidence. No wet signature or stamp "
-            "is required."
+            "by {issuer}. Under Law 11/2008 on Electronic Information and Transactions, Article "
+            "5(1), electronic documents and their printouts are valid legal evidence. No wet "
+            "signature or stamp is required."
         ),
+        "footnote_development": (
+            "This document was signed with a development certificate issued by {issuer}, not "
+            "by a recognised electronic certification authority. It is NOT legally valid and "
+            "is for testing only."
+        ),
+        "development_mark": "DEVELOPMENT CERTIFICATE — NOT LEGALLY VALID",
         "page": "Page",
         "of": "of",
         "rejection_title": "NOTICE OF REJECTION OF A PERMIT APPLICATION",
@@ -252,6 +263,7 @@ def permit_context(permit) -> dict:
     return {
         "lang": language,
         "L": LABELS[language],
+        **footnote_context(region, language),
         "kop": letterhead(region),
         "region": region,
         "permit": permit,
@@ -270,6 +282,30 @@ def permit_context(permit) -> dict:
         "qr": qr_data_uri(url),
         "verify_url": url,
     }
+
+
+def footnote_context(region, language: str) -> dict:
+    """The footnote names who really issued the signing certificate; a development one is
+    marked on the document as not legally valid (issue 21 item 10)."""
+    issuer = certificate_issuer(region)
+    labels = LABELS[language]
+    text = labels["footnote_development" if issuer["development"] else "footnote"]
+    return {
+        "footnote": text.format(issuer=issuer["name"] or "?"),
+        "development": issuer["development"],
+    }
+
+
+def certificate_issuer(region) -> dict:
+    """The issuer of the certificate that signs `region`'s documents (permits.signing)."""
+    from permits.signing import SigningUnavailable, get_signer
+
+    try:
+        signer = get_signer(region)
+    except SigningUnavailable:
+        return {"name": "", "development": True}
+    describe = getattr(signer, "certificate_issuer", None)
+    return describe() if describe else {"name": "", "development": True}
 
 
 def _zone(region):
@@ -355,6 +391,7 @@ def rejection_letter_context(letter) -> dict:
     return {
         "lang": language,
         "L": LABELS[language],
+        **footnote_context(region, language),
         "kop": letterhead(region),
         "region": region,
         "letter": letter,

@@ -320,6 +320,23 @@ class LocalPkcs12Signer:
                 code="signing_certificate_unusable",
             ) from exc
 
+    def certificate_issuer(self) -> dict:
+        """Who issued the signing certificate, as the permit's footnote names it: {"name": the
+        issuer's organisation (or common name), "development": whether it is a development
+        certificate (`make_dev_signing_cert`: "development" in the issuer's name)}. Fails
+        closed: a certificate that cannot be read counts as a development one (the document
+        then says it is not legally valid)."""
+        try:
+            cert = self._signer().signing_cert
+        except SigningUnavailable:
+            return {"name": "", "development": True}
+        issuer = cert.issuer.native
+        name = issuer.get("organization_name") or issuer.get("common_name") or ""
+        if isinstance(name, list):
+            name = ", ".join(name)
+        words = " ".join(str(v) for v in issuer.values()).lower()
+        return {"name": str(name), "development": "development" in words}
+
     def _check_level(self) -> None:
         if self.level == "B-LT" and not (self.tsa_url and self._trust_roots()):
             logger.error(

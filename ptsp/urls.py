@@ -34,6 +34,7 @@ PUBLIC_URL_NAMES = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "accounts:language",
+    "accounts:email_confirm",
     "permits:catalog",
     "permits:catalog_detail",
     "permits:requirement_template",

@@ -1,6 +1,7 @@
 """factory_boy factories. Tests build state through these and through services."""
 
 import factory
+from django.utils import timezone
 
 from accounts.models import ApplicantProfile, User
 from agencies.demo import DEMO_PASSWORD
@@ -16,6 +17,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.id")
     full_name = factory.Faker("name", locale="id_ID")
+    email_confirmed_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

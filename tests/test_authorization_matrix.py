@@ -94,6 +94,8 @@ MATRIX: dict[str, Entry] = {
     "accounts:password_reset_confirm": _e(EVERYONE, "reset"),
     "accounts:password_reset_complete": _e(EVERYONE),
     "accounts:language": _e(EVERYONE, post_only=True),
+    "accounts:email_confirm": _e(EVERYONE, "confirm"),
+    "accounts:email_confirm_resend": _e(LOGGED_IN, post_only=True),
     "permits:catalog": _e(EVERYONE),
     "permits:catalog_detail": _e(EVERYONE, "catalog"),
     "permits:requirement_template": _e(EVERYONE, "template"),
@@ -334,6 +336,7 @@ def journey(demo, run_outbox, signing_cert):
         "token": (permit.verification_token,),
         "agency": (dinkes.agency_id,),
         "missing": (987654,),
+        "confirm": ("not-a-valid-token",),
         "notification": (routed.notifications.filter(recipient=owner).first().pk,),
     }
     emails = dict(ACTORS, **{OFFICER: dinkes.assignee.email})

@@ -416,6 +416,8 @@ def test_detail_page_has_fixed_query_count(client, demo, login, run_outbox):
     for review in busy.reviews.select_related("assignee"):
         review_decide(review_id=review.pk, actor=review.assignee, decision="recommend")
     login("budi.santoso@example.id")
+    # Warm the per-process reference cache (the regions of the footer), as any running server is.
+    client.get(reverse("applications:my_applications"))
     counts = []
     for application in (filed, busy):
         with CaptureQueriesContext(connection) as queries:

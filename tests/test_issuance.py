@@ -491,7 +491,11 @@ def test_english_permit_and_indonesian_dates(demo, signing_cert, run_outbox):
     permit = issued_permit(run_outbox)
     html = permit_html(permit)
     assert "SURAT IZIN PRAKTIK DOKTER" in html and "Bontang, " in html
-    assert "Balai Besar Sertifikasi Elektronik (BSrE)" in html
+    # Issue 21 item 10: signed with the development certificate, the footnote names its real
+    # issuer and the document says it is not legally valid.
+    assert "Balai Besar Sertifikasi Elektronik (BSrE)" not in html
+    assert "PTSP Online (development)" in html and "sertifikat pengembangan" in html
+    assert "TIDAK SAH SECARA HUKUM" in html and 'data-testid="development-mark"' in html
     assert permit.signer_nip and permit.signer_nip in html
     assert f"https://ptsp.bontangkota.go.id/verify/{permit.verification_token}/" in html
     permit.permit_type.pdf_language = "en"
@@ -516,7 +520,7 @@ def test_a_type_template_extends_the_shared_one(demo, signing_cert, run_outbox):
     permit = issued_permit(run_outbox, permit_code="PBG")
     html = permit_html(permit)
     assert "Data Bangunan Gedung" in html and "Sertifikat Laik Fungsi" in html
-    assert "Balai Besar Sertifikasi Elektronik (BSrE)" in html  # from the shared base
+    assert "TIDAK SAH SECARA HUKUM" in html  # from the shared base
     permit.permit_type.pdf_template = "admin/base.html"
     assert "admin/base.html" not in permit_template_names(permit.permit_type)
 
@@ -535,3 +539,49 @@ def test_applicant_page_shows_the_permit_first_after_issuance(
     assert reverse("permits:download", args=[permit.pk]) in html
     main_facts = html.split('<dl class="facts card">', 1)[1].split("</dl>", 1)[0]
     assert "Held by" not in main_facts and "<dt>Due</dt>" not in main_facts
+
+
+def test_the_footnote_names_a_real_issuer_without_the_development_mark(
+    demo, signing_cert, run_outbox, monkeypatch
+):
+    from permits import signing
+    from permits.rendering import permit_html
+
+    permit = issued_permit(run_outbox)
+    monkeypatch.setattr(
+        signing.LocalPkcs12Signer,
+        "certificate_issuer",
+        lambda self: {"name": "Balai Besar Sertifikasi Elektronik", "development": False},
+    )
+    html = permit_html(permit)
+    assert "diterbitkan oleh Balai Besar Sertifikasi Elektronik." in html
+    assert "alat bukti hukum yang sah" in html and 'data-testid="development-mark"' not in html
+
+
+def test_the_signers_preview_has_the_issued_files_number_format_and_validity(
+    demo, signing_cert, run_outbox, client
+):
+    from permits.services.issuance import format_permit_number
+
+    application = recommended_application()
+    ptype = application.permit_type
+    ptype.validity_months = 60
+    ptype.save()
+    client.force_login(_signer())
+    html = client.get(reverse("permits:preview", args=[application.pk])).content.decode()
+    from django.utils import timezone
+
+    from permits.rendering import long_date
+    from permits.services.issuance import _add_months, _region_today
+
+    today = _region_today(application.region)
+    expected = format_permit_number(
+        ptype.number_format, seq=1, code=ptype.code, region=application.region.code, on=today
+    )
+    assert expected in html
+    assert long_date(_add_months(today, 60)) in html
+    assert "TIDAK SAH SECARA HUKUM" in html
+    permit = permit_issue(application_id=application.pk, actor=_signer())
+    run_outbox()
+    permit.refresh_from_db()
+    assert permit.number == expected and timezone.now()

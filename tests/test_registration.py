@@ -1,6 +1,9 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import ApplicantProfile, User
 
@@ -27,17 +30,15 @@ def field_errors(response, field):
     return [str(e) for e in response.context["form"].errors.get(field, [])]
 
 
-def test_registration_creates_applicant_logs_in_and_welcomes(client, run_outbox):
+def test_registration_creates_the_applicant_and_sends_the_confirmation_link(client, run_outbox):
     response = post(client)
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("accounts:login")
     user = User.objects.get(email="dewi.lestari@example.id")
     assert user.applicant_profile.nik == "6474015507920004"
     assert user.check_password("kopi-tubruk-bontang")
-    assert not user.is_staff
-    # Logged in: home sends an applicant to their applications.
-    assert client.get(reverse("home")).url == reverse("applications:my_applications")
-    # The welcome mail goes through the outbox, once, even when the task runs twice.
+    assert not user.is_staff and user.email_confirmed_at is None
+    # The welcome mail, with the link, goes through the outbox, once, even when run twice.
     assert mail.outbox == []
     assert run_outbox() == ["accounts.tasks.send_welcome_email"]
     from accounts.tasks import send_welcome_email
@@ -46,21 +47,80 @@ def test_registration_creates_applicant_logs_in_and_welcomes(client, run_outbox)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["dewi.lestari@example.id"]
     assert "PTSP Online" in mail.outbox[0].subject
+    link = re.search(r"https?://\S+/accounts/confirm/\S+/", mail.outbox[0].body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    page = client.get("/" + path, follow=True)
+    assert page.status_code == 200
+    user.refresh_from_db()
+    assert user.email_confirmed_at is not None
 
 
-@pytest.mark.parametrize(
-    "nik",
-    [
-        "6474014405920007",  # a woman born 4 May 1992 (day + 40)
-        "6474017101920004",  # a woman born 31 January
-        "6474012902000004",  # 29 February 2000
-        "6474012902960004",  # 29 February 1996
-    ],
-)
-def test_valid_birth_dates_are_accepted(nik):
-    from accounts.validators import validate_nik
+def _answer(response) -> str:
+    from django.contrib.messages import get_messages
 
-    validate_nik(nik)
+    return str(list(get_messages(response.wsgi_request))[-1])
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_an_existing_address_or_nik_gets_the_same_answer_and_its_owner_an_email(
+    client, run_outbox, lang
+):
+    """Issue 21 item 9: the page never says that an account exists."""
+    fresh = post(client, lang=lang)
+    fresh_answer = _answer(fresh).replace(VALID["email"], "")
+    run_outbox()
+    mail.outbox.clear()
+    before = User.objects.count()
+    for changes in (
+        {"email": "DEWI.LESTARI@example.id", "nik": "6474015507920099"},
+        {"email": "other@example.id"},
+    ):
+        again = post(client, lang=lang, **changes)
+        assert again.status_code == fresh.status_code == 302
+        assert again.url == fresh.url
+        answer = _answer(again).replace(changes["email"].lower(), "")
+        assert answer == fresh_answer
+        assert "already" not in answer and "sudah terdaftar" not in answer
+    assert User.objects.count() == before
+    run_outbox()
+    assert mail.outbox
+    assert all(m.to == ["dewi.lestari@example.id"] for m in mail.outbox)
+    assert "tried to register" in mail.outbox[0].body or "mencoba mendaftar" in mail.outbox[0].body
+
+
+def test_a_bad_or_stale_confirmation_link_is_refused_and_changes_nothing(client):
+    from accounts.services import email_confirmation_token
+
+    post(client)
+    user = User.objects.get(email=VALID["email"])
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("accounts:email_confirm", args=["forged"]))
+    assert response.status_code == 400
+    assert "not valid" in response.content.decode()
+    token = email_confirmation_token(user)
+    User.objects.filter(pk=user.pk).update(email="changed@example.id")
+    assert client.get(reverse("accounts:email_confirm", args=[token])).status_code == 400
+    user.refresh_from_db()
+    assert user.email_confirmed_at is None
+
+
+def test_first_submission_waits_for_the_confirmed_address(client, demo):
+    from applications.services import filing
+    from ptsp.errors import DomainError
+    from tests.workflow_builders import submitted_application
+
+    budi = User.objects.get(email="budi.santoso@example.id")
+    User.objects.filter(pk=budi.pk).update(email_confirmed_at=None)
+    with pytest.raises(DomainError) as refused:
+        submitted_application()
+    assert refused.value.code == "email_unconfirmed"
+    from applications.models import Application
+
+    draft = Application.objects.filter(applicant=budi, status="draft").latest("pk")
+    assert draft.tracking_number in ("", None)
+    User.objects.filter(pk=budi.pk).update(email_confirmed_at=timezone.now())
+    budi.refresh_from_db()
+    assert filing.application_submit(application_id=draft.pk, actor=budi).status == "submitted"
 
 
 def test_email_is_stored_lower_case_and_login_ignores_case(client):
@@ -99,27 +159,6 @@ def test_malformed_nik_is_refused_in_the_users_language(client, nik, message_en,
     assert (message_en if lang == "en" else message_id) in errors
     assert User.objects.count() == 0
     assert ApplicantProfile.objects.count() == 0
-
-
-@pytest.mark.parametrize("lang", ["en", "id"])
-def test_duplicate_email_is_refused(client, lang):
-    post(client)
-    client.logout()
-    before = User.objects.count()
-    response = post(client, lang=lang, email="DEWI.LESTARI@example.id", nik="6474015507920099")
-    assert response.status_code == 400
-    errors = " ".join(field_errors(response, "email"))
-    assert ("already exists" if lang == "en" else "sudah terdaftar") in errors
-    assert User.objects.count() == before
-
-
-def test_duplicate_nik_is_refused(client):
-    post(client)
-    client.logout()
-    response = post(client, lang="en", email="other@example.id")
-    assert response.status_code == 400
-    assert "NIK is already registered" in " ".join(field_errors(response, "nik"))
-    assert User.objects.count() == 1
 
 
 @pytest.mark.parametrize(

@@ -448,3 +448,15 @@ def test_officer_cancels_an_inspection_from_the_review_page(en, login, routed):
     assert (
         "Inspection cancelled." in page.content.decode() and "Lokasi tutup" in page.content.decode()
     )
+
+
+def test_staff_pages_label_times_with_the_regions_zone(en, login, submitted):
+    from zoneinfo import ZoneInfo
+
+    wita = timezone.localtime(submitted.due_at, ZoneInfo("Asia/Makassar"))
+    login(VERIFIER)
+    for name in ("applications:intake_queue",):
+        html = en.get(reverse(name)).content.decode()
+        assert f"{wita:%H:%M} WITA" in html
+    html = en.get(reverse("applications:intake_check", args=[submitted.pk])).content.decode()
+    assert f"{wita:%H:%M} WITA" in html

@@ -472,6 +472,15 @@ def application_submit(*, application_id: int, actor) -> Application:
     what is missing; Conflict when it was already submitted (second tab, double click);
     NotAllowed for another person's application.
     """
+    if getattr(actor, "email_confirmed_at", True) is None:
+        raise DomainError(
+            _(
+                "Confirm your e-mail address first: open the link we sent to %(email)s (you can "
+                "ask for it again on your profile page). Your draft is kept."
+            )
+            % {"email": actor.email},
+            code="email_unconfirmed",
+        )
     with transaction.atomic():
         application = _locked_draft(application_id, actor)
         current = set(

@@ -128,6 +128,10 @@ def _field_rows(application, values=None, errors=None) -> list[dict]:
     return rows
 
 
+# What the browser checks before an upload starts (the server checks the content again).
+EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg,.jpeg", "png": ".png"}
+
+
 def _requirement_rows(application) -> list[dict]:
     lang = _lang()
     current = {
@@ -149,6 +153,8 @@ def _requirement_rows(application) -> list[dict]:
                 "accept": ",".join(accept[k] for k in kinds if k in accept),
                 "kinds": ", ".join(k.upper() for k in kinds),
                 "max_size": filesizeformat(requirement["max_size_kb"] * 1024),
+                "max_bytes": requirement["max_size_kb"] * 1024,
+                "extensions": ",".join(EXTENSIONS[k] for k in kinds if k in EXTENSIONS),
             }
         )
     return rows
@@ -185,6 +191,7 @@ def edit_draft(request, pk: int):
         "applications/edit.html",
         {
             "application": application,
+            "has_errors": bool(errors),
             "business_rows": _business_rows(application, values, errors),
             "field_rows": _field_rows(application, values, errors),
             "requirement_rows": _requirement_rows(application),

@@ -2,6 +2,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.models import Review
 from applications.services.revisions import document_replace, revision_answer
+from applications.views.applicant import EXTENSIONS
 from ptsp.web import run_service
 
 
@@ -44,8 +46,15 @@ def revision(request, pk: int, review_pk: int):
     for item in review.revision_items:
         entry = dict(item)
         if item["kind"] == "document":
-            entry["requirement"] = requirements.get(item["key"], {})
+            entry["requirement"] = requirement = requirements.get(item["key"], {})
             entry["document"] = current.get(item["key"])
+            kinds = requirement.get("accepted_kinds") or ["pdf", "jpeg", "png"]
+            max_kb = requirement.get("max_size_kb") or 10240
+            entry["kinds"] = ", ".join(k.upper() for k in kinds)
+            entry["max_size"] = filesizeformat(max_kb * 1024)
+            entry["max_bytes"] = max_kb * 1024
+            entry["extensions"] = ",".join(EXTENSIONS[k] for k in kinds if k in EXTENSIONS)
+            entry["accept"] = entry["extensions"]
         items.append(entry)
     return render(
         request,

@@ -66,6 +66,51 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def _signer_fields(application, actor, now, today) -> dict:
+    """What a permit takes from its application and its signer at signing (also the preview)."""
+    permit_type = application.permit_type
+    return {
+        "signer": actor,
+        "signer_name": actor.full_name,
+        "signer_position": actor.position,
+        "signer_nip": actor.nip,
+        "issued_at": now,
+        "valid_until": (
+            _add_months(today, permit_type.validity_months) if permit_type.validity_months else None
+        ),
+        "holder_name": application.applicant.full_name,
+        "business_name": application.business_name or application.applicant.full_name,
+    }
+
+
+def permit_preview(*, application, actor) -> Permit:
+    """An unsaved Permit as it would be issued if `actor` signed now (issue 21 item 10): the
+    same number format (with the number the counter would give now, marked "preview" in the
+    page), the same validity and signer. Who: the signer's preview page. Writes nothing."""
+    today = _region_today(application.region)
+    permit_type = application.permit_type
+    counter = PermitCounter.objects.filter(
+        region_id=application.region_id, permit_type_id=permit_type.pk, year=today.year
+    ).first()
+    seq = (counter.last_value if counter else 0) + 1
+    return Permit(
+        application=application,
+        permit_type=permit_type,
+        region=application.region,
+        number=format_permit_number(
+            permit_type.number_format,
+            seq=seq,
+            code=permit_type.code,
+            region=application.region.code,
+            on=today,
+        ),
+        year=today.year,
+        sequence=seq,
+        verification_token="preview",  # noqa: S106 - not a secret: a preview
+        **_signer_fields(application, actor, timezone.now(), today),
+    )
+
+
 def _next_sequence(*, region_id: int, permit_type_id: int, year: int) -> int:
     """Take the next number of a (region, type, year) counter. Must run inside the transaction
     that creates the permit: the row lock is held until it commits, and a rollback gives the
@@ -126,18 +171,7 @@ def permit_issue(*, application_id: int, actor) -> Permit:
         today = _region_today(application.region)
         permit_type = application.permit_type
         signer_fields = {
-            "signer": actor,
-            "signer_name": actor.full_name,
-            "signer_position": actor.position,
-            "signer_nip": actor.nip,
-            "issued_at": now,
-            "valid_until": (
-                _add_months(today, permit_type.validity_months)
-                if permit_type.validity_months
-                else None
-            ),
-            "holder_name": application.applicant.full_name,
-            "business_name": application.business_name or application.applicant.full_name,
+            **_signer_fields(application, actor, now, today),
             "signing_cert_sha256": certificate_sha256,
         }
         if existing:

@@ -108,29 +108,17 @@ def issuance_status(request, pk: int):
 @xframe_options_sameorigin
 @role_required(Role.SIGNER)
 def permit_preview(request, pk: int):
-    """The permit as it will be printed (HTML of the PDF template), number still open."""
-    from django.utils import timezone
-
+    """The permit as it will be printed (HTML of the PDF template): the same layout, number
+    format, validity text and issuer footnote as the issued file (issue 21 item 10)."""
     from permits.rendering import permit_html
+    from permits.services.issuance import permit_preview
 
     application = _application_for_signer(
         request.user, pk, related=("permit_type", "region", "applicant", "catalog_version")
     )
     permit = _permit_of(application)
     if permit is None:
-        permit = Permit(
-            application=application,
-            permit_type=application.permit_type,
-            region=application.region,
-            number="…/…/" + application.permit_type.code + "/DPMPTSP/…",
-            holder_name=application.applicant.full_name,
-            business_name=application.business_name or application.applicant.full_name,
-            signer_name=request.user.full_name,
-            signer_position=request.user.position,
-            signer_nip=request.user.nip,
-            issued_at=timezone.now(),
-            verification_token="preview",  # noqa: S106 - not a secret: a preview
-        )
+        permit = permit_preview(application=application, actor=request.user)
     response = HttpResponse(permit_html(permit))
     response["Content-Security-Policy"] = (
         "default-src 'none'; img-src data:; style-src 'unsafe-inline'"

@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.staff_context",
+                "agencies.context_processors.region_identity",
                 "security.csp.csp_nonce",
             ],
         },

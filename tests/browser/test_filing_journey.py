@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from applications.demo import minimal_pdf, sample_image
 from applications.models import Application, Status
+from tests.browser.helpers import login_as
 
 PDF = minimal_pdf()
 PNG = sample_image("PNG")
@@ -29,6 +30,15 @@ def test_register_file_izin_apotek_submit_and_track(live_server, page):
     page.fill("#id_password1", "pesut-mahakam-42")
     page.fill("#id_password2", "pesut-mahakam-42")
     page.locator("form button[type=submit]").last.click()
+    # Registration answers the same for every address; the link in the e-mail confirms it.
+    expect(page.locator(".alert-success")).to_contain_text("rina.apriani@example.id")
+    from accounts.models import User
+    from accounts.services import email_confirmation_token
+
+    token = email_confirmation_token(User.objects.get(email="rina.apriani@example.id"))
+    page.goto(f"{live_server.url}/accounts/confirm/{token}/")
+    expect(page.locator(".alert-success")).to_be_visible()
+    login_as(page, live_server, "rina.apriani@example.id", "pesut-mahakam-42")
     expect(page.locator("h1")).to_have_text("My applications")
 
     # From the empty state to the catalog, the SOP, and a new draft.

@@ -132,6 +132,37 @@ def _in_worker_thread(work) -> None:
     assert not errors, errors
 
 
+def _check_frame(j: Journey, person: str) -> None:
+    """Issue 21 items 12 and 15 on every role's first page: the header names the person, the
+    footer the region (with its zone), and a phone gets a menu button instead of rows of links."""
+    page = j.page
+    expect(page.get_by_test_id("header-person")).to_contain_text(person)
+    expect(page.get_by_test_id("region-identity")).to_contain_text("WITA")
+    toggle = page.locator(".menu-toggle")
+    if j.viewport == "phone":
+        expect(toggle).to_be_visible()
+        expect(page.locator("#main-nav-list")).to_be_hidden()
+        toggle.click()
+        expect(page.locator("#main-nav-list")).to_be_visible()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        toggle.click()
+    else:
+        expect(toggle).to_be_hidden()
+        expect(page.locator("#main-nav-list")).to_be_visible()
+
+
+def _confirm_address(j: Journey, email: str) -> None:
+    """Open the link of the welcome e-mail (made here as the e-mail task makes it)."""
+    from django.urls import reverse
+
+    from accounts.models import User
+    from accounts.services import email_confirmation_token
+
+    token = email_confirmation_token(User.objects.get(email=email))
+    j.page.goto(j.base + reverse("accounts:email_confirm", args=[token]))
+    expect(j.page.locator(".alert-success")).to_be_visible()
+
+
 def _register_and_file(j: Journey) -> Application:
     """A new applicant registers, files the clinic permit with two PDFs and submits it."""
     page = j.page
@@ -144,6 +175,12 @@ def _register_and_file(j: Journey) -> Application:
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     j.submit("main form button[type=submit]")
+    # The same answer for a new and an existing address: the login page says to confirm it.
+    expect(page.locator(".alert-success")).to_contain_text(APPLICANT)
+    j.check("login after registering")
+    _confirm_address(j, APPLICANT)
+    j.login(APPLICANT, PASSWORD)
+    _check_frame(j, "Dewi Lestari")
     if j.lang == "id":
         expect(page.locator("main h1")).to_have_text("Permohonan saya")
     else:
@@ -210,9 +247,12 @@ def _full_journey(j: Journey, tmp_path) -> None:
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
 
-    # The front office accepts every document: the file is routed to DINKES and DLH.
+    # The front office accepts every document: the file is routed to DINKES and DLH. The
+    # verifier was told that it came back, and the notice's link opens the check page.
     j.login("verifikator.btg@ptsp.local")
-    page.locator("main a", has_text=number).first.click()
+    j.go("/notifications/", "verifier notifications")
+    page.locator("main .notification-list li", has_text=number).first.locator("a").first.click()
+    expect(page).to_have_url(re.compile(rf"/intake/{application.pk}/$"))
     for radio in page.locator("input[type=radio][value=accepted]").all():
         radio.check()
     j.check("intake check (resubmitted)")
@@ -230,6 +270,8 @@ def _full_journey(j: Journey, tmp_path) -> None:
     # The DINKES officer schedules an inspection, records it and asks for a revision.
     j.login(reviews["DINKES"].assignee.email)
     j.go("/reviews/inbox/", "officer inbox")
+    _check_frame(j, reviews["DINKES"].assignee.full_name)
+    expect(page.get_by_test_id("header-person")).to_contain_text("Dinas Kesehatan")
     j.shot("officer-inbox")
     page.locator("main a", has_text=number).first.click()
     j.check("review detail")
@@ -310,6 +352,18 @@ def _full_journey(j: Journey, tmp_path) -> None:
     expect(page.locator("main")).to_contain_text(number)
     j.shot("applicant-applications")
     j.go(f"/applications/{application.pk}/", "application detail (issued)")
+    # Items 13, 5 and 2: the permit comes first; one revision is one request and one answer in
+    # the timeline; times carry the region's zone.
+    assert page.evaluate(
+        "() => !!(document.getElementById('permit').compareDocumentPosition("
+        "document.getElementById('tracking-number')) & Node.DOCUMENT_POSITION_FOLLOWING)"
+    )
+    expect(page.get_by_test_id("permit-facts")).to_contain_text(permit.number)
+    asked = page.locator("#timeline li[data-action$='request_revision']")
+    answered = page.locator("#timeline li[data-action$='answer_revision']")
+    expect(asked).to_have_count(1)
+    expect(answered).to_have_count(1)
+    expect(page.locator("#timeline")).to_contain_text("WITA")
     with page.expect_download() as download_info:
         page.get_by_test_id("download-permit").first.click()
     pdf_path = tmp_path / "permit.pdf"
