@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test totp install system-deps lint format messages bench clean
+.PHONY: run test test-faults totp install system-deps lint format messages bench clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -35,6 +35,10 @@ run: install
 ## make test: set up and run lint, migration check and the whole test suite (PostgreSQL, Redis).
 test: install system-deps
 	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
+
+## make test-faults: only the fault tests (real Redis and workers, production timeouts; slow).
+test-faults: install system-deps
+	$(PY) scripts/run_tests.py -m faults
 
 ## make totp: the current second-factor code of the demo signers (README, docs/security.md).
 totp: install

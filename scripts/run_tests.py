@@ -1,5 +1,6 @@
 """`make test`: lint, migration check, catalogues, then the whole test suite on real PostgreSQL
-and Redis.
+and Redis: the main suite, then the fault tests (`-m faults`, tests/faults) in their own step.
+`make test-faults` runs the fault tests alone.
 
 Servers, in order of preference: those named by DATABASE_URL / CELERY_BROKER_URL; else the
 local servers on 127.0.0.1:5432 and :6379; else throwaway ones started here from pip packages
@@ -80,7 +81,13 @@ def main() -> int:
             ".venv",
             env=env,
         )
-        step("pytest", str(BIN / "python"), "-m", "pytest", *sys.argv[1:], env=env)
+        args = sys.argv[1:]
+        if args:
+            step("pytest", str(BIN / "python"), "-m", "pytest", *args, env=env)
+        else:
+            # The main suite, then the slow fault tests (production timeouts) in their own step.
+            step("pytest", str(BIN / "python"), "-m", "pytest", "-m", "not faults", env=env)
+            step("fault tests", str(BIN / "python"), "-m", "pytest", "-m", "faults", env=env)
     finally:
         for cleanup in cleanups:
             cleanup()
