@@ -58,13 +58,8 @@ def _breaker_closed():
 
 
 def worker(broker, var_dir, name="fault", **env) -> Worker:
-    return Worker(
-        broker.url,
-        name=name,
-        PTSP_VAR_DIR=str(var_dir),
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        **env,
-    ).start()
+    env = {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", **env}
+    return Worker(broker.url, name=name, PTSP_VAR_DIR=str(var_dir), **env).start()
 
 
 def draft_ready():
@@ -302,3 +297,80 @@ def test_worker_killed_between_storing_the_permit_and_committing(
     assert not StagedPermitFile.objects.exists()
     assert Application.objects.get(pk=application.pk).status == Status.ISSUED
     assert application.notifications.filter(kind="issued").count() == 1
+
+
+class SilentSmtp:
+    """A mail server that greets and then never answers: a send hangs in the conversation."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.connections = []
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            conn.sendall(b"220 silent ESMTP\r\n")
+            self.connections.append(conn)  # read nothing, answer nothing
+
+    def close(self):
+        self.sock.close()
+        for conn in self.connections:
+            conn.close()
+
+
+def test_worker_killed_mid_mail_sends_it_once(demo, broker, var_dir):
+    """The worker is inside the SMTP conversation (claim committed, nothing delivered) when it
+    is SIGKILLed. The restarted worker gets the task again (reconciler), waits for the dead
+    worker's claim to expire, and sends the mail once, with its stable Message-ID."""
+    broker.start()
+    smtp = SilentSmtp()
+    draft = draft_ready()
+    w = worker(
+        broker,
+        var_dir,
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp.port),
+    )
+    try:
+        submit(draft)
+        notification = Notification.objects.get(application=draft, kind="submitted")
+        assert wait_for(
+            lambda: (
+                Notification.objects.filter(
+                    pk=notification.pk, email_claimed_at__isnull=False
+                ).exists()
+                and smtp.connections
+            ),
+            timeout=60,
+        ), "the mail task did not reach the mail server"
+        w.kill()
+        since = time.monotonic()
+    finally:
+        smtp.close()
+    assert not mails_by_message_id(var_dir)
+    restarted = worker(broker, var_dir, name="restarted")  # mail to files: the server is back
+    try:
+        recovered(
+            "worker killed mid-mail → mail sent",
+            since,
+            lambda: Notification.objects.filter(
+                pk=notification.pk, emailed_at__isnull=False
+            ).exists(),
+            timeout=120,
+        )
+    finally:
+        restarted.stop()
+    assert mails_by_message_id(var_dir).get(f"<notification-{notification.pk}@ptsp.local>") == 1
+    assert_every_mail_once(var_dir)
