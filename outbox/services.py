@@ -8,6 +8,7 @@ OUTBOX_BREAKER_SECONDS. The relay (beat, and a thread in every worker) publishes
 hands over again what was handed over but never completed.
 """
 
+import contextvars
 import logging
 import socket
 import threading
@@ -87,9 +88,9 @@ def reopen(*, dedupe_key: str, task_name: str, args: list | tuple = ()) -> str:
 
 
 class CircuitBreaker:
-    """After a failed publish, the request path does not try the broker for `seconds` (per
-    process): the work waits in the outbox for the relay, and the request does not pay the
-    timeout again and again."""
+    """After a publish that timed out (a hung broker), the request path does not try the broker
+    for `seconds` (per process): the work waits in the outbox for the relay, and requests do
+    not pay the timeout again and again."""
 
     def __init__(self):
         self.open_until = 0.0
@@ -120,9 +121,13 @@ def publish_after_commit(message_id: int) -> bool:
     except Exception:  # the database itself failed: the relay will find the row
         logger.exception("outbox: publish of message %s failed", message_id)
         sent = False
+    # Only a broker that does not answer trips the breaker: a refused connection is known at
+    # once (the TCP probe) and costs a request nothing.
     if (
         not sent
-        and OutboxMessage.objects.filter(pk=message_id, dispatched_at__isnull=True).exists()
+        and OutboxMessage.objects.filter(
+            pk=message_id, dispatched_at__isnull=True, last_error__startswith="TimeoutError"
+        ).exists()
     ):
         breaker.trip(settings.OUTBOX_BREAKER_SECONDS)
     return sent
@@ -184,7 +189,11 @@ def _send_bounded(message: OutboxMessage, timeout: float) -> None:
             finally:
                 connection.close()
 
-    thread = threading.Thread(target=run, name=f"outbox-publish-{message.pk}", daemon=True)
+    # The request's context (request id, user: ptsp.observability) travels with the message.
+    context = contextvars.copy_context()
+    thread = threading.Thread(
+        target=context.run, args=(run,), name=f"outbox-publish-{message.pk}", daemon=True
+    )
     thread.start()
     thread.join(timeout)
     with lock:
