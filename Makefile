@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-dates check-local totp install system-deps lint format messages bench clean
+.PHONY: run test test-dates test-faults check-local totp install system-deps lint format messages bench clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -44,6 +44,10 @@ test-dates: install system-deps
 ## make check-local: with `make run` serving, every demo role's pages answer 200 (scripts/check_local.py).
 check-local: install
 	$(PY) scripts/check_local.py $(SITE_URL)
+
+## make test-faults: only the fault tests (real Redis and workers, production timeouts; slow).
+test-faults: install system-deps
+	$(PY) scripts/run_tests.py -m faults
 
 ## make totp: the current second-factor code of the demo signers (README, docs/security.md).
 totp: install

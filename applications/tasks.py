@@ -5,7 +5,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from applications.models import Notification
-from ptsp.mail import CLAIM_SECONDS, MailClaimed, send_once, stable_message_id
+from ptsp.mail import MailClaimed, send_once, stable_message_id
 
 
 def _notification_mail(notification: Notification) -> EmailMessage:
@@ -31,7 +31,7 @@ def send_notification_email(self, notification_id: int) -> str:
     """E-mail one notification, exactly once (ptsp.mail.send_once): claimed before sending,
     marked after, with a stable Message-ID. A duplicate delivery, a retry or a "run again"
     finds it sent and does nothing; a delivery that finds a fresh claim of another one tries
-    again after the claim's time. Mail-server and database errors are retried with back-off."""
+    again when that claim expires. Mail-server and database errors are retried with back-off."""
     try:
         return send_once(
             rows=Notification.objects.select_related("recipient"),
@@ -42,4 +42,4 @@ def send_notification_email(self, notification_id: int) -> str:
             message_id=stable_message_id("notification", notification_id),
         )
     except MailClaimed as exc:
-        raise self.retry(exc=exc, countdown=CLAIM_SECONDS + 1) from exc
+        raise self.retry(exc=exc, countdown=exc.retry_in) from exc

@@ -88,9 +88,9 @@ def reopen(*, dedupe_key: str, task_name: str, args: list | tuple = ()) -> str:
 
 
 class CircuitBreaker:
-    """After a failed publish, the request path does not try the broker for `seconds` (per
-    process): the work waits in the outbox for the relay, and the request does not pay the
-    timeout again and again."""
+    """After a publish that timed out (a hung broker), the request path does not try the broker
+    for `seconds` (per process): the work waits in the outbox for the relay, and requests do
+    not pay the timeout again and again."""
 
     def __init__(self):
         self.open_until = 0.0
@@ -121,9 +121,13 @@ def publish_after_commit(message_id: int) -> bool:
     except Exception:  # the database itself failed: the relay will find the row
         logger.exception("outbox: publish of message %s failed", message_id)
         sent = False
+    # Only a broker that does not answer trips the breaker: a refused connection is known at
+    # once (the TCP probe) and costs a request nothing.
     if (
         not sent
-        and OutboxMessage.objects.filter(pk=message_id, dispatched_at__isnull=True).exists()
+        and OutboxMessage.objects.filter(
+            pk=message_id, dispatched_at__isnull=True, last_error__startswith="TimeoutError"
+        ).exists()
     ):
         breaker.trip(settings.OUTBOX_BREAKER_SECONDS)
     return sent
@@ -145,34 +149,59 @@ def _send(message: OutboxMessage) -> None:
     )
 
 
+def _mark_dispatched(message_id: int) -> None:
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk=message_id).update(
+        dispatched_at=now,
+        redeliver_after=now + timedelta(seconds=settings.OUTBOX_REDELIVER_SECONDS),
+        locked_until=None,
+        last_error="",
+    )
+
+
 def _send_bounded(message: OutboxMessage, timeout: float) -> None:
     """Send in a helper thread and wait at most `timeout` seconds. A hung broker (a stopped
     process whose port still accepts) keeps the helper thread until the client's own socket
-    timeout; the caller is free at once. A late success only means one more delivery of an
-    idempotent task."""
-    outcome: dict = {}
+    timeout; the caller is free at once. A send that succeeds after the caller gave up (a slow
+    first connection of a process) records the message as handed over itself and closes the
+    breaker again, so that the message is not published twice."""
+    state = {"gave_up": False}
+    lock = threading.Lock()
 
     def run():
         try:
             _send(message)
-            outcome["ok"] = True
         except Exception as exc:
-            outcome["error"] = exc
+            state["error"] = exc
+            return
+        with lock:
+            state["ok"] = True
+            late = state["gave_up"]
+        if late:
+            from django.db import connection
 
-    # The helper thread publishes in the request's context (request id, user, tracking number:
-    # ptsp.observability), which a new thread would not inherit.
+            try:
+                _mark_dispatched(message.pk)
+                breaker.reset()
+                logger.info("outbox: message %s was taken by the broker late", message.pk)
+            except Exception:
+                logger.exception("outbox: could not record the late hand-over of %s", message.pk)
+            finally:
+                connection.close()
+
+    # The request's context (request id, user: ptsp.observability) travels with the message.
+    context = contextvars.copy_context()
     thread = threading.Thread(
-        target=contextvars.copy_context().run,
-        args=(run,),
-        name=f"outbox-publish-{message.pk}",
-        daemon=True,
+        target=context.run, args=(run,), name=f"outbox-publish-{message.pk}", daemon=True
     )
     thread.start()
     thread.join(timeout)
-    if thread.is_alive():
-        raise TimeoutError(f"broker did not answer within {timeout * 1000:.0f} ms")
-    if "error" in outcome:
-        raise outcome["error"]
+    with lock:
+        if not state.get("ok") and "error" not in state:
+            state["gave_up"] = True
+            raise TimeoutError(f"broker did not answer within {timeout * 1000:.0f} ms")
+    if "error" in state:
+        raise state["error"]
 
 
 def dispatch(message_id: int, *, timeout: float | None = None) -> bool:
@@ -204,13 +233,7 @@ def dispatch(message_id: int, *, timeout: float | None = None) -> bool:
             locked_until=None, last_error=f"{exc.__class__.__name__}: {exc}"[:2000]
         )
         return False
-    now = timezone.now()
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        dispatched_at=now,
-        redeliver_after=now + timedelta(seconds=settings.OUTBOX_REDELIVER_SECONDS),
-        locked_until=None,
-        last_error="",
-    )
+    _mark_dispatched(message.pk)
     return True
 
 

@@ -41,13 +41,15 @@ def health_report() -> tuple[bool, dict]:
     started = time.monotonic()
     db_ok, db_detail = check_database()
     broker_ok, broker_detail = check_broker()
-    from outbox.services import pending_count
+    from outbox.services import pending_count, unfinished_count
 
     report = {
         "status": "ok" if db_ok and broker_ok else "unavailable",
         "database": db_detail,
         "broker": broker_detail,
         "outbox_pending": pending_count() if db_ok else None,
+        # Handed over and not completed yet (or waiting): work the reconciler watches.
+        "outbox_unfinished": unfinished_count() if db_ok else None,
         "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
     }
     return db_ok and broker_ok, report

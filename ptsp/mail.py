@@ -23,14 +23,19 @@ from django.utils import timezone
 
 logger = logging.getLogger("ptsp.mail")
 
-# A claim older than this belongs to a worker that died (the mail tasks' hard time limit is
-# below it): the mail may be sent again, with the same Message-ID.
-CLAIM_SECONDS = 60
+# A claim older than this belongs to a worker that died (the mail tasks' hard time limit, 45 s,
+# is below it): the mail may be sent again, with the same Message-ID.
+CLAIM_SECONDS = 50
 MARK_ATTEMPTS = 6
 
 
 class MailClaimed(Exception):
-    """Another delivery of the same mail holds a fresh claim: try again later."""
+    """Another delivery of the same mail holds a fresh claim: try again in `retry_in` s, when
+    the claim has expired if its holder died."""
+
+    def __init__(self, message: str, retry_in: float):
+        super().__init__(message)
+        self.retry_in = retry_in
 
 
 def stable_message_id(kind: str, pk: int) -> str:
@@ -82,7 +87,11 @@ def send_once(
             return "nothing to send"
         if row[sent_field] is not None:
             return "already sent"
-        raise MailClaimed(f"mail {message_id} is being sent by another delivery")
+        expires = row[claimed_field] + timedelta(seconds=CLAIM_SECONDS)
+        raise MailClaimed(
+            f"mail {message_id} is being sent by another delivery",
+            retry_in=max(1.0, (expires - now).total_seconds() + 1),
+        )
     row = rows.get(pk=pk)
     message = build(row)
     if message is None:

@@ -1,5 +1,6 @@
 """`make test`: lint, migration check, catalogues, then the whole test suite on real PostgreSQL
-and Redis.
+and Redis: the main suite, then the fault tests (`-m faults`, tests/faults) in their own step.
+`make test-faults` runs the fault tests alone.
 
 Servers, in order of preference: those named by DATABASE_URL / CELERY_BROKER_URL; else the
 local servers on 127.0.0.1:5432 and :6379; else throwaway ones started here from pip packages
@@ -119,9 +120,13 @@ def main() -> int:
             ".venv",
             env=env,
         )
-        if not dates_only:
-            step("pytest", str(BIN / "python"), "-m", "pytest", *args, env=env)
         whole_suite = not selects_tests(args)
+        if not dates_only and whole_suite:
+            # The main suite, then the slow fault tests (production timeouts) in their own step.
+            step("pytest", str(BIN / "python"), "-m", "pytest", "-m", "not faults", *args, env=env)
+            step("fault tests", str(BIN / "python"), "-m", "pytest", "-m", "faults", *args, env=env)
+        elif not dates_only:
+            step("pytest", str(BIN / "python"), "-m", "pytest", *args, env=env)
         if dates_only or (whole_suite and env.get("PTSP_SKIP_DATE_RUN", "") in {"", "0"}):
             shifted = {**env, "PTSP_CLOCK_SHIFT": env.get("PTSP_CLOCK_SHIFT") or DATE_SHIFT}
             step(

@@ -73,8 +73,7 @@ def test_worker_killed_mid_issuance_leaves_one_valid_permit(
         "SIGNING_CERT_PASSPHRASE": signing_cert.SIGNING_CERT_PASSPHRASE,
         # the test's empty folder, never a developer's var/signing/regions
         "SIGNING_CERT_DIR": signing_cert.SIGNING_CERT_DIR,
-        # as in this process (tests.signing_fixtures): the deployment's certificate signs for
-        # both demo regions
+        # the deployment's certificate signs for every region, as in the test process
         "SIGNING_CERT_PER_REGION": "false",
         "TSA_URL": tsa.url,
         "SITE_URL": signing_cert.SITE_URL,

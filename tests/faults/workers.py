@@ -22,10 +22,12 @@ def worker_env(broker_url: str, **extra) -> dict:
         "DATABASE_URL": url,
         "CELERY_BROKER_URL": broker_url,
         "OUTBOX_PUBLISH_ON_COMMIT": "true",
-        "CELERY_VISIBILITY_TIMEOUT": "3",
-        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+        # Production timeouts (visibility 180 s, redelivery after 30 s, relay every 5 s): the
+        # fault tests show what production does, not a shortened version of it.
+        "OUTBOX_RELAY_IN_WORKER": "true",
     }
+    for name in ("CELERY_VISIBILITY_TIMEOUT", "OUTBOX_REDELIVER_SECONDS", "OUTBOX_RELAY_SECONDS"):
+        env.pop(name, None)
     env.pop("TEST_DATABASE_NAME", None)
     env.update({k: str(v) for k, v in extra.items()})
     return env
