@@ -95,6 +95,8 @@ class ApplicantProfile(models.Model):
     phone = models.CharField(_("mobile phone"), max_length=16, validators=[validate_phone])
     created_at = models.DateTimeField(auto_now_add=True)
     welcome_sent_at = models.DateTimeField(null=True, blank=True)
+    # When a delivery of the welcome mail took it on (ptsp.mail.send_once: exactly once).
+    welcome_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("applicant profile")

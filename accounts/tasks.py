@@ -1,48 +1,52 @@
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage, send_mail
+from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from accounts.models import ApplicantProfile, User
+from ptsp.mail import MailClaimed, send_once, stable_message_id
+
+
+def _welcome_mail(profile: ApplicantProfile) -> EmailMessage | None:
+    user = profile.user
+    if not user.is_active:
+        return None
+    with translation.override(user.language):
+        context = {"user": user, "site_url": settings.SITE_URL, "confirm_url": _confirm_url(user)}
+        subject = render_to_string("accounts/email/welcome_subject.txt", context).strip()
+        body = render_to_string("accounts/email/welcome_body.txt", context)
+    return EmailMessage(subject, body, None, [user.email])
 
 
 @shared_task(
+    bind=True,
     name="accounts.tasks.send_welcome_email",
-    autoretry_for=(OSError,),
+    autoretry_for=(OSError, DatabaseError),
     retry_backoff=True,
+    retry_backoff_max=120,
     max_retries=5,
+    time_limit=45,
+    soft_time_limit=40,
 )
-def send_welcome_email(user_id: int) -> None:
-    """Welcome a newly registered applicant, in their language.
-
-    The profile row stays locked while the mail server is talked to and `welcome_sent_at` is
-    written in the same transaction: a duplicate delivery does nothing, and a worker killed
-    mid-send leaves the welcome unsent for the redelivered task.
-    """
-    with transaction.atomic():
-        profile = (
-            ApplicantProfile.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("user")
-            .filter(user_id=user_id, user__is_active=True, welcome_sent_at__isnull=True)
-            .first()
+def send_welcome_email(self, user_id: int) -> str:
+    """Welcome a newly registered applicant, in their language, with the link that confirms
+    their address: exactly once (ptsp.mail.send_once, like the notifications), so that a
+    duplicate delivery, a retry or a "run again" never sends a second copy."""
+    try:
+        return send_once(
+            rows=ApplicantProfile.objects.select_related("user"),
+            pk=ApplicantProfile.objects.filter(user_id=user_id).values_list("pk", flat=True).first()
+            or 0,
+            claimed_field="welcome_claimed_at",
+            sent_field="welcome_sent_at",
+            build=_welcome_mail,
+            message_id=stable_message_id("welcome", user_id),
         )
-        if profile is None:
-            return
-        user = profile.user
-        with translation.override(user.language):
-            context = {
-                "user": user,
-                "site_url": settings.SITE_URL,
-                "confirm_url": _confirm_url(user),
-            }
-            subject = render_to_string("accounts/email/welcome_subject.txt", context).strip()
-            body = render_to_string("accounts/email/welcome_body.txt", context)
-        send_mail(subject, body, None, [user.email])
-        profile.welcome_sent_at = timezone.now()
-        profile.save(update_fields=["welcome_sent_at"])
+    except MailClaimed as exc:
+        raise self.retry(exc=exc, countdown=exc.retry_in) from exc
 
 
 def _confirm_url(user) -> str:

@@ -88,3 +88,42 @@ def test_the_database_failing_after_the_send_does_not_send_twice(demo, run_outbo
     assert len(mail.outbox) == 1
     notification.refresh_from_db()
     assert notification.emailed_at is not None
+
+
+def welcome(user_id: int):
+    from accounts.tasks import send_welcome_email
+
+    return send_welcome_email.apply(args=[user_id], throw=True)
+
+
+def _registered_applicant():
+    from tests.factories import ApplicantFactory
+
+    return ApplicantFactory(email="welcome.once@example.id")
+
+
+@pytest.mark.django_db
+def test_the_welcome_mail_is_sent_once_with_a_stable_message_id():
+    user = _registered_applicant()
+    assert welcome(user.pk).result == "sent"
+    assert welcome(user.pk).result == "already sent"
+    assert [m.to for m in mail.outbox] == [["welcome.once@example.id"]]
+    assert mail.outbox[0].extra_headers["Message-ID"] == f"<welcome-{user.pk}@ptsp.local>"
+    user.applicant_profile.refresh_from_db()
+    assert user.applicant_profile.welcome_sent_at is not None
+
+
+@pytest.mark.django_db
+def test_a_welcome_claimed_by_another_delivery_is_not_sent_twice():
+    from accounts.models import ApplicantProfile
+
+    user = _registered_applicant()
+    ApplicantProfile.objects.filter(user=user).update(welcome_claimed_at=timezone.now())
+    with pytest.raises(Retry):
+        welcome(user.pk)
+    assert mail.outbox == []
+    # A profile-less account (staff) has no welcome: nothing to send, nothing raised.
+    from tests.factories import UserFactory
+
+    staff = UserFactory(email="staff.nowelcome@ptsp.local")
+    assert welcome(staff.pk).result == "nothing to send"
