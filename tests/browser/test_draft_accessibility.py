@@ -7,6 +7,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import User
+from applications.demo import minimal_pdf
 from applications.services import filing
 from permits.models import PermitType
 from tests.browser.helpers import login_as, serious_violations
@@ -64,3 +65,62 @@ def test_draft_form_at_320px_keyboard_and_typed_data(live_server, page):
     with page.expect_navigation():
         page.locator("#save-draft").click()
     expect(page.locator("#error-summary")).to_be_focused()
+
+
+# Every control of the draft page, in the order of the page: what the keyboard must reach.
+CONTROLS = """() => Array.from(document.querySelectorAll(
+  '#draft-form input, #draft-form select, #draft-form button, ' +
+  '#requirements input[type=file], #requirements button, #submit-application, #delete-draft'
+)).filter(e => e.offsetParent !== null && !e.disabled).map((e, i) => {
+  e.dataset.kbd = String(i);
+  return (e.id || e.name || e.type) + '#' + i;
+})"""
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const style = getComputedStyle(e);
+  return {key: e.dataset.kbd === undefined ? null : (e.id || e.name || e.type) + '#' + e.dataset.kbd,
+          ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2};
+}"""
+
+
+def test_the_draft_page_by_keyboard_alone(live_server, page):
+    """Tab from the top reaches every field, file input and button of the draft in the page's
+    order, each with a visible focus ring and no trap; a file uploaded with the keyboard
+    (Enter on its Upload button) leaves focus on that document's result, not the page's top."""
+    call_command("seed_demo", "--quiet")
+    applicant = User.objects.get(email="budi.santoso@example.id")
+    ptype = PermitType.objects.get(region__code="BTG", code="SIP-DU")
+    draft = filing.application_create_draft(permit_type_id=ptype.pk, actor=applicant)
+    requirement = next(
+        r for r in draft.catalog_version.snapshot["requirements"] if "pdf" in r["accepted_kinds"]
+    )
+    login_as(page, live_server, applicant.email)
+    page.goto(f"{live_server.url}/applications/{draft.pk}/edit/")
+
+    wanted = page.evaluate(CONTROLS)
+    reached, rings = [], []
+    for _ in range(len(wanted) + 80):  # the header's links and the footer's come too
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["key"] in wanted and focused["key"] not in reached:
+            reached.append(focused["key"])
+            rings.append((focused["key"], focused["ring"]))
+        if reached == wanted:
+            break
+    assert reached == wanted, f"keyboard order {reached} is not the page's {wanted}"
+    assert all(ring for _key, ring in rings), [key for key, ring in rings if not ring]
+
+    # Upload by keyboard: the file is chosen (the system's file dialog is outside the page),
+    # then the Upload button is reached with Tab and pressed with Enter.
+    code = requirement["code"]
+    page.focus(f"#file-{code}")
+    page.set_input_files(
+        f"#file-{code}",
+        {"name": "izin.pdf", "mimeType": "application/pdf", "buffer": minimal_pdf()},
+    )
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.type") == "submit"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(f"#req-{code}-result")).to_be_focused()
+    assert draft.documents.filter(requirement_code=code).exists()
