@@ -36,7 +36,7 @@ def test_the_fingerprint_is_fixed_at_the_click_and_the_permit_is_signed_with_it(
 
 
 def test_a_region_certificate_removed_after_the_click_never_falls_back(
-    demo, region_certs, run_outbox, caplog, settings, english
+    demo, region_certs, run_outbox, caplog, settings
 ):
     """BTG's own file goes between the click and the worker: with the fallback allowed the
     region would now resolve to the deployment's certificate; the worker refuses it."""
