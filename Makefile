@@ -32,12 +32,12 @@ system-deps:
 run: install
 	$(PY) scripts/run_local.py
 
-## make test: set up and run lint, migration check and the whole test suite (PostgreSQL, Redis).
+## make test: set up and run lint, migration check and the test suite but the fault tests (PostgreSQL, Redis).
 test: install system-deps
 	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
 
 ## make test-dates: the date-sensitive tests with the clock a year ahead, on a Saturday evening
-## in the region (PTSP_CLOCK_SHIFT, tests/clockshift.py); `make test` runs this step too.
+## in the region (PTSP_CLOCK_SHIFT, tests/clockshift.py); CI runs it after `make test`.
 test-dates: install system-deps
 	$(PY) scripts/run_tests.py --dates $(PYTEST_ARGS)
 
@@ -45,7 +45,7 @@ test-dates: install system-deps
 check-local: install
 	$(PY) scripts/check_local.py $(SITE_URL)
 
-## make test-faults: only the fault tests (real Redis and workers, production timeouts; slow).
+## make test-faults: the fault tests (real Redis and workers, production timeouts; slow); CI runs it after `make test`.
 test-faults: install system-deps
 	$(PY) scripts/run_tests.py -m faults
 

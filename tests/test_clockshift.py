@@ -87,8 +87,9 @@ def test_the_shifted_session_sees_the_shifted_clock(db):
         (["-m", "not browser"], True),
     ],
 )
-def test_the_whole_suite_is_followed_by_the_date_shift_step(args, chooses):
-    """scripts/run_tests.py runs the shifted step after the whole suite, not after a part."""
+def test_the_fault_tests_are_left_out_of_the_whole_suite_only(args, chooses):
+    """scripts/run_tests.py leaves the fault tests out (their own step, make test-faults) when
+    the arguments do not choose tests; chosen tests run as chosen."""
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         from run_tests import selects_tests
