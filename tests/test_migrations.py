@@ -59,3 +59,32 @@ def test_api_0003_gives_every_old_token_an_expiry_and_keeps_it(api_before_expiry
     # One that had an expiry keeps it; nobody is revoked.
     assert abs(rows["dated"].expires_at - (now + timedelta(1))) < timedelta(seconds=1)
     assert all(t.revoked_at is None and t.revoke_reason == "" for t in rows.values())
+
+
+@pytest.fixture
+def outbox_before_completion():
+    apps = _migrate([("outbox", "0001_initial")])
+    yield apps
+    executor = MigrationExecutor(connection)
+    _migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_outbox_0002_counts_what_was_handed_over_as_done_and_keeps_what_waits(
+    outbox_before_completion,
+):
+    """Messages handed to the broker before completion was recorded are history, not work the
+    reconciler should hand over again; those still waiting stay waiting."""
+    OutboxMessage = outbox_before_completion.get_model("outbox", "OutboxMessage")
+    handed_at = timezone.now() - timedelta(days=3)
+    OutboxMessage.objects.create(
+        task_name="agencies.tasks.route_application", args=[1], dispatched_at=handed_at
+    )
+    OutboxMessage.objects.create(task_name="applications.tasks.send_notification_email", args=[2])
+
+    apps = _migrate([("outbox", "0002_completion")])
+    rows = {m.args[0]: m for m in apps.get_model("outbox", "OutboxMessage").objects.all()}
+
+    assert set(rows) == {1, 2}  # nothing lost
+    assert rows[1].completed_at == handed_at and rows[1].failed_at is None
+    assert rows[2].completed_at is None and rows[2].dispatched_at is None
+    assert rows[1].redeliveries == rows[2].redeliveries == 0
