@@ -541,6 +541,22 @@ def test_applicant_page_shows_the_permit_first_after_issuance(
     assert "Held by" not in main_facts and "<dt>Due</dt>" not in main_facts
 
 
+def test_my_applications_lists_the_permit_not_a_deadline_after_issuance(
+    demo, signing_cert, run_outbox, client
+):
+    """Issue 21 item 13 on the list too: an issued file shows its permit number and validity,
+    not "Held by: done" and a deadline that no longer means anything."""
+    permit = issued_permit(run_outbox)
+    client.force_login(permit.application.applicant)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("applications:my_applications")).content.decode()
+    row = html.split(permit.application.tracking_number, 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="list-permit-number"' in row and permit.number in row
+    valid = permit.valid_until.strftime("%-d %B %Y") if permit.valid_until else "No end date"
+    assert valid in row
+    assert 'data-label="Held by"' not in row and 'data-label="Due"' not in row
+
+
 def test_the_footnote_names_a_real_issuer_without_the_development_mark(
     demo, signing_cert, run_outbox, monkeypatch
 ):

@@ -44,7 +44,9 @@ def _own(request, pk: int, *prefetch):
 @login_required
 def my_applications(request):
     applications = list(
-        selectors.applications_of_applicant(request.user).select_related("catalog_version")
+        selectors.applications_of_applicant(request.user).select_related(
+            "catalog_version", "permit"
+        )
     )
     for application in applications:
         application.holder = holder_of(application)
