@@ -21,9 +21,9 @@ RUN apt-get update \
 WORKDIR /app
 
 # The pinned versions of requirements.lock, without the test-only tools that are large
-# (browser automation, the pip-shipped PostgreSQL, the linter).
+# (browser automation, the pip-shipped PostgreSQL, the linters).
 COPY requirements.lock ./
-RUN grep -viE '^(playwright|pytest-playwright|pgserver|ruff)==' requirements.lock > /tmp/requirements.txt \
+RUN grep -viE '^(playwright|pytest-playwright|pgserver|ruff|import-linter|grimp)==' requirements.lock > /tmp/requirements.txt \
  && pip install -r /tmp/requirements.txt \
  && rm /tmp/requirements.txt
 
@@ -34,17 +34,20 @@ RUN groupadd --system --gid 10001 ptsp \
 COPY --chown=ptsp:ptsp . .
 
 # Static files and message catalogues at build time. The values below exist only so that the
-# production settings load here; they are not secrets and are not kept in the image's
+# production settings load here (the sealing key is base64 of "build-time-only-not-a-secret-000");
+# they are not secrets and are not kept in the image's
 # environment (each is set on this RUN line only).
 RUN DJANGO_ENV=production \
     SECRET_KEY=build-time-only-not-a-secret-0000000000000000000000000000000 \
     ALLOWED_HOSTS=build.invalid \
     DATABASE_URL=postgres://build@build.invalid:5432/build \
+    BSRE_SEALING_KEY=YnVpbGQtdGltZS1vbmx5LW5vdC1hLXNlY3JldC0wMDA= \
     python manage.py collectstatic --noinput -v 0 \
  && DJANGO_ENV=production \
     SECRET_KEY=build-time-only-not-a-secret-0000000000000000000000000000000 \
     ALLOWED_HOSTS=build.invalid \
     DATABASE_URL=postgres://build@build.invalid:5432/build \
+    BSRE_SEALING_KEY=YnVpbGQtdGltZS1vbmx5LW5vdC1hLXNlY3JldC0wMDA= \
     python manage.py compilemessages -v 0 \
  && chown -R ptsp:ptsp /app/staticfiles /app/locale
 

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-dates test-faults check-local totp install system-deps lint format messages bench clean
+.PHONY: run test test-fast test-dates test-faults check-local totp install system-deps lint format messages bench clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -32,9 +32,13 @@ system-deps:
 run: install
 	$(PY) scripts/run_local.py
 
-## make test: set up and run lint, migration check and the test suite but the fault tests (PostgreSQL, Redis).
+## make test: set up and run lint, the layers contract, migration check and the test suite but the fault tests (PostgreSQL, Redis).
 test: install system-deps
 	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
+
+## make test-fast: the unit layer only (no browser, no servers or workers, no fault tests, no lint).
+test-fast: install
+	$(PY) scripts/run_tests.py --fast $(PYTEST_ARGS)
 
 ## make test-dates: the date-sensitive tests with the clock a year ahead, on a Saturday evening
 ## in the region (PTSP_CLOCK_SHIFT, tests/clockshift.py); CI runs it after `make test`.
@@ -59,7 +63,7 @@ bench: install
 	$(PY) benchmarks/run_load.py $(BENCH_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .

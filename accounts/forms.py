@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.lockout import login_refusal
 from accounts.models import User
 from accounts.validators import validate_nik, validate_phone
 
@@ -70,10 +71,8 @@ class EmailAuthenticationForm(AuthenticationForm):
     )
 
     def clean(self):
-        # The sign-in policy (security/lockout.py): checked before the password, so a locked
+        # The sign-in policy (accounts/lockout.py): checked before the password, so a locked
         # account and address pair cannot be probed further.
-        from security.lockout import login_refusal
-
         refusal = login_refusal(self.request, self.data.get("username", ""))
         if refusal:
             raise forms.ValidationError(refusal, code="locked")

@@ -62,6 +62,23 @@ class User(AbstractBaseUser, PermissionsMixin):
     # submission waits for it (issue 21 item 9). Accounts older than the rule count as
     # confirmed (migration 0002).
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    # Issue 20, kept by the database itself (triggers, migrations accounts 0004, agencies 0011,
+    # security 0004, applications 0010), so that no code path can forget them:
+    # - access_version goes up whenever one of the person's memberships, their agencies or
+    #   those agencies' regions, or their authenticator app changes. The per-process cache of
+    #   roles and second-factor flag (security.identity) is keyed by it: a revoked role misses
+    #   the cache on the next request. It never goes down (a save of a row read earlier keeps
+    #   the newer value).
+    # - unread_notifications is the count of the person's unread notifications, for the page
+    #   header; only the notification table's trigger changes it.
+    # (db_default too: rows written by code that does not know the columns, such as an older
+    # migration's model, start at 0.)
+    access_version = models.BigIntegerField(
+        _("access version"), default=0, db_default=0, editable=False
+    )
+    unread_notifications = models.PositiveIntegerField(
+        _("unread notifications"), default=0, db_default=0, editable=False
+    )
 
     objects = UserManager()
 

@@ -1,12 +1,16 @@
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage, send_mail
 from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import ApplicantProfile, User
+from accounts.services import email_confirmation_token
 from ptsp.mail import MailClaimed, send_once, stable_message_id
 
 
@@ -15,7 +19,12 @@ def _welcome_mail(profile: ApplicantProfile) -> EmailMessage | None:
     if not user.is_active:
         return None
     with translation.override(user.language):
-        context = {"user": user, "site_url": settings.SITE_URL, "confirm_url": _confirm_url(user)}
+        context = {
+            "user": user,
+            "site_url": settings.SITE_URL,
+            "confirm_url": _confirm_url(user),
+            "set_password_url": _set_password_url(user),
+        }
         subject = render_to_string("accounts/email/welcome_subject.txt", context).strip()
         body = render_to_string("accounts/email/welcome_body.txt", context)
     return EmailMessage(subject, body, None, [user.email])
@@ -49,9 +58,19 @@ def send_welcome_email(self, user_id: int) -> str:
         raise self.retry(exc=exc, countdown=exc.retry_in) from exc
 
 
-def _confirm_url(user) -> str:
-    from accounts.services import email_confirmation_token
+def _set_password_url(user) -> str:
+    """For an account made for someone (from OSS-RBA's data, oss.services.inbound) that has no
+    password yet: the link that sets one, which claims the account. "" otherwise."""
+    if user.has_usable_password():
+        return ""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse(
+        "accounts:password_reset_confirm", args=[uid, default_token_generator.make_token(user)]
+    )
+    return f"{settings.SITE_URL}{path}"
 
+
+def _confirm_url(user) -> str:
     if user.email_confirmed_at is not None:
         return ""
     path = reverse("accounts:email_confirm", args=[email_confirmation_token(user)])

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from accounts.forms import EmailAuthenticationForm, RegistrationForm
+from accounts.lockout import KNOWN_BROWSER_COOKIE, account_unlock, known_browser_cookie
 from accounts.services import (
     email_confirm,
     email_confirmation_resend,
@@ -56,9 +57,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         """Log in, and remember this browser for the account: a known browser is not slowed
-        down by an attack on the account from elsewhere (security/lockout.py)."""
-        from security.lockout import KNOWN_BROWSER_COOKIE, known_browser_cookie
-
+        down by an attack on the account from elsewhere (accounts/lockout.py)."""
         response = super().form_valid(form)
         value, max_age = known_browser_cookie(form.get_user().email)
         response.set_cookie(
@@ -98,8 +97,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         """A new password proves the mailbox: every password lock of the account is lifted."""
-        from security.lockout import account_unlock
-
         response = super().form_valid(form)
         account_unlock(self.user.email, request=self.request)
         return response

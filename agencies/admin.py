@@ -14,6 +14,7 @@ from agencies.models import (
 )
 from agencies.selectors import regions_visible_to
 from ptsp.errors import DomainError
+from ptsp.workdays import national_holidays
 
 
 def power_role_saved(request, membership: Membership, *, old: dict | None) -> bool:
@@ -200,8 +201,6 @@ class RegionHolidayAdmin(RegionScopedAdmin):
     def save_model(self, request, obj, form, change):
         """Save, and say so when the day was no working day anyway (harmless, but useless)."""
         from django.contrib import messages
-
-        from ptsp.workdays import national_holidays
 
         super().save_model(request, obj, form, change)
         if obj.date.weekday() >= 5:

@@ -23,6 +23,7 @@ _REGION_PATHS = (
     ("permit_type", "permit_type__region"),
     ("application", "application__region"),
     ("review", "review__agency__region"),
+    ("tariff", "tariff__region"),
 )
 
 

@@ -1,29 +1,46 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Role
+from agencies.models import Region, Role
 from agencies.selectors import APPLICANT_HOME, memberships_of, staff_region
+from ptsp.workdays import reference_cache
 
 ROLE_NAV = {
     Role.VERIFIER: ("applications:intake_queue", _("Intake queue")),
-    Role.OFFICER: ("agencies:inbox", _("My inbox")),
-    Role.HEAD: ("agencies:agency_queue", _("Agency queue")),
+    Role.OFFICER: ("applications:inbox", _("My inbox")),
+    Role.HEAD: ("applications:agency_queue", _("Agency queue")),
     Role.SIGNER: ("permits:signing_queue", _("To sign")),
-    Role.MONITOR: ("agencies:monitoring", _("Monitoring")),
+    Role.MONITOR: ("monitoring:dashboard", _("Monitoring")),
+    Role.TREASURER: ("fees:proofs", _("Proofs of payment")),
 }
 
 
+# Extra links of the staff navigation that apps above this one add in their AppConfig.ready()
+# (the OSS integration's page): name -> source(user, memberships) -> [{"url", "label"}, …].
+# A source must not query per request (the navigation is on every page).
+_nav_sources: dict = {}
+
+
+def staff_nav_register(name: str, source) -> None:
+    """Add (or replace) the navigation links `name` of staff members."""
+    _nav_sources[name] = source
+
+
 def staff_context(request):
-    """Navigation by role, the staff member's region and the unread notification count."""
+    """Navigation by role and the staff member's region (the unread notification count is
+    `applications.context_processors.notifications`)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     nav = []
     memberships = memberships_of(user)
-    for role in [Role.VERIFIER, Role.OFFICER, Role.HEAD, Role.SIGNER, Role.MONITOR]:
+    for role in [Role.VERIFIER, Role.OFFICER, Role.HEAD, Role.SIGNER, Role.MONITOR, Role.TREASURER]:
         if any(m.role == role for m in memberships):
             url_name, label = ROLE_NAV[role]
             nav.append({"url": reverse(url_name), "label": label})
+            if role == Role.HEAD:
+                # The recommendations awaiting the head's approval (issue 18).
+                nav.append({"url": reverse("applications:head_approvals"), "label": _("Approvals")})
             if role == Role.SIGNER:
                 nav.append(
                     {"url": reverse("applications:rejection_queue"), "label": _("Rejections")}
@@ -35,12 +52,12 @@ def staff_context(request):
     if any(m.role in (Role.HEAD, Role.SIGNER) for m in memberships) and not any(
         m.role == Role.MONITOR for m in memberships
     ):
-        nav.append({"url": reverse("agencies:monitoring"), "label": _("Monitoring")})
+        nav.append({"url": reverse("monitoring:dashboard"), "label": _("Monitoring")})
+    if memberships:
+        for source in _nav_sources.values():
+            nav.extend(source(user, memberships))
     if not memberships:
         nav.append({"url": reverse(APPLICANT_HOME), "label": _("My applications")})
-    from applications.models import Notification
-
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     agencies = []
     for m in memberships:
         if m.agency.name not in agencies:
@@ -52,7 +69,6 @@ def staff_context(request):
         "header_agencies": ", ".join(agencies),
         "staff_region": staff_region(user),
         "is_staff_member": bool(memberships),
-        "unread_notifications": unread,
     }
 
 
@@ -73,9 +89,6 @@ def region_identity(request):
 
 
 def _active_regions():
-    from agencies.models import Region
-    from ptsp.workdays import reference_cache
-
     return reference_cache.get_or_compute(
         ("active_regions",), lambda: list(Region.objects.filter(is_active=True).order_by("name"))
     )

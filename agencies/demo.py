@@ -90,10 +90,13 @@ REGION_ADMIN_MODELS = [
     ("agencies", "powergrant"),
     ("agencies", "powergrantlog"),
     ("accounts", "user"),
-    ("permits", "permittype"),
-    ("permits", "requirement"),
-    ("permits", "formfield"),
-    ("permits", "routestep"),
+    ("catalog", "permittype"),
+    ("catalog", "requirement"),
+    ("catalog", "formfield"),
+    ("catalog", "routestep"),
+    ("fees", "tariff"),
+    ("fees", "tariffversion"),
+    ("fees", "levypolicy"),
 ]
 
 APPLICANTS = [
@@ -189,6 +192,13 @@ def seed_regions() -> list[tuple[str, str, str]]:
                 f"kepala.{slug}@ptsp.local",
                 f"Dr. Hendra Kusuma {city}, S.E., M.M.",
                 {"position": f"Kepala DPMPTSP {spec.name}", "nip": "197805122005011003"},
+            ),
+            (
+                Role.TREASURER,
+                dpmptsp,
+                f"bendahara.{slug}@ptsp.local",
+                f"Sri Wahyuni Bendahara {city}",
+                {},
             ),
             (
                 Role.MONITOR,

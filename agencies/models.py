@@ -107,9 +107,12 @@ class Role(models.TextChoices):
     MONITOR = "monitor", _("Monitor")
     OFFICER = "officer", _("OPD officer")
     HEAD = "head", _("OPD head")
+    # Bendahara penerimaan: DPMPTSP's treasurer of receipts, who confirms or refuses a proof of
+    # payment of a levy (issue 17).
+    TREASURER = "treasurer", _("Treasurer (bendahara penerimaan)")
 
 
-DPMPTSP_ROLES = {Role.VERIFIER, Role.SIGNER, Role.MONITOR}
+DPMPTSP_ROLES = {Role.VERIFIER, Role.SIGNER, Role.MONITOR, Role.TREASURER}
 OPD_ROLES = {Role.OFFICER, Role.HEAD}
 
 
@@ -177,127 +180,24 @@ class RegionHoliday(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}"
 
 
-class ReviewStatus(models.TextChoices):
-    IN_REVIEW = "in_review", _("In review")
-    REVISION_REQUESTED = "revision_requested", _("Revision requested")
-    RECOMMENDED = "recommended", _("Recommended")
-    REJECTED = "rejected", _("Rejected")
-    CANCELLED = "cancelled", _("Cancelled")
+class WorkingDay(models.Model):
+    """Every calendar date of a region with `ordinal` = the number of working days from the
+    region's epoch up to and including that date. Working days between two dates are then a
+    subtraction, so the dashboards count them in one aggregate query. Kept in step with
+    RegionHoliday by signals (agencies.signals) and `working_days_sync`. The table keeps its
+    first name (the model moved from `monitoring`, issue 15)."""
 
-
-class Review(models.Model):
-    """One OPD's technical recommendation (rekomendasi teknis) on one application.
-
-    Made by the routing task, one per agency in the permit type's route. Changed only through
-    the workflow services in `applications.workflow`.
-    """
-
-    application = models.ForeignKey(
-        "applications.Application", on_delete=models.CASCADE, related_name="reviews"
-    )
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="reviews")
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="assigned_reviews",
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.IN_REVIEW
-    )
-    budget_days = models.PositiveSmallIntegerField(_("budget (working days)"))
-    due_at = models.DateTimeField(_("due"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    reasons = models.TextField(_("reasons"), blank=True)
-    revision_items = models.JSONField(_("revision requests"), default=list, blank=True)
-    letter = models.FileField(
-        _("recommendation letter"), upload_to=PrivateUploadTo("letters"), blank=True
-    )
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    ordinal = models.IntegerField()
+    is_working = models.BooleanField()
 
     class Meta:
-        verbose_name = _("review")
-        verbose_name_plural = _("reviews")
-        constraints = [
-            models.UniqueConstraint(fields=["application", "agency"], name="one_review_per_agency")
-        ]
-        indexes = [
-            models.Index(fields=["assignee", "status", "due_at"], name="review_inbox_idx"),
-            models.Index(fields=["agency", "status", "due_at"], name="review_agency_idx"),
-            models.Index(
-                fields=["due_at"],
-                name="review_open_due_idx",
-                condition=models.Q(status="in_review"),
-            ),
-            # The monitoring dashboard: reviews finished in a period, per agency.
-            models.Index(
-                fields=["agency", "decided_at"],
-                name="review_decided_idx",
-                condition=models.Q(decided_at__isnull=False),
-                include=["due_at", "budget_days", "status"],
-            ),
-        ]
+        db_table = "monitoring_workingday"
+        constraints = [models.UniqueConstraint(fields=["region", "date"], name="working_day_once")]
 
     def __str__(self) -> str:
-        return f"{self.agency.code} review of {self.application_id}"
-
-
-class Inspection(models.Model):
-    """A field inspection (peninjauan lapangan) scheduled by an OPD officer; its report is the BAP."""
-
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="inspections")
-    scheduled_for = models.DateTimeField(_("date and time"))
-    place = models.CharField(_("place"), max_length=300)
-    scheduled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    result = models.TextField(_("result (berita acara)"), blank=True)
-    recorded_at = models.DateTimeField(null=True, blank=True)
-    # A scheduled inspection ends with a result or is cancelled with a reason; until then the
-    # review cannot be decided (issue 21 item 8).
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("inspection")
-        verbose_name_plural = _("inspections")
-        ordering = ["scheduled_for"]
-
-    def __str__(self) -> str:
-        return f"{self.place} @ {self.scheduled_for:%Y-%m-%d %H:%M}"
-
-    @property
-    def is_open(self) -> bool:
-        """Scheduled, with neither a result nor a cancellation."""
-        return self.recorded_at is None and self.cancelled_at is None
-
-
-class InspectionPhoto(models.Model):
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
-    file = models.FileField(upload_to=PrivateUploadTo("inspections"))
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"photo {self.pk} of inspection {self.inspection_id}"
+        return f"{self.region_id} {self.date} #{self.ordinal}"
 
 
 POWER_ROLES = {Role.SIGNER, Role.MONITOR}
@@ -307,7 +207,7 @@ class PowerGrant(models.Model):
     """A request to give someone a power role (signer or monitor) of an agency, which a second
     person must approve: a platform admin or another monitor of the region, never the one who
     asked nor the one who would get it (four eyes). Every step is written to PowerGrantLog,
-    which the database keeps append-only. Changed only by agencies.services.power_grant_*."""
+    which the database keeps append-only. Changed only by agencies.grants.power_grant_*."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")

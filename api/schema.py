@@ -9,6 +9,8 @@ from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from fees.bank_protocol import CHANNELS, CODES, INQUIRY_PATH, PAYMENT_PATH
+
 
 class ErrorSerializer(serializers.Serializer):
     class BodySerializer(serializers.Serializer):
@@ -112,3 +114,174 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
                 "`Authorization: Bearer ptsp_…`."
             ),
         }
+
+
+# --- The regional bank's host-to-host interface (fees.h2h; docs/fees.md §7) ----------------
+# Plain Django views with their own authentication (a per-bank HMAC signature, not a session or
+# a token) and their own answer shape; described here from `fees.bank_protocol` so that the
+# bank's developers read one contract. A postprocessing hook (SPECTACULAR_SETTINGS).
+
+
+def _h2h_schemas() -> dict:
+    code_list = "; ".join(
+        f"`{code}` (HTTP {info.http_status}) {info.message}: {info.meaning}"
+        for code, info in CODES.items()
+    )
+    answer = {
+        "response_code": {
+            "type": "string",
+            "enum": [str(code) for code in CODES],
+            "description": f"The answer code: {code_list}",
+        },
+        "message": {"type": "string", "description": "The code's fixed Indonesian text."},
+    }
+    billing_code = {
+        "type": "string",
+        "pattern": r"^\d{16}$",
+        "description": "The SKRD's 16-digit billing code (the last digit a Damm check digit).",
+        "example": "6474260000001235",
+    }
+    amount = {
+        "oneOf": [{"type": "integer"}, {"type": "string", "pattern": r"^\d{1,15}(\.0{1,2})?$"}],
+        "description": "Whole rupiah: a JSON integer or digits as text (`1766721.00`).",
+    }
+    return {
+        "H2hInquiryRequest": {
+            "type": "object",
+            "required": ["billing_code"],
+            "properties": {"billing_code": billing_code},
+        },
+        "H2hInquiryAnswer": {
+            "type": "object",
+            "required": ["response_code", "message"],
+            "properties": {
+                **answer,
+                "status": {"type": "string", "enum": ["unpaid", "paid"]},
+                "billing_code": billing_code,
+                "bill_number": {"type": "string"},
+                "payer_name": {"type": "string"},
+                "amount": {"type": "integer", "description": "Due today, whole rupiah."},
+                "due_date": {"type": "string", "format": "date"},
+            },
+        },
+        "H2hPaymentRequest": {
+            "type": "object",
+            "required": ["billing_code", "amount", "receipt_number", "paid_at"],
+            "properties": {
+                "billing_code": billing_code,
+                "amount": amount,
+                "receipt_number": {
+                    "type": "string",
+                    "pattern": r"^[A-Za-z0-9._/-]{1,64}$",
+                    "description": "The bank's receipt number: unique per bank, the "
+                    "idempotency key (the same payment again answers 00 with duplicate).",
+                },
+                "paid_at": {"type": "string", "format": "date-time"},
+                "channel": {"type": "string", "enum": sorted(CHANNELS), "default": "TELLER"},
+            },
+        },
+        "H2hPaymentAnswer": {
+            "type": "object",
+            "required": ["response_code", "message"],
+            "properties": {
+                **answer,
+                "billing_code": billing_code,
+                "amount": {"type": "integer"},
+                "amount_due": {"type": "integer", "description": "With 13: what is due."},
+                "receipt_number": {"type": "string"},
+                "paid_at": {"type": "string", "format": "date-time"},
+                "duplicate": {
+                    "type": "boolean",
+                    "description": "True when this payment was already recorded (answered 00).",
+                },
+            },
+        },
+    }
+
+
+def _h2h_operation(name: str, summary: str, description: str) -> dict:
+    ref = {"$ref": f"#/components/schemas/H2h{name}Answer"}
+    statuses = sorted({info.http_status for info in CODES.values()})
+    responses = {
+        str(status): {
+            "description": ", ".join(
+                f"{code} {info.message}"
+                for code, info in CODES.items()
+                if info.http_status == status
+            ),
+            "content": {"application/json": {"schema": ref}},
+        }
+        for status in statuses
+    }
+    return {
+        "post": {
+            "operationId": f"h2h_{name.lower()}",
+            "tags": ["bank host-to-host"],
+            "summary": summary,
+            "description": description,
+            "security": [{"bankSignature": []}],
+            "parameters": [
+                {
+                    "name": "X-Bank-Id",
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": r"^[A-Z0-9_-]{2,32}$"},
+                    "description": "The bank's id, e.g. BANKKALTIMTARA.",
+                },
+                {
+                    "name": "X-Timestamp",
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string", "format": "date-time"},
+                    "description": "When it was sent, ISO 8601 with its offset; within the "
+                    "replay window (FEES_H2H_WINDOW_SECONDS, 300) of our clock, both ways.",
+                },
+                {
+                    "name": "X-Signature",
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "description": "base64(HMAC-SHA256(secret, METHOD:PATH:X-Timestamp:"
+                    "lowercase-hex(SHA-256(raw body)))).",
+                },
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": f"#/components/schemas/H2h{name}Request"}
+                    }
+                },
+            },
+            "responses": responses,
+        }
+    }
+
+
+def h2h_paths(result, generator, request, public):
+    """Add the bank's two endpoints (/api/h2h/v1/inquiry and /payment) to the schema."""
+    result.setdefault("components", {}).setdefault("schemas", {}).update(_h2h_schemas())
+    result["components"].setdefault("securitySchemes", {})["bankSignature"] = {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Signature",
+        "description": "Per-bank shared secret (FEES_BANK_SECRET_<BANK>): every request signed "
+        "with X-Bank-Id and X-Timestamp (docs/fees.md §7). No session, no token.",
+    }
+    result.setdefault("paths", {})
+    result["paths"][INQUIRY_PATH] = _h2h_operation(
+        "Inquiry",
+        "The bank asks about a bill by its billing code",
+        "Answers 00 with the bill (unpaid), 88 (already paid), 14 (unknown, another "
+        "region's, or cancelled — e.g. the application was withdrawn), 54 (expired).",
+    )
+    result["paths"][PAYMENT_PATH] = _h2h_operation(
+        "Payment",
+        "The bank posts a payment of a bill",
+        "The amount must equal the bill exactly (13 otherwise). Idempotent on the bank's "
+        "receipt number: the same payment again is 00 with duplicate true and recorded once; "
+        "the receipt reused for anything else is 94; another receipt for a paid bill is 88. "
+        "91: nothing was recorded, retry.",
+    )
+    result.setdefault("tags", [])
+    return result

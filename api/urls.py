@@ -8,6 +8,7 @@ from api.apis import (
     filing,
     intake,
     issuance,
+    levy,
     monitoring,
     notifications,
     outcome,
@@ -87,6 +88,14 @@ v1 = [
         applications.RevisionAnswerApi.as_view(),
         name="revision_answer",
     ),
+    # The applicant's levy (issue 17): the SKRD, its signed PDF, a proof of payment
+    path("applications/<int:pk>/skrd/", levy.BillApi.as_view(), name="bill"),
+    path("applications/<int:pk>/skrd/pdf/", levy.BillPdfApi.as_view(), name="bill_pdf"),
+    path(
+        "applications/<int:pk>/skrd/proofs/",
+        levy.ProofUploadApi.as_view(),
+        name="proof_upload",
+    ),
     # The front office
     path("intake/", intake.IntakeQueueApi.as_view(), name="intake_queue"),
     path("intake/<int:pk>/", intake.IntakeDetailApi.as_view(), name="intake_detail"),
@@ -97,6 +106,11 @@ v1 = [
     path("reviews/<int:pk>/", reviews.ReviewDetailApi.as_view(), name="review"),
     path("reviews/<int:pk>/decide/", reviews.ReviewDecideApi.as_view(), name="review_decide"),
     path("reviews/<int:pk>/reassign/", reviews.ReviewReassignApi.as_view(), name="review_reassign"),
+    path(
+        "reviews/<int:pk>/head-decision/",
+        reviews.ReviewHeadDecideApi.as_view(),
+        name="review_head_decide",
+    ),
     path(
         "reviews/<int:pk>/inspections/",
         reviews.InspectionScheduleApi.as_view(),

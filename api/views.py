@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
+from api.errors import error_body
 from api.forms import ApiTokenForm
 from api.selectors import api_tokens_of
 from api.services import api_token_create, api_token_revoke, may_manage_tokens
@@ -45,9 +47,6 @@ class RedocView(_SameOriginOnly, SpectacularRedocView):
 def not_found(request, *args, **kwargs):
     """Any other path under /api/v1/ (e.g. `/applications/abc/`): the API's 404 body, never
     an HTML page."""
-    from django.http import JsonResponse
-
-    from api.errors import error_body
 
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)
 

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import User
 from applications.models import Application
 from applications.services import filing
-from permits.models import PermitType
+from catalog.models import PermitType
 
 
 def minimal_pdf(text: bytes = b"") -> bytes:

@@ -3,12 +3,19 @@
 A wrong owner, agency or region gets the same answer as a missing row: nothing (404).
 """
 
-from django.db.models import F, Q, QuerySet
+from urllib.parse import urlsplit
 
-from agencies.models import Review, ReviewStatus, Role
+from django.db.models import F, Q, QuerySet
+from django.urls import Resolver404, resolve, reverse
+
+from agencies.models import Role
 from agencies.selectors import agencies_of, memberships_of
-from applications.models import Application, Status
-from permits.selectors import permit_name_columns, with_permit_name
+from applications.models import Application, CorrectionPeriod, Review, ReviewStatus, Status
+from applications.panels import staff_panels
+from applications.sla.clock import prefetch_for_clocks, stage_clock_context
+from applications.timeline import history_html
+from catalog.fields import display_value
+from catalog.selectors import permit_name_columns, with_permit_name
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
@@ -38,6 +45,36 @@ def signer_applications(user) -> QuerySet[Application]:
     applicant's own until it is submitted): the scope of the signer's pages and API alike."""
     regions = [a.region_id for a in agencies_of(user, Role.SIGNER)]
     return Application.objects.filter(region_id__in=regions).exclude(status=Status.DRAFT)
+
+
+def applications_for_signer(user) -> QuerySet[Application]:
+    """The signer's queue: recommended applications of the regions where `user` signs, waiting
+    for "sign and issue". The web queue and the API's alike; order and columns are theirs."""
+    return signer_applications(user).filter(status=Status.RECOMMENDED)
+
+
+def rejections_for_signer(user) -> QuerySet[Application]:
+    """Proposed rejections of the regions where `user` signs, waiting for the signer to
+    confirm or send back (the web queue and the API's alike)."""
+    return signer_applications(user).filter(status=Status.REJECTION_PROPOSED)
+
+
+def applications_filtered(
+    qs_or_user, *, status=None, permit: str = "", q: str = ""
+) -> QuerySet[Application]:
+    """The application search and filters of every list, web and API: `qs_or_user` is a
+    queryset of applications already scoped (a queue) or a user (then what they may see,
+    `applications_visible_to`). `status`: one status or several; `permit`: a permit type's
+    code; `q`: part of the tracking number or of the business name. An empty filter is not
+    applied. Orders nothing: the caller's list decides."""
+    qs = qs_or_user if isinstance(qs_or_user, QuerySet) else applications_visible_to(qs_or_user)
+    if status:
+        qs = qs.filter(status__in=[status] if isinstance(status, str) else list(status))
+    if permit:
+        qs = qs.filter(permit_type__code=permit)
+    if q:
+        qs = qs.filter(Q(tracking_number__icontains=q) | Q(business_name__icontains=q))
+    return qs
 
 
 def applications_of_applicant(user) -> QuerySet[Application]:
@@ -102,25 +139,26 @@ def application_page_context(application: Application) -> dict:
             "label_en": f.get("label_en"),
             "unit": f.get("unit", ""),
             "value": application.form_data.get(f["key"]),
+            "display": display_value(f, application.form_data.get(f["key"])),
         }
         for f in snapshot.get("fields", [])
     ]
-    from applications.clock import prefetch_for_clocks, stage_clock_context
-    from applications.timeline import event_label
 
     # The history and the stage clocks read the same events and reviews: load them once.
     prefetch_for_clocks(application)
     events = list(application.events.all())  # oldest first, with actor and review agency
-    for event in events:
-        event.label = event_label(event)
 
     return {
+        "extra_panels": staff_panels(application),
         **stage_clock_context(application),
+        "corrections": open_corrections(application),
         "show_assignee": True,
         "application": application,
         "documents": documents,
         "fields": fields,
         "events": events,
+        # Rendered once per change of the file and language (applications/_history.html).
+        "history_html": history_html(application, events),
         "snapshot": snapshot,
     }
 
@@ -134,12 +172,25 @@ def rejected_reviews(application: Application):
     )
 
 
-def _path_pk(url: str, prefix: str) -> int | None:
-    """The id in `url` when it is `<prefix><id>/...`, else None."""
-    if not url.startswith(prefix):
-        return None
-    head = url[len(prefix) :].split("/", 1)[0]
-    return int(head) if head.isdigit() else None
+#: The pages a notification may name, by URL name, whose `pk` is the application's (signing) or
+#: the review's (the OPD's pages).
+_SIGNING_PAGES = {"permits:sign", "permits:issuance_status", "permits:preview"}
+_REVIEW_PAGES = {
+    "applications:review",
+    "applications:review_decision",
+    "applications:reassign",
+    "applications:inspection_new",
+}
+
+
+def _page_of(url: str) -> tuple[str, int | None]:
+    """(URL name, `pk`) of the page `url` names, or ("", None) for no page of ours."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return "", None
+    pk = match.kwargs.get("pk")
+    return match.view_name, pk if isinstance(pk, int) else None
 
 
 def notification_target(user, notification) -> str:
@@ -148,8 +199,6 @@ def notification_target(user, notification) -> str:
     officer's review, the signer's page, the front office's check page, the monitoring file),
     else the notifications list. Decided when the link is followed, so that a file that moved
     on since (a submitted file now in review) still opens a page instead of a 404."""
-    from django.urls import reverse
-
     fallback = reverse("applications:notifications")
     url = notification.url or ""
     application = notification.application
@@ -157,28 +206,28 @@ def notification_target(user, notification) -> str:
         return url or fallback
     pk = application.pk
     if application.applicant_id == user.pk:
-        own = f"/applications/{pk}/"
+        own = reverse("applications:detail", args=[pk])
         return url if url.startswith(own) else reverse("applications:detail", args=[pk])
     roles = {(m.role, m.agency.region_id) for m in memberships_of(user)}
     region = application.region_id
     signer = (Role.SIGNER, region) in roles
     signing = application.status in (Status.RECOMMENDED, Status.ISSUING, Status.ISSUED)
     rejection = application.status == Status.REJECTION_PROPOSED
-    if signer and _path_pk(url, "/signing/rejections/") == pk and rejection:
+    page, page_pk = _page_of(url)
+    if signer and page == "applications:rejection" and page_pk == pk and rejection:
         return url
-    if signer and _path_pk(url, "/signing/") == pk and signing:
+    if signer and page in _SIGNING_PAGES and page_pk == pk and signing:
         return url
     reviews = list(
         Review.objects.filter(
             application_id=pk, agency__in=agencies_of(user, Role.OFFICER, Role.HEAD)
         ).order_by("-assignee_id", "pk")
     )
-    named = _path_pk(url, "/reviews/")
-    if named is not None and any(r.pk == named for r in reviews):
+    if page in _REVIEW_PAGES and any(r.pk == page_pk for r in reviews):
         return url
     mine = [r for r in reviews if r.assignee_id == user.pk] or reviews
     if mine:
-        return reverse("agencies:review", args=[mine[0].pk])
+        return reverse("applications:review", args=[mine[0].pk])
     if application.status == Status.DRAFT:
         return fallback
     if signer and rejection:
@@ -190,3 +239,137 @@ def notification_target(user, notification) -> str:
     if (Role.MONITOR, region) in roles or signer:
         return reverse("monitoring:file", args=[pk])
     return fallback
+
+
+# The OPD's reviews (moved from `agencies.selectors`, issue 15).
+
+REVIEW_STATUS_FILTERS = {
+    "open": [ReviewStatus.IN_REVIEW],
+    "revision": [ReviewStatus.REVISION_REQUESTED],
+    # An officer's recommendation waiting for the agency head's approval (issue 18).
+    "approval": [ReviewStatus.AWAITING_HEAD_APPROVAL],
+    "done": [ReviewStatus.RECOMMENDED, ReviewStatus.REJECTED],
+    # Every review still with the agency (the head's queue): in review, waiting for a revision
+    # or for the head's approval.
+    "pending": [
+        ReviewStatus.IN_REVIEW,
+        ReviewStatus.REVISION_REQUESTED,
+        ReviewStatus.AWAITING_HEAD_APPROVAL,
+    ],
+}
+
+
+def reviews_visible_to(user) -> QuerySet[Review]:
+    """Reviews of the agencies where the person is an officer or the head."""
+    return Review.objects.filter(agency__in=agencies_of(user, Role.OFFICER, Role.HEAD))
+
+
+def reviews_filtered(
+    user,
+    *,
+    mine: bool = False,
+    headed: bool = False,
+    status: str = "open",
+    permit: str = "",
+    q: str = "",
+) -> QuerySet[Review]:
+    """The reviews `user` may see (`reviews_visible_to`), filtered: `mine` only those assigned
+    to them (the officer's inbox); `headed` only those of the agencies they head (the head's
+    queue); `status` open (default), revision, approval (awaiting the head's approval), done,
+    pending (open, revision or approval) or all;
+    `permit` a permit type code; `q` part of the tracking number or business name. Due soonest
+    first. The one filter for the OPD's web pages and the API's review list."""
+    reviews = reviews_visible_to(user)
+    if headed:
+        reviews = reviews.filter(agency__in=agencies_of(user, Role.HEAD))
+    if mine:
+        reviews = reviews.filter(assignee=user)
+    if status in REVIEW_STATUS_FILTERS:
+        reviews = reviews.filter(status__in=REVIEW_STATUS_FILTERS[status])
+    if permit:
+        reviews = reviews.filter(application__permit_type__code=permit)
+    if q:
+        reviews = reviews.filter(
+            Q(application__tracking_number__icontains=q)
+            | Q(application__business_name__icontains=q)
+        )
+    return reviews.order_by("due_at", "pk")
+
+
+def inbox_rows(user, **filters) -> list[dict]:
+    """The officer's inbox (`reviews_filtered(user, mine=True, ...)`) as its page lists it: per
+    review `pk`, `status`, `status_label`, `due_at`, `tracking_number`, `business_name` and
+    `permit_name` (in the active language). Plain rows rather than model instances: the page
+    shows a few columns of many reviews."""
+    rows = with_permit_name(
+        list(
+            reviews_filtered(user, mine=True, **filters)[:200].values(
+                "pk",
+                "status",
+                "due_at",
+                legal_state=F("application__legal_state"),
+                legal_due_at=F("application__legal_due_at"),
+                tracking_number=F("application__tracking_number"),
+                business_name=F("application__business_name"),
+                **permit_name_columns("application__permit_type"),
+            )
+        )
+    )
+    labels = dict(ReviewStatus.choices)
+    for row in rows:
+        row["status_label"] = labels.get(row["status"], row["status"])
+    return rows
+
+
+def reviews_awaiting_approval(user) -> list[Review]:
+    """The head's approvals (issue 18): the officers' recommendations awaiting the approval of
+    the head `user`, the head's due time soonest first (`reviews_filtered(user, headed=True,
+    status="approval")`)."""
+    return list(
+        reviews_filtered(user, headed=True, status="approval")
+        .select_related("application", "application__permit_type", "assignee", "agency")
+        .order_by("head_due_at", "pk")[:500]
+    )
+
+
+def agency_queue_reviews(user) -> list[Review]:
+    """The head's queue: every pending review of the agencies `user` heads, due soonest first,
+    with what the page shows (`reviews_filtered(user, headed=True, status="pending")`)."""
+    return list(
+        reviews_filtered(user, headed=True, status="pending").select_related(
+            "application", "application__permit_type", "assignee", "agency"
+        )[:500]
+    )
+
+
+def open_correction(application, review=None):
+    """The open correction period (applications.sla.corrections) of a returned file (no
+    `review`) or of one review's revision request, or None. One query, and none when nothing
+    waits for the applicant; for the pages and the API that show the applicant's deadline."""
+    from_review = review is not None
+    waiting = review.status if from_review else application.status
+    if waiting not in (Status.RETURNED, ReviewStatus.REVISION_REQUESTED):
+        return None
+    return (
+        CorrectionPeriod.objects.filter(
+            application=application,
+            stage=CorrectionPeriod.Stage.REVIEW if from_review else CorrectionPeriod.Stage.INTAKE,
+            review=review,
+            closed_at__isnull=True,
+        )
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def open_corrections(application) -> list:
+    """Every open correction period of a file (the return, or each OPD's revision request),
+    with the review's agency, soonest first; no query unless the file waits for the
+    applicant. What the applicant's and the staff's pages show."""
+    if application.status not in (Status.RETURNED, Status.REVISION_REQUESTED):
+        return []
+    return list(
+        CorrectionPeriod.objects.filter(application=application, closed_at__isnull=True)
+        .select_related("review__agency")
+        .order_by("due_at", "pk")
+    )

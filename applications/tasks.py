@@ -5,6 +5,9 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from applications.models import Notification
+from applications.services.reviews import application_route
+from applications.sla.corrections import corrections_sweep as sweep_corrections
+from applications.sla.sweep import sla_sweep as sweep
 from ptsp.mail import MailClaimed, send_once, stable_message_id
 
 
@@ -43,3 +46,35 @@ def send_notification_email(self, notification_id: int) -> str:
         )
     except MailClaimed as exc:
         raise self.retry(exc=exc, countdown=exc.retry_in) from exc
+
+
+# The two tasks below keep the names they had in `agencies.tasks` (issue 15 moved the code):
+# waiting outbox rows and the beat schedule call them by name.
+
+
+@shared_task(
+    name="agencies.tasks.route_application",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=10,
+)
+def route_application(application_id: int) -> int:
+    """Create the application's reviews, one per agency of its route. Idempotent: a duplicate
+    or a rerun after a crash leaves exactly one review per agency."""
+    return len(application_route(application_id=application_id))
+
+
+@shared_task(name="agencies.tasks.sla_sweep", ignore_result=True)
+def sla_sweep() -> int:
+    """Celery beat, every few minutes: send the SLA reminders and escalations owed now, each
+    exactly once (see applications.sla.sweep). Safe to overlap with a late or duplicate run."""
+    return sweep().notices
+
+
+@shared_task(name="applications.tasks.corrections_sweep", ignore_result=True)
+def corrections_sweep() -> int:
+    """Celery beat, every few minutes: the applicants' correction periods — reminders halfway
+    and one working day before, and the lapse (or the way back to the OPD) at the end, each
+    once (see applications.sla.corrections). Safe to overlap with a late or duplicate run."""
+    result = sweep_corrections()
+    return result.reminders + result.lapsed + result.back_to_office

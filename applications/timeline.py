@@ -9,10 +9,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
+from django.template.loader import render_to_string
+from django.utils import timezone as django_timezone
+from django.utils import translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Status
-from applications.workflow import APPLICATION_TRANSITIONS, REVIEW_TRANSITIONS
+from applications.models import FINAL_STATUSES, Status
+from applications.workflow import (
+    APPLICATION_TRANSITIONS,
+    PERMIT_TRANSITIONS,
+    RECORDED_EVENTS,
+    REVIEW_TRANSITIONS,
+    Action,
+)
+from catalog.services import route_stages
+from ptsp.localcache import ProcessCache
 
 HOLDERS = {
     Status.DRAFT: _("You (draft)"),
@@ -25,14 +37,26 @@ HOLDERS = {
     Status.ISSUED: _("Finished"),
     Status.REJECTED: _("Finished"),
     Status.WITHDRAWN: _("Finished"),
+    Status.LAPSED: _("Finished"),
 }
 
 
 def holder_of(application) -> str:
     """Who holds the file now, in words (for lists and the public tracking page)."""
     if application.status == Status.IN_REVIEW:
-        route = application.catalog_version.snapshot.get("route", [])
-        names = ", ".join(step["agency_name"] for step in route)
+        stages = route_stages(application.catalog_version.snapshot)
+        cache = getattr(application, "_prefetched_objects_cache", {})
+        if len(stages) > 1 and "reviews" in cache:
+            # A route in stages (issue 18): the agencies still at work, when the page loaded
+            # the reviews; else the stages in order ("DLH → Dinas Kesehatan").
+            open_names = [
+                r.agency.name
+                for r in cache["reviews"]
+                if r.status in ("in_review", "awaiting_head_approval")
+            ]
+            if open_names:
+                return ", ".join(open_names)
+        names = " → ".join(", ".join(step["agency_name"] for step in steps) for steps in stages)
         return names or str(_("Technical agencies"))
     return str(HOLDERS.get(application.status, "—"))
 
@@ -51,11 +75,11 @@ class Step:
     extra: dict = field(default_factory=dict)
 
 
+# The words for events that are not an application or review transition: the permit table's
+# events and those that change no status.
 EVENT_LABELS = {
-    "routed": _("Sent for technical review"),
-    "inspection_scheduled": _("Field inspection scheduled"),
-    "inspection_recorded": _("Field inspection done"),
-    "inspection_cancelled": _("Field inspection cancelled"),
+    **{t.event: t.label for t in PERMIT_TRANSITIONS.values() if t.event},
+    **RECORDED_EVENTS,
 }
 
 
@@ -69,6 +93,10 @@ def event_label(event) -> str:
         label = str(transition.label)
     else:
         label = str(EVENT_LABELS.get(event.action, event.action.replace("_", " ").capitalize()))
+    stage = (event.data or {}).get("stage", 1) if event.action == Action.ROUTED else 1
+    if stage and stage > 1:
+        # A route in stages (issue 18): the timeline says when the next stage began.
+        label = _("Stage %(n)s: %(label)s") % {"n": stage, "label": label}
     if event.review_id and event.review is not None:
         return f"{label} — {event.review.agency.name}"
     return label
@@ -77,11 +105,11 @@ def event_label(event) -> str:
 # An application-level event that records the same act as a review's own event (written in the
 # same transaction by `application_settle`): the timeline shows the act once.
 SAME_ACT = {
-    "request_revision": "review_request_revision",
-    "answer_revision": "review_answer_revision",
-    "answer_revision_partial": "review_answer_revision",
-    "propose_rejection": "review_reject",
-    "send_back_rejection": "review_send_back",
+    Action.REQUEST_REVISION: Action.REVIEW_REQUEST_REVISION,
+    Action.ANSWER_REVISION: Action.REVIEW_ANSWER_REVISION,
+    Action.PROPOSE_REJECTION: Action.REVIEW_REJECT,
+    Action.SEND_BACK_REJECTION: Action.REVIEW_SEND_BACK,
+    Action.CORRECTION_EXPIRED: Action.REVIEW_CORRECTION_EXPIRED,
 }
 SAME_ACT_WINDOW_SECONDS = 60
 
@@ -115,7 +143,11 @@ def step_for_event(event, application) -> Step:
         else str(HOLDERS.get(status, _("Technical agencies")))
     )
     actor = event.actor.full_name if event.actor_id and event.actor else str(_("System"))
-    note = event.note if event.action in ("withdraw", "return", "review_reject") else ""
+    note = (
+        event.note
+        if event.action in (Action.WITHDRAW, Action.RETURN, Action.REVIEW_REJECT, Action.LAPSE)
+        else ""
+    )
     due = None
     if (
         event.review_id
@@ -127,6 +159,8 @@ def step_for_event(event, application) -> Step:
             f" ({review.assignee.full_name})" if review.assignee_id and review.assignee else ""
         )
         due = review.due_at if review.status == "in_review" else None
+        if review.status == "awaiting_head_approval":
+            due = review.head_due_at  # the head's own budget (issue 18)
     return Step(
         action=event.action,
         label=label,
@@ -162,6 +196,65 @@ def build_timeline(application, events) -> list[Step]:
         previous.end = nxt.start
     last = steps[-1]
     last.current = True
-    if application.status not in (Status.ISSUED, Status.REJECTED, Status.WITHDRAWN):
+    if application.status not in FINAL_STATUSES:
         last.due = last.due or application.due_at
     return steps
+
+
+# The rendered timeline of the applicant's page, per process: what it shows changes only with
+# the file (its row, saved on every status change) and its events (append-only), so the key is
+# the file's last change — its `updated_at` and its newest event — with the language and the
+# time zone it is written in. The key holds the file's id: a page only ever gets the timeline
+# of the file it has already been allowed to show. A person's or agency's new name shows within
+# the entries' lifetime.
+PROGRESS_HTML = ProcessCache(ttl=600.0, max_entries=2000)
+
+
+def progress_version(application, events) -> tuple:
+    """The file's last change, from rows the page has loaded already (no query)."""
+    events = list(events)
+    return (
+        application.pk,
+        application.updated_at.isoformat() if application.updated_at else "",
+        events[-1].pk if events else 0,
+        len(events),
+    )
+
+
+def progress_html(application, events) -> SafeString:
+    """The applicant page's progress section (`applications/_progress.html`), rendered once per
+    change of the file, language and time zone in this process."""
+    events = list(events)
+    key = (
+        "progress",
+        *progress_version(application, events),
+        translation.get_language(),
+        django_timezone.get_current_timezone_name(),
+    )
+    return PROGRESS_HTML.get_or_compute(
+        key,
+        lambda: render_to_string(
+            "applications/_progress.html",
+            {"application": application, "timeline": build_timeline(application, events)},
+        ),
+    )
+
+
+def history_html(application, events) -> SafeString:
+    """The staff pages' history (`applications/_history.html`: intake check, review page,
+    rejection page) of `events` (the file's, oldest first), rendered once per change of the
+    file, language and time zone in this process; the events' labels are worked out only then."""
+    events = list(events)
+    key = (
+        "history",
+        *progress_version(application, events),
+        translation.get_language(),
+        django_timezone.get_current_timezone_name(),
+    )
+
+    def render():
+        for event in events:
+            event.label = event_label(event)
+        return render_to_string("applications/_history.html", {"events": events})
+
+    return PROGRESS_HTML.get_or_compute(key, render)

@@ -13,6 +13,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from ptsp.errors import DomainError
+from security.content import check_image, check_pdf
+from security.scanning import scan
 
 MAGIC = [
     ("pdf", b"%PDF-"),
@@ -94,8 +96,6 @@ def check_upload(upload, *, accepted_kinds: list[str], max_size_kb: int) -> Chec
             field="file",
         )
     # Content checks (security/content.py) and the virus-scanning hook (security/scanning.py).
-    from security.content import check_image, check_pdf
-    from security.scanning import scan
 
     if kind == "pdf":
         check_pdf(data)

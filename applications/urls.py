@@ -1,6 +1,14 @@
 from django.urls import path
 
-from applications.views import applicant, intake, notifications, outcome, public, revisions
+from applications.views import (
+    applicant,
+    intake,
+    notifications,
+    outcome,
+    public,
+    reviews,
+    revisions,
+)
 
 app_name = "applications"
 
@@ -42,6 +50,27 @@ urlpatterns = [
     # The front office (DPMPTSP verifier)
     path("intake/", intake.intake_queue, name="intake_queue"),
     path("intake/<int:pk>/", intake.intake_check, name="intake_check"),
+    # The OPD (officer, head): reviews and field inspections
+    path("reviews/inbox/", reviews.inbox, name="inbox"),
+    path("reviews/agency/", reviews.agency_queue, name="agency_queue"),
+    path("reviews/approvals/", reviews.head_approvals, name="head_approvals"),
+    path("reviews/<int:pk>/", reviews.review_detail, name="review"),
+    path("reviews/<int:pk>/decision/", reviews.review_decision, name="review_decision"),
+    path("reviews/<int:pk>/reassign/", reviews.reassign, name="reassign"),
+    path("reviews/<int:pk>/head-decision/", reviews.head_decision, name="review_head_decision"),
+    path("reviews/<int:pk>/inspections/", reviews.inspection_new, name="inspection_new"),
+    path(
+        "inspections/<int:pk>/result/",
+        reviews.inspection_close,
+        {"close": "result"},
+        name="inspection_result",
+    ),
+    path(
+        "inspections/<int:pk>/cancel/",
+        reviews.inspection_close,
+        {"close": "cancel"},
+        name="inspection_cancel",
+    ),
     # The signer's side of a proposed rejection
     path("signing/rejections/", outcome.rejection_queue, name="rejection_queue"),
     path("signing/rejections/<int:pk>/", outcome.rejection, name="rejection"),

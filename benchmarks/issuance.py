@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/issuance.py [--n 40] [--throughput 60]
 
-Makes its own database `ptsp_bench` on the local PostgreSQL (DATABASE_URL's server, default
-127.0.0.1:5432) and uses the local Redis (CELERY_BROKER_URL, default 127.0.0.1:6379/14), a
+Makes its own database (BENCH_DB_NAME, default `ptsp_bench`) on the local PostgreSQL (BENCH_PG,
+default postgres://postgres@127.0.0.1:5432, as benchmarks/database.py) and uses the local Redis (CELERY_BROKER_URL, default 127.0.0.1:6379/14), a
 throwaway var/ directory and a fresh development certificate. Reports, for a one-page and a
 three-page permit:
 - issue: `permit_issue` (the request: certificate check, lock, number, permit row, outbox) plus
@@ -45,7 +45,7 @@ def setup_environment():
         {
             "DJANGO_ENV": "test",
             "DJANGO_SETTINGS_MODULE": "ptsp.settings",
-            "DATABASE_URL": fresh_database("ptsp_bench"),
+            "DATABASE_URL": fresh_database(os.environ.get("BENCH_DB_NAME", "ptsp_bench")),
             "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14"),
             "PTSP_VAR_DIR": var,
             "MEDIA_ROOT": f"{var}/media",
@@ -90,11 +90,12 @@ def main() -> int:
     from accounts.models import User
     from agencies.models import Region
     from applications.models import Event
-    from permits.models import Permit, PermitType
+    from catalog.models import PermitType
+    from permits.models import Permit
     from permits.rendering import html_to_pdf, permit_html
     from permits.services.issuance import permit_complete_issuance, permit_issue
     from permits.signing import get_signer
-    from tests.builders import recommended_application
+    from tests.journeys import recommended_application
 
     signer_user = User.objects.get(email="kepala.btg@ptsp.local")
     region = Region.objects.get(code="BTG")

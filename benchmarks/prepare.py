@@ -15,7 +15,7 @@ def main(out_path: str) -> None:
     from accounts.services import applicant_register
     from applications.services import filing
     from applications.services.intake import application_accept
-    from tests.workflow_builders import all_accepted, pdf_upload, permit_type
+    from tests.journeys import all_accepted, pdf_upload, permit_type
 
     ptype = permit_type()
     verifier = User.objects.get(email="verifikator.btg@ptsp.local")
@@ -56,7 +56,7 @@ def main(out_path: str) -> None:
 
     from outbox.testing import run_pending
     from permits.services.issuance import permit_issue
-    from tests.builders import recommended_application
+    from tests.journeys import recommended_application
 
     call_command("make_dev_signing_cert")
     signer = User.objects.get(email="kepala.btg@ptsp.local")

@@ -75,11 +75,21 @@ APPS_SQL = """
 INSERT INTO applications_application
   (tracking_number, applicant_id, region_id, permit_type_id, catalog_version_id, status,
    business_name, nib, kbli, address, kelurahan, kecamatan, form_data, due_at, withdraw_reason,
-   created_at, updated_at, submitted_at, closed_at)
+   created_at, updated_at, submitted_at, closed_at, legal_state, legal_due_at,
+   legal_started_at, legal_decided_at)
 SELECT %(code)s || '-B-' || g, %(applicant)s, %(region)s, %(ptype)s, %(version)s, s.status,
        'Usaha ' || g, '', '', '', '', '', '{}'::jsonb, NULL, '',
        s.sub, s.sub, s.sub,
-       CASE WHEN s.status IN ('issued', 'rejected') THEN s.sub + interval '25 days' END
+       CASE WHEN s.status IN ('issued', 'rejected') THEN s.sub + interval '25 days' END,
+       -- The legal clock (issue 18): running for the files in review, deadlines from two days
+       -- ago to four weeks ahead; stopped while waiting for the applicant; met when decided.
+       CASE WHEN s.status = 'in_review' THEN 'running'
+            WHEN s.status = 'revision_requested' THEN 'paused' ELSE 'met' END,
+       CASE WHEN s.status = 'in_review'
+            THEN now() + interval '1 hour' * (-48 + (g::bigint * 7919) %% 720)
+            WHEN s.status IN ('issued', 'rejected') THEN s.sub + interval '20 days' END,
+       s.sub + interval '1 day',
+       CASE WHEN s.status IN ('issued', 'rejected') THEN s.sub + interval '19 days' END
   FROM (
     SELECT g,
            CASE WHEN g %% 50 = 0 THEN 'in_review'
@@ -96,7 +106,7 @@ SELECT %(code)s || '-B-' || g, %(applicant)s, %(region)s, %(ptype)s, %(version)s
 REVIEWS_SQL = """
 INSERT INTO agencies_review
   (application_id, agency_id, assignee_id, status, budget_days, due_at, created_at, decided_at,
-   decided_by_id, reasons, revision_items, letter)
+   decided_by_id, reasons, revision_items, letter, stage, needs_head_approval, head_note)
 SELECT a.id, ag.agency_id, ag.officer_id,
        CASE WHEN a.status = 'in_review' THEN 'in_review'
             WHEN a.status = 'revision_requested' AND ag.n = 1 THEN 'revision_requested'
@@ -112,11 +122,11 @@ SELECT a.id, ag.agency_id, ag.officer_id,
        CASE WHEN a.status IN ('issued', 'rejected')
             THEN a.submitted_at + interval '1 day' * (2 + random() * 18) END,
        CASE WHEN a.status IN ('issued', 'rejected') THEN ag.officer_id END,
-       '', '[]'::jsonb, ''
+       '', '[]'::jsonb, '', 1, false, ''
   FROM applications_application a
   CROSS JOIN (VALUES (1, %(a1)s::bigint, %(o1)s::bigint), (2, %(a2)s::bigint, %(o2)s::bigint))
        AS ag(n, agency_id, officer_id)
- WHERE a.region_id = %(region)s
+ WHERE a.region_id = %(region)s AND a.permit_type_id = %(ptype)s
 """
 
 EVENTS_SQL = [
@@ -125,11 +135,13 @@ EVENTS_SQL = [
 INSERT INTO applications_event (application_id, review_id, actor_id, at, action, from_status,
                                 to_status, note, data)
 SELECT a.id, NULL::bigint, a.applicant_id, a.submitted_at, 'submit', 'draft', 'submitted', '', '{}'::jsonb
-  FROM applications_application a WHERE a.region_id = %(region)s
+  FROM applications_application a
+ WHERE a.region_id = %(region)s AND a.permit_type_id = %(ptype)s
 UNION ALL
 SELECT a.id, NULL::bigint, NULL::bigint, a.submitted_at + interval '1 day', 'accept', 'submitted', 'in_review',
        '', '{}'::jsonb
-  FROM applications_application a WHERE a.region_id = %(region)s
+  FROM applications_application a
+ WHERE a.region_id = %(region)s AND a.permit_type_id = %(ptype)s
 """,
     # routed, decisions
     """
@@ -137,17 +149,18 @@ INSERT INTO applications_event (application_id, review_id, actor_id, at, action,
                                 to_status, note, data)
 SELECT r.application_id, r.id, NULL::bigint, r.created_at, 'routed', 'in_review', 'in_review', '', '{}'::jsonb
   FROM agencies_review r JOIN applications_application a ON a.id = r.application_id
- WHERE a.region_id = %(region)s
+ WHERE a.region_id = %(region)s AND a.permit_type_id = %(ptype)s
 UNION ALL
 SELECT r.application_id, r.id, r.assignee_id, r.decided_at,
        CASE r.status WHEN 'recommended' THEN 'review_recommend'
                      WHEN 'rejected' THEN 'review_reject' ELSE 'review_cancel' END,
        'in_review', r.status, '', '{}'::jsonb
   FROM agencies_review r JOIN applications_application a ON a.id = r.application_id
- WHERE a.region_id = %(region)s AND r.decided_at IS NOT NULL
+ WHERE a.region_id = %(region)s AND a.permit_type_id = %(ptype)s AND r.decided_at IS NOT NULL
 UNION ALL
 SELECT a.id, NULL::bigint, NULL::bigint, a.closed_at, 'issue', 'issuing', 'issued', '', '{}'::jsonb
-  FROM applications_application a WHERE a.region_id = %(region)s AND a.status = 'issued'
+  FROM applications_application a
+ WHERE a.region_id = %(region)s AND a.permit_type_id = %(ptype)s AND a.status = 'issued'
 """,
 ]
 
@@ -158,7 +171,7 @@ def build(n_apps: int) -> dict:
 
     from accounts.models import User
     from agencies.models import Agency, Region
-    from tests.workflow_builders import permit_type
+    from tests.journeys import permit_type
 
     timings = {}
     started = time.monotonic()
@@ -216,6 +229,10 @@ def counts() -> dict:
             "SELECT count(*) FROM agencies_review WHERE status = 'in_review' AND due_at < now()"
         )
         result["overdue open reviews"] = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM applications_application WHERE legal_state = 'running'"
+        )
+        result["running legal clocks"] = cursor.fetchone()[0]
     return result
 
 
@@ -238,9 +255,9 @@ def measure() -> list[str]:
     from django.utils import timezone
 
     from accounts.models import User
+    from agencies.calendar import ensure_working_days
     from agencies.models import Agency
-    from agencies.sla import sla_sweep
-    from monitoring.calendar import ensure_working_days
+    from applications.sla.sweep import sla_sweep
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("createcachetable")
@@ -260,6 +277,45 @@ def measure() -> list[str]:
         f"steady sweep (every 10 min): median {med:.0f} ms (min {lo:.0f}, max {hi:.0f}); "
         f"{res.notices} new notices in the last run"
     )
+    # The legal guard (issue 18): the rows it reads, and its plan.
+    from agencies.models import Region
+    from applications.models import Application, LegalState
+    from applications.sla.legal import _horizon, legal_guard
+    from ptsp.workdays import Calendar
+
+    calendars = {r.pk: Calendar(r) for r in Region.objects.filter(is_active=True)}
+    due_rows = Application.objects.filter(
+        legal_state=LegalState.RUNNING, legal_due_at__lte=_horizon(calendars, timezone.now())
+    )
+    from django.db.models import Q
+
+    owed = due_rows.filter(Q(legal_next_at__isnull=True) | Q(legal_next_at__lte=timezone.now()))
+    lines.append(
+        f"legal guard: {due_rows.count()} running clocks within the horizon, {owed.count()} "
+        f"owed something now, of {Application.objects.count()} applications"
+    )
+    plan = owed.order_by("legal_due_at", "pk").explain(analyze=True)
+    lines.append("legal guard plan: " + " | ".join(plan.splitlines()[:4]))
+    t = time.monotonic()
+    first_guard = legal_guard(now=timezone.now())
+    lines.append(
+        f"legal guard, first run: {first_guard.notices} warnings, {first_guard.deemed} deemed, "
+        f"in {time.monotonic() - t:.2f} s"
+    )
+    med, lo, hi, res = timed(lambda: legal_guard(now=timezone.now()))
+    lines.append(
+        f"legal guard, steady: median {med:.0f} ms (min {lo:.0f}, max {hi:.0f}); "
+        f"{res.notices} new warnings in the last run"
+    )
+    # The dashboard's daily summary (monitoring.summary): the first run counts every day (as
+    # after the migration), the next ones only the days since.
+    from monitoring.summary import review_days_rebuild, review_days_refresh
+
+    t = time.monotonic()
+    days = review_days_rebuild()
+    lines.append(f"daily summary, full rebuild: {days} days in {time.monotonic() - t:.2f} s")
+    med, lo, hi, _ = timed(review_days_refresh)
+    lines.append(f"daily summary, steady refresh: median {med:.0f} ms (min {lo:.0f}, max {hi:.0f})")
     client = Client()
     client.force_login(User.objects.get(email="monitor.btg@ptsp.local"))
     dinkes = Agency.objects.get(region__code="BTG", code="DINKES")

@@ -61,7 +61,9 @@ class _BsreSignerBase:
         tsa_url: str = "",
         trust_roots=None,
         files_per_request: int = 1,
+        region_code: str = "",
     ):
+        self.region_code = region_code  # for log lines only
         self.client = client
         self.identity = identity
         self.level = level
@@ -80,16 +82,65 @@ class _BsreSignerBase:
             return list(self._trust_roots)
         return pades.load_trust_roots(settings.SIGNING_CA_PATH)
 
+    # What `permits` asks a signer without importing this app (permits.signing.needs_credential)
+    needs_credential = True
+    provider = "bsre"
+
+    def _identity(self):
+        if self.identity is None:
+            from bsre.providers import no_identity
+
+            raise no_identity()
+        return self.identity
+
     def check(self) -> None:
         """Refuse a signer BSrE would refuse (not registered, expired, revoked) and a B-LT
         configuration without a timestamp authority or trust roots."""
         if self.level == "B-LT" and not (self.tsa_url and self.trust_roots()):
             raise ltv_unconfigured()
-        self.client.check_status(self.identity).raise_unless_active()
+        self.client.check_status(self._identity()).raise_unless_active()
+
+    def status(self):
+        """BSrE's `user/check/status` for this signer (`bsre.client.UserStatus`)."""
+        return self.client.check_status(self._identity())
+
+    def request_totp(self) -> None:
+        """Ask BSrE to send the signer a one-time code."""
+        self.client.request_totp(self._identity())
+
+    @staticmethod
+    def seal(credential: SigningCredential, *, context: str) -> str:
+        from bsre import sealing
+
+        return sealing.seal(credential, context=context)
+
+    @staticmethod
+    def unseal(token: str, *, context: str) -> SigningCredential:
+        from bsre import sealing
+
+        return sealing.unseal(token, context=context)
+
+    def certificate_issuer(self) -> dict:
+        """Who issued the signer's BSrE certificate (the footnote), as
+        `LocalPkcs12Signer.certificate_issuer`; a certificate that cannot be had counts as a
+        development one (fails closed)."""
+        from asn1crypto import x509 as asn1_x509
+
+        try:
+            cert = asn1_x509.Certificate.load(self.chain()[0])
+        except Exception as exc:
+            logger.warning("bsre certificate issuer unknown: %s", exc.__class__.__name__)
+            return {"name": "", "development": True}
+        issuer = cert.issuer.native
+        name = issuer.get("organization_name") or issuer.get("common_name") or ""
+        if isinstance(name, list):
+            name = ", ".join(name)
+        words = " ".join(str(v) for v in issuer.values()).lower()
+        return {"name": str(name), "development": "development" in words}
 
     def chain(self) -> list[bytes]:
         if self._chain is None:
-            self._chain = self.client.certificate_chain(self.identity)
+            self._chain = self.client.certificate_chain(self._identity())
         return self._chain
 
     def certificate_sha256(self) -> str:
@@ -185,7 +236,7 @@ class BsreSigner(_BsreSignerBase):
         out: list[bytes] = []
         for batch in self._batches(pdfs, credential):
             result = self.client.sign_pdf(
-                batch, identity=self.identity, credential=credential, properties=properties
+                batch, identity=self._identity(), credential=credential, properties=properties
             )
             out.extend(result.files)
         context, timestamper = self._lt_tools()
@@ -247,7 +298,7 @@ class BsreHashSigner(_BsreSignerBase):
             cms_list.extend(
                 self.client.sign_hash(
                     [digest.document_digest for digest, _output in batch],
-                    identity=self.identity,
+                    identity=self._identity(),
                     credential=credential,
                 )
             )

@@ -115,12 +115,14 @@ def advertising_definition(*, rates: dict[str, int]) -> dict:
 REGIONS = {
     "BTG": {
         "billing_prefix": "6474",
+        "expired_bill_rule": "reassess",
         "pbg": {"locality_index": "0.005", "shst": 7_350_000},
         "advertising_rates": {"a": 2_500, "b": 1_750, "c": 1_000},
         "map_copy": 50_000,
     },
     "PLG": {
         "billing_prefix": "1671",
+        "expired_bill_rule": "close",
         "pbg": {"locality_index": "0.004", "shst": 6_150_000},
         "advertising_rates": {"a": 3_000, "b": 2_000, "c": 1_200},
         "map_copy": 40_000,
@@ -163,6 +165,8 @@ def seed_region_fees(region: Region) -> None:
             interest_rate_percent="1",
             interest_max_months=24,
             partial_month_counts_as_full=True,
+            payable_days_after_due=90,
+            expired_bill_rule=spec["expired_bill_rule"],
         )
     for code, name, kind, account_code in TARIFFS:
         tariff = Tariff.objects.filter(region=region, code=code).first()
@@ -183,3 +187,8 @@ def seed_fees() -> None:
     """Demo tariffs and levy policies for every demo region that exists (BTG, PLG)."""
     for region in Region.objects.filter(code__in=REGIONS):
         seed_region_fees(region)
+
+
+def seed() -> None:
+    """The `seed_demo` hook (agencies.management.commands.seed_demo.APP_SEEDERS)."""
+    seed_fees()

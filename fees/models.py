@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Region
 from fees.constraints import no_overlapping_versions
+from ptsp.files import PrivateUploadTo
 
 MONEY = {"max_digits": 14, "decimal_places": 0}
 INDEX = {"max_digits": 9, "decimal_places": 4}
@@ -107,7 +108,9 @@ class TariffVersion(models.Model):
         help_text=_("The last day, inclusive. Empty: until further notice."),
     )
     legal_basis = models.CharField(
-        _("legal basis"), max_length=300, help_text=_("e.g. Perda Kota Bontang No. 2 Tahun 2024.")
+        _("legal basis"),
+        max_length=300,
+        help_text=_("The regulation, e.g. Perda No. 2 Tahun 2024."),
     )
     note = models.TextField(_("note"), blank=True)
     fixed_amount = models.DecimalField(_("fixed amount (Rp)"), null=True, blank=True, **MONEY)
@@ -366,6 +369,26 @@ class LevyPolicy(models.Model):
     partial_month_counts_as_full = models.BooleanField(
         _("a started month counts as a full month"), default=True
     )
+    payable_days_after_due = models.PositiveSmallIntegerField(
+        _("days payable after the due date"),
+        default=90,
+        validators=[MaxValueValidator(3650)],
+        help_text=_(
+            "After the due date the bill can still be paid, with interest, for this many days; "
+            "then it expires."
+        ),
+    )
+
+    class ExpiredRule(models.TextChoices):
+        REASSESS = "reassess", _("Back to the assessing agency (a new assessment and SKRD)")
+        CLOSE = "close", _("Close the file")
+
+    expired_bill_rule = models.CharField(
+        _("when a bill expires"),
+        max_length=10,
+        choices=ExpiredRule.choices,
+        default=ExpiredRule.CLOSE,
+    )
     billing_prefix = models.CharField(
         _("billing code prefix"),
         max_length=4,
@@ -400,3 +423,362 @@ class LevyPolicy(models.Model):
     @property
     def period(self) -> str:
         return period_label(self.valid_from, self.valid_until)
+
+
+# --- Phase 2: assessments, bills (SKRD), payments ----------------------------------------------
+
+
+class Assessment(models.Model):
+    """The levy of one application, set by an officer of the agency the permit type names
+    (PUPR for PBG) as part of its review: the inputs (read from the application, corrected
+    with a reason), the tariff version used, and the computation itself (`draft`, the whole
+    `fees.services.assessment_draft` snapshot with its `digest`). Stored once and never
+    edited: a later tariff change does not change it; a new assessment replaces it for the
+    bill while the review is open (the latest counts)."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="assessments"
+    )
+    review = models.ForeignKey(
+        "applications.Review", on_delete=models.PROTECT, related_name="assessments"
+    )
+    tariff_version = models.ForeignKey(
+        TariffVersion, on_delete=models.PROTECT, related_name="assessments"
+    )
+    source_inputs = models.JSONField(_("inputs read from the application"), default=dict)
+    inputs = models.JSONField(_("inputs used"), default=dict)
+    corrections = models.JSONField(_("corrected inputs"), default=list, blank=True)
+    correction_reason = models.TextField(_("reason for the corrections"), blank=True)
+    draft = models.JSONField(_("computation"))
+    digest = models.CharField(_("digest"), max_length=64)
+    total = models.DecimalField(_("total (Rp)"), **MONEY)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("assessed at"))
+
+    class Meta:
+        verbose_name = _("levy assessment")
+        verbose_name_plural = _("levy assessments")
+        ordering = ["application", "-assessed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="assessment_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(corrections=[]) | ~Q(correction_reason=""),
+                name="assessment_correction_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: Rp {self.total}"
+
+
+class FeeCounter(models.Model):
+    """Gap-free numbers of the fees app, per region, kind and year (`ptsp.counters`): the SKRD
+    number (`skrd`, per year) and the payer's NPWR (`npwr`, year 0)."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind", "year"], name="fee_counter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.kind}/{self.year}: {self.last_value}"
+
+
+class LevyPayer(models.Model):
+    """A levy payer (*wajib retribusi*) of a region and its NPWR, given on the first bill."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    npwr = models.CharField(_("NPWR"), max_length=30)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("levy payer")
+        verbose_name_plural = _("levy payers")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "user"], name="levy_payer_once"),
+            models.UniqueConstraint(fields=["region", "npwr"], name="npwr_unique_in_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.npwr
+
+
+class Bill(models.Model):
+    """The SKRD (*Surat Ketetapan Retribusi Daerah*) of one application: its gap-free number
+    per region and year, the payer and NPWR, the lines with their account codes (copied from
+    the assessment), the total and the amount in words, the due date (the levy policy), the
+    billing code the bank is told, and the signed PDF (rendered and signed by the permits
+    pipeline in the worker)."""
+
+    class Status(models.TextChoices):
+        UNPAID = "unpaid", _("Unpaid")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired (not paid in time)")
+
+    # One live (unpaid or paid) bill per application; an expired one is kept beside the new
+    # SKRD a reassessment issues (`bill_one_live_per_application`).
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="bills"
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="bills")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="bills")
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(_("SKRD number"), max_length=60)
+    payer = models.ForeignKey(LevyPayer, on_delete=models.PROTECT, related_name="bills")
+    payer_name = models.CharField(_("payer"), max_length=200)
+    payer_address = models.CharField(_("payer's address"), max_length=400, blank=True)
+    object_description = models.CharField(_("levied object"), max_length=400)
+    lines = models.JSONField(_("lines"))
+    total = models.DecimalField(_("total (Rp)"), **MONEY)
+    total_in_words = models.CharField(_("total in words"), max_length=400)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_on = models.DateField(_("date of issue"))
+    due_date = models.DateField(_("due date"))
+    billing_code = models.CharField(_("billing code"), max_length=16, unique=True)
+    expires_on = models.DateField(
+        _("payable until"),
+        null=True,
+        blank=True,
+        help_text=_("The last local day the bill can be paid (with interest); empty: no end."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.UNPAID
+    )
+    expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    pdf = models.FileField(_("signed SKRD"), upload_to=PrivateUploadTo("skrd"), blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("SKRD")
+        verbose_name_plural = _("SKRDs")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "sequence"], name="skrd_sequence_once"
+            ),
+            models.CheckConstraint(condition=Q(total__gt=0), name="skrd_total_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_at__isnull=False), name="skrd_paid_has_time"
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(status__in=["unpaid", "paid"]),
+                name="bill_one_live_per_application",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Payment(models.Model):
+    """A payment of a bill: posted by a bank host-to-host (unique on the bank and its receipt
+    number) or confirmed by the treasurer from a proof. Never edited."""
+
+    class Method(models.TextChoices):
+        H2H = "h2h", _("Bank (host-to-host)")
+        MANUAL = "manual", _("Proof confirmed by the treasurer")
+
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    bank_id = models.CharField(_("bank"), max_length=40)
+    receipt_number = models.CharField(_("receipt number"), max_length=64)
+    amount = models.DecimalField(_("amount (Rp)"), **MONEY)
+    paid_at = models.DateTimeField(_("paid at"))
+    channel = models.CharField(_("channel"), max_length=10, default="TELLER")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bank_id", "receipt_number"], name="payment_receipt_once_per_bank"
+            ),
+            models.UniqueConstraint(fields=["bill"], name="payment_once_per_bill"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_id} {self.receipt_number}"
+
+
+class PaymentProof(models.Model):
+    """A proof of payment the applicant uploads (a bank slip or transfer receipt), checked like
+    every upload, and the treasurer's (*bendahara penerimaan*) decision: confirmed — the bill
+    is paid — or refused with the reason the applicant is told."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the treasurer")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REFUSED = "refused", _("Refused")
+
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="proofs")
+    file = models.FileField(_("proof"), upload_to=PrivateUploadTo("proofs"))
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    paid_on = models.DateField(_("paid on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for refusing"), blank=True)
+
+    class Meta:
+        verbose_name = _("proof of payment")
+        verbose_name_plural = _("proofs of payment")
+        ordering = ["uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bill"],
+                condition=Q(status="pending"),
+                name="proof_one_pending_per_bill",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(refusal_reason=""),
+                name="proof_refusal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bill} ({self.get_status_display()})"
+
+
+class InterestNotice(models.Model):
+    """An STRD (*Surat Tagihan Retribusi Daerah*): the letter that bills the late-payment
+    interest of an unpaid SKRD after its due date. One per bill and number of months charged
+    (the sweep issues it when the months charged grow: a started month counts), with its own
+    gap-free number (`FeeCounter` kind `strd`), the principal, the interest, the amount due
+    and the computation (`fees.interest.late_interest`), signed like the SKRD."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="interest_notices")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(_("STRD number"), max_length=60)
+    months_charged = models.PositiveSmallIntegerField(_("months of interest"))
+    principal = models.DecimalField(_("principal (Rp)"), **MONEY)
+    interest = models.DecimalField(_("interest (Rp)"), **MONEY)
+    total = models.DecimalField(_("amount due (Rp)"), **MONEY)
+    total_in_words = models.CharField(_("amount due in words"), max_length=400)
+    computation = models.JSONField(_("computation"), default=dict)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_on = models.DateField(_("date of issue"))
+    pdf = models.FileField(_("signed STRD"), upload_to=PrivateUploadTo("strd"), blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("STRD (interest bill)")
+        verbose_name_plural = _("STRDs (interest bills)")
+        ordering = ["bill", "months_charged"]
+        constraints = [
+            models.UniqueConstraint(fields=["bill", "months_charged"], name="strd_once_per_month"),
+            models.UniqueConstraint(
+                fields=["region", "year", "sequence"], name="strd_sequence_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(months_charged__gte=1, interest__gte=0), name="strd_interest_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+# --- reconciliation with the bank's settlement file ----------------------------------------
+
+
+class SettlementImport(models.Model):
+    """A bank's settlement file (docs/fees.md §9) the region's treasurer imported, with what it
+    found: every row of the file matched on bank + receipt number against our payments, and
+    our payments of the file's days that the file does not have (`SettlementLine`)."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    bank_id = models.CharField(_("bank"), max_length=40)
+    file_name = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    first_day = models.DateField(_("from"))
+    last_day = models.DateField(_("until"))
+    row_count = models.PositiveIntegerField(_("rows"))
+    file_total = models.DecimalField(_("total in the file (Rp)"), **MONEY)
+    matched = models.PositiveIntegerField(_("matched"), default=0)
+    differences = models.PositiveIntegerField(_("differences"), default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        verbose_name = _("settlement import")
+        verbose_name_plural = _("settlement imports")
+        ordering = ["-imported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "bank_id", "sha256"], name="settlement_file_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_id} {self.first_day}–{self.last_day}"
+
+
+class SettlementLine(models.Model):
+    """One finding of an import: a row of the file (with its line number) and its match, or
+    a payment of ours the file does not list (no line number)."""
+
+    class Outcome(models.TextChoices):
+        MATCHED = "matched", _("Matched")
+        MISSING_HERE = "missing_here", _("Paid at the bank, not recorded here")
+        MISSING_IN_FILE = "missing_in_file", _("Recorded here, not in the bank's file")
+        AMOUNT_MISMATCH = "amount", _("Amounts differ")
+        BILL_MISMATCH = "bill", _("Billing codes differ")
+
+    settlement = models.ForeignKey(SettlementImport, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    settlement_date = models.DateField(null=True, blank=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=64)
+    billing_code = models.CharField(_("billing code"), max_length=32, blank=True)
+    amount = models.DecimalField(_("amount in the file (Rp)"), null=True, blank=True, **MONEY)
+    paid_at = models.CharField(max_length=40, blank=True)
+    channel = models.CharField(max_length=10, blank=True)
+    bank_status = models.CharField(max_length=12, blank=True)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_amount = models.DecimalField(
+        _("amount recorded here (Rp)"), null=True, blank=True, **MONEY
+    )
+
+    class Meta:
+        ordering = ["settlement", "line_number", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number}: {self.outcome}"

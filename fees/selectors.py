@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Region
+from agencies.models import Region, Role
+from agencies.selectors import agencies_of
+from applications.selectors import applications_visible_to
 from fees.calculation import (
     FixedSpec,
     HeightRow,
@@ -22,7 +24,7 @@ from fees.calculation import (
     Spec,
     UnitFactor,
 )
-from fees.models import LevyPolicy, PbgIndex, Tariff, TariffVersion, overlapping
+from fees.models import Bill, LevyPolicy, PaymentProof, PbgIndex, Tariff, TariffVersion, overlapping
 from ptsp.errors import DomainError
 
 
@@ -174,3 +176,72 @@ def tariff_definition_of(version: TariffVersion) -> dict:
             for i in sorted(version.pbg_infrastructure.all(), key=lambda i: i.key)
         ],
     }
+
+
+def proofs_visible_to(user):
+    """Proofs of payment of the regions where `user` is the treasurer (bendahara penerimaan);
+    none for anyone else. The scope of the treasurer's pages."""
+    regions = {a.region_id for a in agencies_of(user, Role.TREASURER)}
+    return PaymentProof.objects.filter(bill__region_id__in=regions).select_related(
+        "bill", "bill__application", "uploaded_by", "decided_by"
+    )
+
+
+def levy_summary(application_id: int) -> dict | None:
+    """What is known of a file's levy, as plain data, for the apps above (`oss`: the payment
+    codes' `data_pnbp` and a PBG's approved figures); None when the file has no assessment.
+
+    `kind` is the tariff's kind ("pbg", …); `inputs` the latest assessment's inputs (the
+    assessing officer's, corrections included: for a PBG `floor_area_m2` and `floors`);
+    `total` the assessed total; `account_code` the first line's account code; `bill` the SKRD
+    (number, billing code, issue and due dates, total, status, paid_at) or None. Reads only."""
+    from fees.models import Assessment, Bill
+
+    assessment = (
+        Assessment.objects.filter(application_id=application_id)
+        .select_related("tariff_version__tariff")
+        .order_by("-assessed_at", "-id")
+        .first()
+    )
+    if assessment is None:
+        return None
+    lines = (assessment.draft or {}).get("lines") or []
+    bill = Bill.objects.filter(application_id=application_id).first()
+    return {
+        "kind": assessment.tariff_version.tariff.kind,
+        "tariff_code": assessment.tariff_version.tariff.code,
+        "inputs": dict(assessment.inputs or {}),
+        "total": assessment.total,
+        "account_code": (lines[0].get("account_code") or "") if lines else "",
+        "bill": None
+        if bill is None
+        else {
+            "number": bill.number,
+            "billing_code": bill.billing_code,
+            "issued_on": bill.issued_on,
+            "due_date": bill.due_date,
+            "total": bill.total,
+            "status": bill.status,
+            "paid_at": bill.paid_at,
+            "account_code": (bill.lines[0].get("account_code") or "") if bill.lines else "",
+        },
+    }
+
+
+def bill_of_applicant(user, application_id: int) -> Bill | None:
+    """The SKRD of `user`'s own application `application_id` (with its payer), or None — also
+    for another person's application, so that both doors (the bill page and the API) answer
+    404 alike for missing and forbidden."""
+    application = (
+        applications_visible_to(user).filter(applicant=user, pk=application_id).first()
+        if user is not None and user.is_authenticated
+        else None
+    )
+    if application is None:
+        return None
+    return (
+        Bill.objects.filter(application=application)
+        .select_related("payer", "application")
+        .prefetch_related("proofs")
+        .first()
+    )

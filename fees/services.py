@@ -503,6 +503,8 @@ def levy_policy_create(
     interest_rate_percent: Decimal | str = "1",
     interest_max_months: int = 24,
     partial_month_counts_as_full: bool = True,
+    payable_days_after_due: int = 90,
+    expired_bill_rule: str = LevyPolicy.ExpiredRule.CLOSE,
 ) -> LevyPolicy:
     """A region's billing rules for a period. DomainError on bad values, Conflict on overlap."""
     _check_period(valid_from, valid_until, legal_basis)
@@ -516,6 +518,8 @@ def levy_policy_create(
         interest_rate_percent=Decimal(str(interest_rate_percent)),
         interest_max_months=interest_max_months,
         partial_month_counts_as_full=partial_month_counts_as_full,
+        payable_days_after_due=payable_days_after_due,
+        expired_bill_rule=expired_bill_rule,
     )
     try:
         policy.full_clean(validate_constraints=False)

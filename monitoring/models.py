@@ -1,80 +1,10 @@
-"""SLA bookkeeping: notices sent (exactly once per stage, deadline and level), the working-day
-ordinals that let PostgreSQL count working days, and the satisfaction survey (SKM)."""
+"""The satisfaction survey (SKM). The SLA bookkeeping (SlaNotice, SlaWatch) is in
+`applications.models`, the working-day ordinals (WorkingDay) in `agencies.models`."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-class SlaNotice(models.Model):
-    """One SLA notice level sent for one stage clock and deadline. The unique constraint is the
-    exactly-once guarantee: the row is written in the same transaction as the notifications, so
-    a repeated, concurrent or crashed sweep can never send a level twice.
-
-    `stage` is "review:<id>", "intake:<application id>" or "issuance:<application id>". A new
-    deadline (the clock ran again after the applicant answered) is a new clock, so it is part of
-    the key."""
-
-    class Level(models.TextChoices):
-        REMINDER = "reminder", _("Reminder (due within one working day)")
-        DUE_TODAY = "due_today", _("Due today")
-        OVERDUE = "overdue", _("Overdue: agency head")
-        ESCALATION = "escalation", _("Badly overdue: DPMPTSP")
-
-    stage = models.CharField(max_length=40)
-    level = models.CharField(max_length=12, choices=Level.choices)
-    due_at = models.DateTimeField()
-    application = models.ForeignKey(
-        "applications.Application", on_delete=models.CASCADE, related_name="sla_notices"
-    )
-    recipients = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("SLA notice")
-        verbose_name_plural = _("SLA notices")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["stage", "level", "due_at"], name="sla_notice_once_per_level"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.stage} {self.level}"
-
-
-class SlaWatch(models.Model):
-    """When the sweep must look at a stage clock again: the time its next notice level falls
-    due (None: every level sent). An optimisation only: the sweep skips stages whose watch
-    says "not yet" for the same deadline, so that it reads only stages that owe something.
-    Exactly-once still rests on SlaNotice."""
-
-    stage = models.CharField(max_length=40, unique=True)
-    due_at = models.DateTimeField()
-    next_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.stage} next {self.next_at}"
-
-
-class WorkingDay(models.Model):
-    """Every calendar date of a region with `ordinal` = the number of working days from the
-    region's epoch up to and including that date. Working days between two dates are then a
-    subtraction, so the dashboards count them in one aggregate query. Kept in step with
-    RegionHoliday by signals (monitoring.signals) and `working_days_sync`."""
-
-    region = models.ForeignKey("agencies.Region", on_delete=models.CASCADE, related_name="+")
-    date = models.DateField()
-    ordinal = models.IntegerField()
-    is_working = models.BooleanField()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["region", "date"], name="working_day_once")]
-
-    def __str__(self) -> str:
-        return f"{self.region_id} {self.date} #{self.ordinal}"
-
 
 SKM_ELEMENTS = [
     ("u1_requirements", _("Requirements")),
@@ -132,3 +62,50 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"SKM {self.application_id}"
+
+
+class ReviewDay(models.Model):
+    """The dashboard's daily summary of finished reviews: per OPD, per day of decision (in the
+    region's time zone) and per number of working days used, how many reviews were finished,
+    how many by their due time and the sum of their budgets. Kept by
+    `monitoring.summary.review_days_refresh` (Celery beat) for the days before today; the
+    dashboard adds the days not yet summarised from `agencies_review` itself, so its figures
+    are the same as counting every review (issue 20: one year at a million files)."""
+
+    region = models.ForeignKey("agencies.Region", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    used_days = models.IntegerField()
+    finished = models.PositiveIntegerField()
+    on_time = models.PositiveIntegerField()
+    budget_sum = models.PositiveBigIntegerField()
+
+    class Meta:
+        verbose_name = _("daily review summary")
+        verbose_name_plural = _("daily review summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "day", "used_days"], name="reviewday_agency_day_used"
+            )
+        ]
+        indexes = [models.Index(fields=["region", "day"], name="reviewday_region_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day} {self.used_days}: {self.finished}"
+
+
+class SummaryState(models.Model):
+    """Up to which day (included, in the region's time zone) `ReviewDay` is complete."""
+
+    region = models.OneToOneField(
+        "agencies.Region", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    through = models.DateField()
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("daily summary state")
+        verbose_name_plural = _("daily summary states")
+
+    def __str__(self) -> str:
+        return f"{self.region_id} through {self.through}"

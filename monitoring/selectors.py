@@ -2,7 +2,7 @@
 
 Every page runs a fixed number of queries whatever the data size: the per-agency figures are
 one grouped query each (PostgreSQL `percentile_cont` for the median and 90th percentile),
-working days are counted with the ordinals of `monitoring.WorkingDay`, and lists are bounded.
+working days are counted with the ordinals of `agencies.WorkingDay`, and lists are bounded.
 
 "Working days used" of a finished review = its budget - (ordinal(due day) - ordinal(decision
 day)): the due time already carries the pauses (it is moved when the applicant answers), so
@@ -17,14 +17,21 @@ from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from agencies.models import Agency, Region, Review, ReviewStatus, Role
+from agencies.calendar import ensure_working_days
+from agencies.models import Agency, Region, Role
 from agencies.selectors import memberships_of
-from applications.models import Event
-from monitoring.calendar import ensure_working_days
+from applications.models import Application, Event, LegalState, Review, ReviewStatus
+from catalog.models import PermitType
 from monitoring.models import SKM_ELEMENTS, SurveyResponse
+from monitoring.summary import finished_histogram
 from ptsp.workdays import Calendar
 
-OPEN = [ReviewStatus.IN_REVIEW, ReviewStatus.REVISION_REQUESTED]
+# Open: still with the agency, including a recommendation awaiting the head's approval (issue 18).
+OPEN = [
+    ReviewStatus.IN_REVIEW,
+    ReviewStatus.REVISION_REQUESTED,
+    ReviewStatus.AWAITING_HEAD_APPROVAL,
+]
 FINISHED = [ReviewStatus.RECOMMENDED, ReviewStatus.REJECTED]
 OVERDUE_LIST_LIMIT = 50
 
@@ -91,41 +98,6 @@ def period_bounds(region: Region, start: date, end: date) -> tuple[datetime, dat
     )
 
 
-FINISHED_SQL = """
-SELECT r.agency_id,
-       COUNT(*) AS finished,
-       COUNT(*) FILTER (WHERE r.decided_at <= r.due_at) AS on_time,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY r.budget_days - (d.ordinal - x.ordinal)),
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY r.budget_days - (d.ordinal - x.ordinal)),
-       AVG(r.budget_days)
-  FROM agencies_review r
-  JOIN monitoring_workingday d
-    ON d.region_id = %(region)s AND d.date = (r.due_at AT TIME ZONE %(tz)s)::date
-  JOIN monitoring_workingday x
-    ON x.region_id = %(region)s AND x.date = (r.decided_at AT TIME ZONE %(tz)s)::date
- WHERE r.agency_id = ANY(%(agencies)s)
-   AND r.decided_at >= %(start)s AND r.decided_at < %(end)s
-   AND r.status IN ('recommended', 'rejected')
-   AND r.due_at IS NOT NULL
- GROUP BY r.agency_id
-"""
-
-
-def _finished_figures(region, agency_ids, start, end) -> dict[int, tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            FINISHED_SQL,
-            {
-                "region": region.pk,
-                "tz": region.timezone,
-                "agencies": agency_ids,
-                "start": start,
-                "end": end,
-            },
-        )
-        return {row[0]: row[1:] for row in cursor.fetchall()}
-
-
 def ikm_expression(prefix: str = ""):
     """IKM = the mean of the nine element means x 25 (PermenPANRB 14/2017)."""
     total = None
@@ -138,8 +110,9 @@ def ikm_expression(prefix: str = ""):
 def agency_figures(scope: Scope, *, start: date, end: date, now=None) -> list[AgencyFigures]:
     """Per OPD in scope: open, overdue and waiting reviews now; finished in the period with the
     median and 90th percentile of working days used, the average budget, the share within SLA;
-    the IKM of the surveys answered in the period. Four queries (plus one to check the
-    working-day ordinals)."""
+    the IKM of the surveys answered in the period. Three queries (plus one to check the
+    working-day ordinals): the finished reviews in one, from the daily summary
+    (`monitoring.summary`) for the days it holds and from the reviews for the rest."""
     now = now or timezone.now()
     agency_ids = [a.pk for a in scope.agencies]
     ensure_working_days([scope.region])
@@ -156,7 +129,7 @@ def agency_figures(scope: Scope, *, start: date, end: date, now=None) -> list[Ag
         )
         .order_by()
     }
-    finished = _finished_figures(scope.region, agency_ids, period_start, period_end)
+    finished = finished_histogram(scope.region, agency_ids, start, end)
     ikm_rows = {
         row["agency"]: row
         for row in SurveyResponse.objects.filter(
@@ -178,11 +151,12 @@ def agency_figures(scope: Scope, *, start: date, end: date, now=None) -> list[Ag
                 row["overdue"],
                 row["waiting"],
             )
-        if agency.pk in finished:
-            n, on_time, p50, p90, budget = finished[agency.pk]
-            figures.finished, figures.on_time = n, on_time
-            figures.median_used, figures.p90_used = p50, p90
-            figures.budget = float(budget) if budget is not None else None
+        histogram = finished[agency.pk]
+        if histogram.finished:
+            figures.finished, figures.on_time = histogram.finished, histogram.on_time
+            figures.median_used = histogram.percentile(0.5)
+            figures.p90_used = histogram.percentile(0.9)
+            figures.budget = histogram.budget_sum / histogram.finished
         if agency.pk in ikm_rows:
             figures.ikm = round(ikm_rows[agency.pk]["ikm"], 2)
             figures.surveys = ikm_rows[agency.pk]["n"]
@@ -281,8 +255,6 @@ def public_statistics(region: Region, *, start: date, end: date) -> list[dict]:
     """Per permit type of the region: applications received and permits issued in the period,
     the median working days from submission to issuance, and the share of issued files whose
     every technical review was decided within its SLA. Counts only: no personal data."""
-    from permits.models import PermitType
-
     ensure_working_days([region])
     period_start, period_end = period_bounds(region, start, end)
     with connection.cursor() as cursor:
@@ -304,3 +276,106 @@ def public_statistics(region: Region, *, start: date, end: date) -> list[dict]:
             }
         )
     return result
+
+
+# --- legal deadlines (issue 18) ------------------------------------------------------------------
+
+LEGAL_WARN_DAYS = 3  # as applications.sla.legal.WARN_DAYS: the guard's first warning
+
+
+def legal_at_risk(scope: Scope, *, now=None, limit: int = OVERDUE_LIST_LIMIT) -> list:
+    """The files at risk of deemed approval in scope: a running legal clock whose deadline falls
+    within 3 working days (or has passed, the sweep not having run yet), least time left first;
+    each with `legal_days_left_now` (working days until the deadline's day; 0 today or past).
+    One query for the list (index `app_legal_due_idx`), plus the region's holidays once."""
+    now = now or timezone.now()
+    calendar = Calendar(scope.region)
+    today = calendar.local(now).date()
+    day = today
+    for _ in range(LEGAL_WARN_DAYS):
+        day = calendar.next_working_day(day)
+    files = Application.objects.filter(
+        region=scope.region,
+        legal_state=LegalState.RUNNING,
+        legal_due_at__lte=calendar.end_of_service(day),
+    )
+    if not scope.whole_region:
+        files = files.filter(
+            pk__in=Review.objects.filter(
+                agency_id__in=[a.pk for a in scope.agencies], status=ReviewStatus.IN_REVIEW
+            ).values("application_id")
+        )
+    rows = list(files.select_related("permit_type").order_by("legal_due_at", "pk")[:limit])
+    for application in rows:
+        due_day = calendar.local(application.legal_due_at).date()
+        application.legal_days_left_now = (
+            calendar.working_days_between(today, due_day) if application.legal_due_at >= now else 0
+        )
+        application.legal_passed = application.legal_due_at < now
+    return rows
+
+
+LEGAL_REPORT_SQL = """
+SELECT r.agency_id,
+       date_trunc('month', COALESCE(a.legal_decided_at, a.deemed_at) AT TIME ZONE %(tz)s)::date,
+       COUNT(DISTINCT a.id),
+       COUNT(DISTINCT a.id) FILTER (WHERE a.legal_state = 'met'),
+       COUNT(DISTINCT a.id) FILTER (WHERE r.decided_at IS NOT NULL AND r.due_at IS NOT NULL
+                                       AND r.decided_at <= r.due_at),
+       COUNT(DISTINCT a.id) FILTER (WHERE a.legal_state = 'deemed'
+                                       AND (r.decided_at IS NULL OR r.decided_at > a.deemed_at))
+  FROM agencies_review r
+  JOIN applications_application a ON a.id = r.application_id
+ WHERE r.agency_id = ANY(%(agencies)s)
+   AND a.region_id = %(region)s
+   AND a.legal_state IN ('met', 'late', 'deemed')
+   AND COALESCE(a.legal_decided_at, a.deemed_at) >= %(start)s
+   AND COALESCE(a.legal_decided_at, a.deemed_at) < %(end)s
+   AND r.status <> 'cancelled'
+ GROUP BY 1, 2
+ ORDER BY 2, 1
+"""
+
+
+@dataclass
+class LegalMonth:
+    agency: Agency
+    month: date
+    decided: int
+    within_legal: int
+    within_internal: int
+    deemed: int  # deemed approvals whose review at this OPD was undecided at the deadline
+
+    @property
+    def legal_share(self) -> float | None:
+        return round(100.0 * self.within_legal / self.decided, 1) if self.decided else None
+
+    @property
+    def internal_share(self) -> float | None:
+        return round(100.0 * self.within_internal / self.decided, 1) if self.decided else None
+
+
+def legal_report(scope: Scope, *, start: date, end: date) -> list[LegalMonth]:
+    """Per OPD and month (of the decision, or of the deemed approval), the files decided, the
+    share decided within the legal deadline (the signer's act by it) and within the OPD's
+    internal budget (its review decided by its due time), and the deemed approvals the OPD
+    left undecided. One grouped query."""
+    agencies = {a.pk: a for a in scope.agencies}
+    if not agencies:
+        return []
+    lo, hi = period_bounds(scope.region, start, end)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            LEGAL_REPORT_SQL,
+            {
+                "tz": scope.region.timezone,
+                "agencies": list(agencies),
+                "region": scope.region.pk,
+                "start": lo,
+                "end": hi,
+            },
+        )
+        return [
+            LegalMonth(agencies[agency_id], month, *counts)
+            for agency_id, month, *counts in cursor.fetchall()
+        ]

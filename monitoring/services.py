@@ -1,6 +1,7 @@
 """The satisfaction survey (Survei Kepuasan Masyarakat, PermenPANRB 14/2017)."""
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Status
@@ -22,7 +23,7 @@ def survey_invite(*, application_id: int) -> bool:
         recipients=[application.applicant],
         kind="survey_invitation",
         application=application,
-        url=f"/applications/{application.pk}/survey/",
+        url=reverse("monitoring:survey", args=[application.pk]),
         dedupe=f"survey:{application.pk}",
     )
     return bool(sent)

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Region, Role
 from agencies.permissions import role_required
-from applications.clock import stage_clock_context
 from applications.models import Application, Status
+from applications.sla.clock import stage_clock_context
 from monitoring import selectors
 from monitoring.charts import bar_chart
 from monitoring.forms import PeriodForm, SurveyForm
 from monitoring.services import survey_check, survey_submit
+from oss.selectors import deliveries_of, region_connected
 from ptsp.errors import DomainError
 from ptsp.workdays import Calendar
 
@@ -76,11 +77,14 @@ def dashboard(request):
     figures = selectors.agency_figures(scope, start=start, end=end, now=now)
     context = {
         "scope": scope,
+        "oss_connected": scope.whole_region and region_connected(scope.region),
         "form": form,
         "start": start,
         "end": end,
         "figures": figures,
         "overdue": selectors.overdue_reviews(scope, now=now),
+        "legal_at_risk": selectors.legal_at_risk(scope, now=now),
+        "legal_months": selectors.legal_report(scope, start=start, end=end),
         "ikm_types": selectors.ikm_by_permit_type(scope.region, start=start, end=end)
         if scope.whole_region
         else [],
@@ -131,6 +135,9 @@ def file_detail(request, pk: int):
             "application": application,
             "events": events,
             "show_assignee": True,
+            # What OSS was told about the file (only files that came from OSS have any).
+            "oss_deliveries": deliveries_of(application.pk),
+            "oss_next": "application",
             **stage_clock_context(application),
         },
     )
@@ -138,7 +145,8 @@ def file_detail(request, pk: int):
 
 @role_required(*MONITOR_ROLES)
 def export_csv(request):
-    """The dashboard figures (kind=agencies, default) or the overdue files (kind=overdue)."""
+    """The dashboard figures (kind=agencies, default), the overdue files (kind=overdue) or the
+    legal-deadline report per OPD and month (kind=legal, issue 18)."""
     scope = _scope(request)
     _form, start, end = _period(request, scope.region)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -147,6 +155,33 @@ def export_csv(request):
         f'attachment; filename="sla-{kind}-{scope.region.code}-{start}-{end}.csv"'
     )
     writer = csv.writer(response)
+    if kind == "legal":
+        writer.writerow(
+            [
+                "agency",
+                "month",
+                "decided",
+                "within_legal_deadline",
+                "within_legal_percent",
+                "within_internal_budget",
+                "within_internal_percent",
+                "deemed_approvals",
+            ]
+        )
+        for m in selectors.legal_report(scope, start=start, end=end):
+            writer.writerow(
+                [
+                    m.agency.code,
+                    m.month.strftime("%Y-%m"),
+                    m.decided,
+                    m.within_legal,
+                    "" if m.legal_share is None else m.legal_share,
+                    m.within_internal,
+                    "" if m.internal_share is None else m.internal_share,
+                    m.deemed,
+                ]
+            )
+        return response
     if kind == "overdue":
         writer.writerow(
             ["tracking_number", "agency", "assignee", "due_at", "working_days_late", "last_action"]

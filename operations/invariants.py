@@ -19,8 +19,7 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from agencies.models import Review
-from applications.models import Application, Event, Status
+from applications.models import Application, Event, Review, Status
 from outbox.services import reopen
 from permits.models import Permit
 from permits.services.issuance import ISSUE_TASK, permit_files_sweep

@@ -1,13 +1,16 @@
-"""Failed work: recorded by the Celery `task_failure` signal, run again by a person."""
+"""Failed work: recorded by the Celery `task_failure` signal (operations/signals.py), run again
+by a person."""
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import Application
 from operations.models import FailedTask
 from operations.selectors import failed_tasks_visible_to
 from outbox.services import enqueue
 from ptsp.errors import Conflict
+from ptsp.observability.celery_signals import application_of_task
 from ptsp.observability.logging import redact
 
 
@@ -16,13 +19,10 @@ def failed_task_record(
 ) -> FailedTask:
     """Record that `task` failed after its retries.
 
-    Who calls: the `task_failure` signal handler (worker, or in-process in tests). Changes: one
+    Who calls: operations.signals on `task_failure` (worker, or in-process in tests). Changes: one
     FailedTask, keyed by task id (a redelivered task that fails again counts one more failure).
     The error and traceback are redacted like log lines. Sends nothing.
     """
-    from applications.models import Application
-    from ptsp.observability.celery_signals import application_of_task
-
     application_id, _number = application_of_task(task, args, kwargs)
     region_id = None
     if application_id:

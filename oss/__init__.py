@@ -10,6 +10,7 @@ do not depend on our domain models:
 - `oss.client` — the HTTP client for the methods OSS hosts, with a typed result;
 - `oss.simulator` — a real HTTP server that speaks OSS's shape and fails on command.
 
-Everything here is plain Python (no Django import), so the simulator runs on its own
-(`python -m oss.simulator serve`).
+Those modules are plain Python (no Django import), so the simulator runs on its own
+(`python -m oss.simulator serve`). Phase 2 adds the Django side: `oss.models` (each region's
+connection, and what OSS sent and was sent), the inbound views and the deliveries.
 """

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ptsp.i18n import pick
+
 
 @dataclass(frozen=True)
 class KdStatus:
@@ -37,9 +39,9 @@ class KdStatus:
 
     def label(self, language: str = "id") -> str:
         """`"50 Disetujui"` / `"50 Approved"`; an unknown code reads `"58 (kode tidak dikenal)"`."""
-        if language.lower().startswith("en"):
-            return f"{self.code} {self.meaning_en}".strip()
-        return f"{self.code} {self.status_id}".strip()
+        return pick(
+            f"{self.code} {self.status_id}", f"{self.code} {self.meaning_en}", language=language
+        ).strip()
 
 
 def _row(code, status_id, keterangan_id, meaning_en, *, regional=False, retired=False):
@@ -173,9 +175,8 @@ RESPONSE_CODES: dict[int, tuple[str, str]] = {
 def response_meaning(kode: int | None, language: str = "id") -> str:
     """The guide's words for an answer code; an unlisted code reads as such. Never raises."""
     pair = RESPONSE_CODES.get(kode) if isinstance(kode, int) else None
-    if pair is None:
-        return "(unknown code)" if language.startswith("en") else "(kode tidak dikenal)"
-    return pair[1] if language.startswith("en") else pair[0]
+    id_text, en_text = pair or ("(kode tidak dikenal)", "(unknown code)")
+    return pick(id_text, en_text, language=language)
 
 
 class TipeDokumen(StrEnum):

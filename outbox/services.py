@@ -17,11 +17,12 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from outbox.models import OutboxMessage
+from ptsp.celery import app
 
 logger = logging.getLogger(__name__)
 
@@ -134,8 +135,6 @@ def publish_after_commit(message_id: int) -> bool:
 
 
 def _send(message: OutboxMessage) -> None:
-    from ptsp.celery import app
-
     # The Redis client retries a refused connection with back-off for seconds; a plain TCP
     # probe answers at once when nothing listens.
     if not broker_reachable(app.conf.broker_url):
@@ -178,8 +177,6 @@ def _send_bounded(message: OutboxMessage, timeout: float) -> None:
             state["ok"] = True
             late = state["gave_up"]
         if late:
-            from django.db import connection
-
             try:
                 _mark_dispatched(message.pk)
                 breaker.reset()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from outbox.models import OutboxMessage
+from ptsp.celery import app
 
 
 def run_pending(*, max_rounds: int = 20) -> list[str]:
@@ -17,8 +18,6 @@ def run_pending(*, max_rounds: int = 20) -> list[str]:
     the broker would have taken it, and completed by the worker's signal (outbox.signals) when
     the task returns.
     """
-    from ptsp.celery import app
-
     # The tasks modules of every app, as a worker loads them (without Celery's worker set-up,
     # which would reconfigure logging under the test).
     autodiscover_modules("tasks")

@@ -7,6 +7,10 @@ import logging
 import threading
 
 from celery import bootsteps
+from django.conf import settings
+from django.db import connection
+
+from outbox.services import relay_pending
 
 logger = logging.getLogger("outbox")
 
@@ -23,8 +27,6 @@ class OutboxRelay(bootsteps.StartStopStep):
         self.thread = None
 
     def start(self, worker):
-        from django.conf import settings
-
         if not settings.OUTBOX_RELAY_IN_WORKER:
             return
         self.thread = threading.Thread(
@@ -36,10 +38,6 @@ class OutboxRelay(bootsteps.StartStopStep):
         self.thread.start()
 
     def run(self, period: float) -> None:
-        from django.db import connection
-
-        from outbox.services import relay_pending
-
         while not self.stopping.wait(period):
             try:
                 relay_pending()
@@ -53,3 +51,8 @@ class OutboxRelay(bootsteps.StartStopStep):
         if self.thread is not None:
             self.thread.join(timeout=10)
             self.thread = None
+
+    # A cold shutdown (SIGQUIT, a second SIGTERM, an embedded worker leaving) calls `terminate`,
+    # whose default only stops a step's `obj`: this step has none, so the relay would outlive
+    # its worker and keep relaying into whatever broker and database come next.
+    terminate = stop

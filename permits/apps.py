@@ -1,10 +1,21 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ptsp.observability.celery_signals import task_subject_register
+
 
 class PermitsConfig(AppConfig):
     name = "permits"
     verbose_name = _("Permits")
 
     def ready(self):
-        from permits import signals  # noqa: F401 - connects the receivers
+        # Imported here, not at the top: the models need the app registry ready.
+        from permits.models import Permit
+
+        # A task about a permit is logged with its application's tracking number.
+        task_subject_register(
+            "permit_id",
+            Permit,
+            application_id_field="application_id",
+            tracking_number_field="application__tracking_number",
+        )

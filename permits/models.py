@@ -1,211 +1,9 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import PermitType
 from ptsp.files import PrivateUploadTo
-
-slug_validator = RegexValidator(
-    r"^[a-z0-9_]{1,40}$", _("Lower-case letters, digits and underscores only.")
-)
-
-
-def in_language(text_id: str, text_en: str) -> str:
-    """A catalog text in the active language: the English one when English is active and the
-    text has an English version, else the Indonesian one."""
-    return text_en if (get_language() or "id").startswith("en") and text_en else text_id
-
-
-class PermitType(models.Model):
-    """A permit in a region's catalog, with its published SOP (standar pelayanan).
-
-    What an application needs (requirements, form fields, route, SLA) is frozen into a
-    PermitTypeVersion when the type is published; an application keeps the version it was filed
-    under, so editing the catalog never changes a filed application.
-    """
-
-    region = models.ForeignKey(
-        "agencies.Region", on_delete=models.PROTECT, related_name="permit_types"
-    )
-    code = models.CharField(
-        _("code"),
-        max_length=20,
-        validators=[RegexValidator(r"^[A-Z0-9-]{2,20}$", _("Capital letters, digits and dashes."))],
-    )
-    name_id = models.CharField(_("name (Indonesian)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    description_id = models.TextField(_("description (Indonesian)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    legal_basis = models.TextField(_("legal basis"), blank=True)
-    intake_days = models.PositiveSmallIntegerField(
-        _("intake budget (working days)"), default=1, validators=[MinValueValidator(1)]
-    )
-    issuance_days = models.PositiveSmallIntegerField(
-        _("issuance budget (working days)"), default=1, validators=[MinValueValidator(1)]
-    )
-    fee_amount = models.DecimalField(
-        _("fee (Rp)"), max_digits=14, decimal_places=0, default=0, help_text=_("0 means free.")
-    )
-    fee_note = models.CharField(_("fee note"), max_length=300, blank=True)
-    validity_months = models.PositiveSmallIntegerField(
-        _("validity (months)"), null=True, blank=True, help_text=_("Empty: valid without end.")
-    )
-    number_format = models.CharField(
-        _("permit number format"),
-        max_length=120,
-        default="503/{seq:04d}/{code}/DPMPTSP/{roman_month}/{year}",
-        help_text=_("Placeholders: {seq}, {code}, {roman_month}, {month}, {year}, {region}."),
-    )
-    requires_nib = models.BooleanField(_("requires NIB"), default=True)
-    pdf_language = models.CharField(
-        _("permit language"),
-        max_length=2,
-        default="id",
-        choices=[("id", "Indonesia"), ("en", "English")],
-    )
-    pdf_template = models.CharField(
-        _("PDF template"), max_length=100, blank=True, help_text=_("Empty: the shared template.")
-    )
-    conditions = models.TextField(_("conditions printed on the permit"), blank=True)
-    steps = models.TextField(_("procedure steps"), blank=True, help_text=_("One step per line."))
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("permit type")
-        verbose_name_plural = _("permit types")
-        ordering = ["region__name", "name_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["region", "code"], name="permit_code_unique_in_region")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.region.code})"
-
-    @property
-    def name(self) -> str:
-        return in_language(self.name_id, self.name_en)
-
-    @property
-    def description(self) -> str:
-        return in_language(self.description_id, self.description_en)
-
-
-class RouteStep(models.Model):
-    """An agency whose recommendation the permit needs, with its review budget. All run in parallel."""
-
-    permit_type = models.ForeignKey(PermitType, on_delete=models.CASCADE, related_name="route")
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
-    review_days = models.PositiveSmallIntegerField(
-        _("review budget (working days)"), validators=[MinValueValidator(1)]
-    )
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("route step")
-        verbose_name_plural = _("route")
-        ordering = ["order", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["permit_type", "agency"], name="route_agency_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agency} ({self.review_days} d)"
-
-
-class Requirement(models.Model):
-    """A document (persyaratan) an applicant uploads for a permit type."""
-
-    class Kind(models.TextChoices):
-        PDF = "pdf", "PDF"
-        JPEG = "jpeg", "JPEG"
-        PNG = "png", "PNG"
-
-    permit_type = models.ForeignKey(
-        PermitType, on_delete=models.CASCADE, related_name="requirements"
-    )
-    code = models.CharField(_("code"), max_length=40, validators=[slug_validator])
-    name_id = models.CharField(_("name (Indonesian)"), max_length=250)
-    name_en = models.CharField(_("name (English)"), max_length=250)
-    description = models.TextField(_("description"), blank=True)
-    is_required = models.BooleanField(_("required"), default=True)
-    accepted_kinds = models.JSONField(_("accepted kinds"), default=list)
-    max_size_kb = models.PositiveIntegerField(_("size limit (KB)"), default=5120)
-    template = models.FileField(
-        _("blank template"), upload_to=PrivateUploadTo("templates"), blank=True
-    )
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("requirement")
-        verbose_name_plural = _("requirements")
-        ordering = ["order", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["permit_type", "code"], name="requirement_code_once")
-        ]
-
-    def __str__(self) -> str:
-        return self.name_id
-
-
-class FormField(models.Model):
-    """A typed field of the permit type's own form, validated on the server."""
-
-    class Kind(models.TextChoices):
-        TEXT = "text", _("Text")
-        INTEGER = "integer", _("Integer")
-        DECIMAL = "decimal", _("Decimal with unit")
-        DATE = "date", _("Date")
-        CHOICE = "choice", _("Choice")
-        BOOLEAN = "boolean", _("Yes/no")
-
-    permit_type = models.ForeignKey(PermitType, on_delete=models.CASCADE, related_name="fields")
-    key = models.CharField(_("key"), max_length=40, validators=[slug_validator])
-    label_id = models.CharField(_("label (Indonesian)"), max_length=200)
-    label_en = models.CharField(_("label (English)"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    unit = models.CharField(_("unit"), max_length=20, blank=True)
-    choices = models.JSONField(_("choices"), default=list, blank=True)
-    is_required = models.BooleanField(_("required"), default=True)
-    help_text = models.CharField(_("help text"), max_length=250, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("form field")
-        verbose_name_plural = _("form fields")
-        ordering = ["order", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["permit_type", "key"], name="form_field_key_once")
-        ]
-
-    def __str__(self) -> str:
-        return self.key
-
-
-class PermitTypeVersion(models.Model):
-    """An immutable snapshot of a permit type's requirements, fields, route and SLA.
-
-    Applications point at the version they were filed under. A new version is recorded by
-    `permits.services.permit_type_publish` whenever the snapshot changes.
-    """
-
-    permit_type = models.ForeignKey(PermitType, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField()
-    snapshot = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("catalog version")
-        verbose_name_plural = _("catalog versions")
-        ordering = ["permit_type", "-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["permit_type", "number"], name="version_number_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.permit_type.code} v{self.number}"
 
 
 class PermitCounter(models.Model):
@@ -266,6 +64,10 @@ class Permit(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUING)
     last_error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A remote signer (BSrE) was asked to sign this permit and no answer came back: it may
+    # have signed. The number stays with the permit and signing again is refused until an
+    # operator, having checked with BSrE, clears this (admin action).
+    signing_outcome_unknown = models.BooleanField(default=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -343,3 +145,54 @@ class RejectionLetter(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class SigningBatch(models.Model):
+    """One "sign" by a signer: one or several recommended files under one step-up and, with a
+    remote signer (BSrE), one passphrase or one-time code (permits.services.batch_signing).
+    The credential itself is never stored: it travels to the worker sealed, in the task's
+    message, which is blanked when the batch is done."""
+
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("agencies.Region", on_delete=models.PROTECT, related_name="+")
+    remote = models.BooleanField(default=False)
+    credential_kind = models.CharField(max_length=12, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signing batch")
+        verbose_name_plural = _("signing batches")
+
+    def __str__(self) -> str:
+        return f"batch {self.pk}"
+
+
+class SigningBatchItem(models.Model):
+    """One file of a signing batch and how far it got. `sending` is committed before the remote
+    signer is called: a worker that finds it on a redelivery knows BSrE may have signed and
+    does not call again (`unknown`)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Signing")
+        DONE = "done", _("Issued")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Outcome unknown")
+
+    batch = models.ForeignKey(SigningBatch, on_delete=models.CASCADE, related_name="items")
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="signing_items"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("signing batch file")
+        verbose_name_plural = _("signing batch files")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.application_id}: {self.state}"

@@ -170,6 +170,7 @@ class SignatureValidation:
     only_ltv_updates_after: bool = False
     covers_whole_file: bool = False
     signer_name: str = ""
+    signer_subject: str = ""
     issuer_name: str = ""
     certificate_sha256: str = ""
     signing_time: datetime | None = None
@@ -248,6 +249,7 @@ def validate_signed_pdf(data: bytes, *, trust_roots) -> SignatureValidation:
     cert = status.signing_cert
     if cert is not None:
         report.signer_name = _display_name(cert.subject)
+        report.signer_subject = cert.subject.human_friendly
         report.issuer_name = _display_name(cert.issuer)
         report.certificate_sha256 = cert.sha256.hex()
     report.signing_time = status.signer_reported_dt

@@ -27,6 +27,10 @@ from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.fields import display_value
+from permits.signing import SigningUnavailable, get_signer
+from ptsp.i18n import pick, pick_of
+
 MONTHS = {
     "id": [
         "Januari",
@@ -163,8 +167,6 @@ LABELS = {
     },
 }
 
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-
 # A neutral regional emblem for regions without an uploaded logo (a shield with a star).
 DEFAULT_EMBLEM = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 120">'
@@ -175,10 +177,6 @@ DEFAULT_EMBLEM = (
     '<path d="M22 88 h56" stroke="#f2c94c" stroke-width="5"/>'
     '<path d="M28 98 h44" stroke="#f2c94c" stroke-width="4"/></svg>'
 )
-
-
-def roman_month(month: int) -> str:
-    return ROMAN[month - 1]
 
 
 def long_date(value: date, language: str = "id") -> str:
@@ -227,15 +225,8 @@ def _field_rows(application, language: str) -> list[tuple[str, str]]:
         key = field.get("key")
         if key not in data or data[key] in ("", None):
             continue
-        label = field.get(f"label_{language}") or field.get("label_id") or key
-        value = data[key]
-        if isinstance(value, bool):
-            value = ("Ya" if value else "Tidak") if language == "id" else ("Yes" if value else "No")
-        for choice in field.get("choices") or []:
-            if isinstance(choice, dict) and choice.get("value") == value:
-                value = choice.get(f"label_{language}") or choice.get("label_id") or value
-        text = f"{value} {field.get('unit')}".strip() if field.get("unit") else str(value)
-        rows.append((label, text))
+        label = pick_of(field, "label", language=language) or key
+        rows.append((label, display_value(field, data[key], language)))
     known = {f.get("key") for f in fields}
     for key, value in data.items():
         if key not in known and value not in ("", None):
@@ -263,13 +254,13 @@ def permit_context(permit) -> dict:
     return {
         "lang": language,
         "L": LABELS[language],
-        **footnote_context(region, language),
+        **footnote_context(region, language, user=getattr(permit, "signer", None)),
         "kop": letterhead(region),
         "region": region,
         "permit": permit,
         "application": application,
         "permit_type": permit_type,
-        "title": (permit_type.name_en if language == "en" else permit_type.name_id).upper(),
+        "title": pick(permit_type.name_id, permit_type.name_en, language=language).upper(),
         "legal_basis": [
             line.strip() for line in (permit_type.legal_basis or "").splitlines() if line.strip()
         ],
@@ -284,10 +275,11 @@ def permit_context(permit) -> dict:
     }
 
 
-def footnote_context(region, language: str) -> dict:
-    """The footnote names who really issued the signing certificate; a development one is
-    marked on the document as not legally valid (issue 21 item 10)."""
-    issuer = certificate_issuer(region)
+def footnote_context(region, language: str, *, user=None, remote: bool = True) -> dict:
+    """The footnote names who really issued the signing certificate — the person's BSrE
+    certificate's issuer when the region signs with BSrE, the local PKCS#12's otherwise; a
+    development one is marked on the document as not legally valid (issue 21 item 10)."""
+    issuer = certificate_issuer(region, user=user, remote=remote)
     labels = LABELS[language]
     text = labels["footnote_development" if issuer["development"] else "footnote"]
     return {
@@ -296,12 +288,11 @@ def footnote_context(region, language: str) -> dict:
     }
 
 
-def certificate_issuer(region) -> dict:
-    """The issuer of the certificate that signs `region`'s documents (permits.signing)."""
-    from permits.signing import SigningUnavailable, get_signer
-
+def certificate_issuer(region, *, user=None, remote: bool = True) -> dict:
+    """The issuer of the certificate that signs `region`'s documents as `user`
+    (permits.signing.get_signer); unknown counts as a development certificate."""
     try:
-        signer = get_signer(region)
+        signer = get_signer(region, user=user, remote=remote)
     except SigningUnavailable:
         return {"name": "", "development": True}
     describe = getattr(signer, "certificate_issuer", None)
@@ -391,14 +382,12 @@ def rejection_letter_context(letter) -> dict:
     return {
         "lang": language,
         "L": LABELS[language],
-        **footnote_context(region, language),
+        **footnote_context(region, language, remote=False),
         "kop": letterhead(region),
         "region": region,
         "letter": letter,
         "application": application,
-        "permit_type_name": (
-            application.permit_type.name_en if language == "en" else application.permit_type.name_id
-        ),
+        "permit_type_name": pick_of(application.permit_type, "name", language=language),
         "reasons": [line.strip() for line in letter.reasons.splitlines() if line.strip()],
         "place_date": f"{place_name(region)}, {long_date(issued, language)}",
     }

@@ -224,16 +224,19 @@ def _public_key_bits(cert) -> bytes:
 
 class RevocationResponder:
     """`CertificateAuthorityRevocation` served on 127.0.0.1 (a free port unless `port`): the
-    development CA's OCSP responder and CRL for the tests, `manage.py serve_dev_revocation` and,
-    later, `make run`. `url` is the base URL that `make_dev_signing_cert --revocation-url`
-    writes into the certificates."""
+    development CA's OCSP responder and CRL for the tests, `manage.py serve_dev_revocation` and
+    `make run` (there with the development TSA at `/tsa`: `tsa=`). `url` is the base URL that
+    `make_dev_signing_cert --revocation-url` writes into the certificates."""
 
-    def __init__(self, authority: CertificateAuthorityRevocation, *, port: int = 0):
+    def __init__(self, authority: CertificateAuthorityRevocation, *, port: int = 0, tsa=None):
         self.authority = authority
+        self.tsa = tsa  # a permits.devtsa.DevTimestampAuthority at /tsa (make run), or None
         self.server = WsgiThreadServer(self._app, port=port)
 
     def _app(self, environ, start_response):
         answer = self.authority.wsgi(environ, start_response)
+        if answer is None and self.tsa is not None:
+            answer = self.tsa.wsgi(environ, start_response)
         if answer is None:
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"not found"]

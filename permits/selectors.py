@@ -1,30 +1,26 @@
-"""Reads of the public catalog and the signer's queue, and the permit-type name of queue rows."""
+"""Reads of the public catalog and the signer's queue, the permit-type name of queue rows, and
+the permit a verification token (the QR code) shows."""
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+import re
 
-from agencies.models import Agency, Region, Role
+from django.db.models import Exists, F, OuterRef
+
+from agencies.models import Role
 from agencies.selectors import agencies_of
-from applications.models import Application, Status
-from permits.models import Permit, PermitType, PermitTypeVersion, RouteStep, in_language
-
-
-def permit_name_columns(path: str = "permit_type") -> dict:
-    """For `.values(**…)`: the two names of the permit type reached by `path`; `with_permit_name`
-    turns them into the row's `permit_name`."""
-    return {"permit_name_id": F(f"{path}__name_id"), "permit_name_en": F(f"{path}__name_en")}
-
-
-def with_permit_name(rows: list[dict]) -> list[dict]:
-    """Rows read with `permit_name_columns`, each with its `permit_name` in the active language
-    instead of the two columns."""
-    for row in rows:
-        row["permit_name"] = in_language(row.pop("permit_name_id"), row.pop("permit_name_en"))
-    return rows
+from applications.selectors import applications_for_signer
+from catalog.selectors import permit_name_columns, with_permit_name
+from permits.models import Permit
 
 
 def signer_regions(user) -> list[int]:
     """The regions whose permits the person signs."""
     return [a.region_id for a in agencies_of(user, Role.SIGNER)]
+
+
+def signer_permits(user):
+    """The permits (a QuerySet) of the regions where `user` signs: the revocation's scope, web
+    and API alike."""
+    return Permit.objects.filter(region_id__in=signer_regions(user))
 
 
 def signing_queue_rows(user) -> list[dict]:
@@ -38,13 +34,15 @@ def signing_queue_rows(user) -> list[dict]:
     ).exclude(last_error="")
     return with_permit_name(
         list(
-            Application.objects.filter(region_id__in=regions, status=Status.RECOMMENDED)
+            applications_for_signer(user)
             .order_by("updated_at", "pk")
             .values(
                 "pk",
                 "tracking_number",
                 "business_name",
                 "due_at",
+                "legal_state",
+                "legal_due_at",
                 applicant_name=F("applicant__full_name"),
                 issuance_failed=Exists(failed),
                 **permit_name_columns(),
@@ -53,83 +51,37 @@ def signing_queue_rows(user) -> list[dict]:
     )
 
 
-def catalog_regions() -> QuerySet[Region]:
-    return Region.objects.filter(is_active=True).order_by("name")
+#: A verification token as `secrets.token_urlsafe(32)` makes it; anything else is not looked up.
+VERIFICATION_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+#: The statuses the public verification shows (an issuing or withdrawn permit is "not found").
+PUBLIC_STATUSES = (Permit.Status.VALID, Permit.Status.REVOKED, Permit.Status.EXPIRED)
 
 
-def catalog_agencies(region: Region | None = None) -> QuerySet[Agency]:
-    """OPDs that review at least one active permit type (of `region`, when given)."""
-    qs = Agency.objects.filter(
-        kind=Agency.Kind.OPD, is_active=True, region__is_active=True
-    ).select_related("region")
-    if region is not None:
-        qs = qs.filter(region=region)
-    return qs.filter(
-        pk__in=RouteStep.objects.filter(permit_type__is_active=True).values("agency_id")
-    ).order_by("region__name", "name")
-
-
-def catalog_permit_types(
-    *, region: Region | None = None, agency_id: int | None = None, search: str = ""
-) -> QuerySet[PermitType]:
-    """Active permit types of active regions, filtered by region, reviewing agency and words."""
-    qs = PermitType.objects.filter(is_active=True, region__is_active=True)
-    if region is not None:
-        qs = qs.filter(region=region)
-    if agency_id:
-        qs = qs.filter(route__agency_id=agency_id)
-    for word in search.split()[:8]:
-        qs = qs.filter(
-            Q(name_id__icontains=word)
-            | Q(name_en__icontains=word)
-            | Q(code__icontains=word)
-            | Q(description_id__icontains=word)
-            | Q(description_en__icontains=word)
-        )
+def permit_by_verification_token(token: str) -> Permit | None:
+    """The publicly shown permit of a verification token, with its permit type and region, or
+    None alike for a malformed token, an unknown one and a permit not (or not yet) public. Who:
+    the public verification page and its API twin, for anyone. Reads only the public facts and
+    what the file check needs."""
+    if not VERIFICATION_TOKEN_RE.match(token or ""):
+        return None
     return (
-        qs.select_related("region")
-        .prefetch_related(Prefetch("route", queryset=RouteStep.objects.select_related("agency")))
-        .distinct()
-        .order_by("region__name", "name_id")
-    )
-
-
-def permit_type_published(*, region_code: str, code: str) -> tuple[PermitType, PermitTypeVersion]:
-    """The active permit type and its latest published version; PermitType.DoesNotExist else."""
-    permit_type = PermitType.objects.select_related("region").get(
-        region__code=region_code, code=code, is_active=True, region__is_active=True
-    )
-    version = permit_type.versions.order_by("-number").first()
-    if version is None:
-        raise PermitType.DoesNotExist
-    return permit_type, version
-
-
-def latest_version(permit_type: PermitType) -> PermitTypeVersion | None:
-    return permit_type.versions.order_by("-number").first()
-
-
-def format_fee(amount) -> str:
-    """'Rp1.500.000' (the Indonesian style: no space, '.' between thousands, no decimals), or ''
-    for a free permit. The same in every language: it is an amount in rupiah."""
-    amount = int(amount or 0)
-    if amount <= 0:
-        return ""
-    return "Rp" + f"{amount:,}".replace(",", ".")
-
-
-def most_used_permit_types(region: Region, *, limit: int = 6, days: int = 365) -> list[PermitType]:
-    """The region's active permit types with the most applications filed in the last `days`
-    days, most first (the landing page, issue 21 item 12). One grouped query."""
-    from datetime import timedelta
-
-    from django.db.models import Count
-    from django.utils import timezone
-
-    since = timezone.now() - timedelta(days=days)
-    return list(
-        PermitType.objects.filter(is_active=True, region=region)
-        .annotate(filed=Count("applications", filter=Q(applications__submitted_at__gte=since)))
-        .select_related("region")
-        .order_by("-filed", "name_id")[:limit]
+        Permit.objects.select_related("permit_type", "region")
+        .filter(verification_token=token, status__in=PUBLIC_STATUSES)
+        .only(
+            "number",
+            "business_name",
+            "issued_at",
+            "valid_until",
+            "status",
+            "sha256",
+            "signing_cert_sha256",
+            "revoked_at",
+            "permit_type__name_id",
+            "permit_type__name_en",
+            "permit_type__region_id",
+            "region__name",
+            "region__code",
+            "region__timezone",
+        )
+        .first()
     )

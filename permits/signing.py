@@ -345,7 +345,7 @@ class LocalPkcs12Signer:
             raise ltv_unconfigured()
 
     def _trust_roots(self) -> list:
-        from permits.pades import load_trust_roots
+        from permits.pades import load_trust_roots  # inside: permits.pades imports this module
 
         if self.trust_roots is not None:
             return list(self.trust_roots)
@@ -387,7 +387,7 @@ class LocalPkcs12Signer:
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import fields, signers
 
-        from permits import pades
+        from permits import pades  # inside: permits.pades imports this module
 
         self._check_level()
         simple_signer = self._signer()
@@ -500,11 +500,21 @@ def certificate_for(region) -> tuple[str, str]:
     )
 
 
-def get_signer(region=None) -> Signer:
-    """The signer for a region's permits and letters: its own certificate or the deployment's
-    (`certificate_for`). Raises SigningUnavailable when the region may not sign at all; a
-    missing or unusable file is reported by the signer's `check()`. A remote TTE provider plugs
-    in here."""
+# Remote signers (a national TTE provider: BSrE) register here from their AppConfig.ready, so
+# that this module never imports the app above it: `provider(region, user)` returns a Signer
+# when it signs for that region (and raises SigningUnavailable when it should but cannot),
+# else None.
+_SIGNER_PROVIDERS: list = []
+
+
+def register_signer_provider(provider) -> None:
+    """Add a remote signer provider (idempotent). Called by `bsre.apps.BsreConfig.ready`."""
+    if provider not in _SIGNER_PROVIDERS:
+        _SIGNER_PROVIDERS.append(provider)
+
+
+def local_signer(region=None) -> "LocalPkcs12Signer":
+    """The region's local PKCS#12 signer (`certificate_for`), whatever remote provider it has."""
     cert_path, passphrase = certificate_for(region)
     return LocalPkcs12Signer(
         cert_path=cert_path,
@@ -513,3 +523,24 @@ def get_signer(region=None) -> Signer:
         region_code=getattr(region, "code", ""),
         level=pades_level(),
     )
+
+
+def needs_credential(signer) -> bool:
+    """Whether `signer` needs what the person types at signing time (a remote signer)."""
+    return bool(getattr(signer, "needs_credential", False))
+
+
+def get_signer(region=None, *, user=None, remote: bool = True) -> Signer:
+    """The signer for a region's permits: a registered remote provider's (BSrE, for a region
+    with an enabled configuration, signing as `user`), else the region's own certificate or
+    the deployment's (`certificate_for`). Raises SigningUnavailable when the region may not
+    sign at all (a remote configuration that is incomplete fails closed, never falls back to
+    the local key); a missing or unusable file is reported by the signer's `check()`.
+    `remote=False`: the local signer only (rejection letters, signed in a task without a
+    person at the keyboard)."""
+    if remote and region is not None:
+        for provider in _SIGNER_PROVIDERS:
+            signer = provider(region, user)
+            if signer is not None:
+                return signer
+    return local_signer(region)

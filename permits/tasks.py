@@ -6,6 +6,8 @@ import logging
 from celery import shared_task
 
 import permits.rendering  # noqa: F401 - import WeasyPrint once per worker process, not per task
+from applications.models import Application
+from permits.services.batch_signing import signing_batch_run
 from permits.services.issuance import (
     permit_complete_issuance,
     permit_issuance_failed,
@@ -46,11 +48,17 @@ def issue_permit(self, permit_id: int) -> None:
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
 
 
+@shared_task(name="permits.tasks.sign_batch", acks_late=True, time_limit=900, soft_time_limit=840)
+def sign_batch(batch_id: int, token: str = "", certificate_sha256: str = "") -> None:
+    """Sign a batch with a remote signer (BSrE): `token` is the sealed passphrase or code
+    (ADR 0010). Never retried automatically: a one-time code is good for one request, and a
+    BSrE call is never repeated blindly (permits.services.batch_signing)."""
+    signing_batch_run(batch_id=batch_id, token=token, certificate_sha256=certificate_sha256)
+
+
 @shared_task(name="permits.tasks.issue_rejection_letter", acks_late=True, max_retries=3)
 def issue_rejection_letter(application_id: int) -> None:
     """Render and sign the rejection letter of a rejected application (idempotent)."""
-    from applications.models import Application
-
     rejection_letter_issue(application=Application.objects.get(pk=application_id))
 
 

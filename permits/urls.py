@@ -1,20 +1,16 @@
 from django.urls import path
 
-from permits.views import catalog, download, signing, verification
+from permits.views import batch, download, signing, verification
 
 app_name = "permits"
 
 urlpatterns = [
-    # The public catalog
-    path("catalog/", catalog.catalog_list, name="catalog"),
-    path(
-        "catalog/templates/<int:pk>/",
-        catalog.requirement_template,
-        name="requirement_template",
-    ),
-    path("catalog/<str:region_code>/<str:code>/", catalog.catalog_detail, name="catalog_detail"),
     # The signer (DPMPTSP)
     path("signing/", signing.signing_queue, name="signing_queue"),
+    path("signing/batch/", batch.sign_batch, name="sign_batch"),
+    path("signing/batch/<int:pk>/", batch.batch_page, name="batch"),
+    path("signing/batch/<int:pk>/status/", batch.batch_status, name="batch_status"),
+    path("signing/bsre/code/", batch.request_code, name="request_code"),
     path("signing/<int:pk>/", signing.sign_page, name="sign"),
     path("signing/<int:pk>/status/", signing.issuance_status, name="issuance_status"),
     path("signing/<int:pk>/preview/", signing.permit_preview, name="preview"),

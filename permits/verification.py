@@ -9,19 +9,36 @@ signature does not cover), and be made with the region's signing certificate
 """
 
 import hashlib
-import io
 import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from permits.pades import load_trust_roots, signature_coverage
-from permits.signing import get_signer, outside_event_loop
+from permits.pades import load_trust_roots
+from permits.signing import get_signer
 from ptsp import ratelimit
 from ptsp.errors import DomainError
 
 logger = logging.getLogger("ptsp.verification")
+
+
+#: The largest file the public file check reads.
+MAX_CHECK_UPLOAD = 20 * 1024 * 1024
+
+
+def check_upload(upload):
+    """`upload` (an uploaded file) if it may be checked: at most MAX_CHECK_UPLOAD bytes and
+    starting with the PDF header. Raises ValidationError (the form's and the API's field error)
+    else. Who: the public verification page's form and its API twin's serializer."""
+    if upload.size > MAX_CHECK_UPLOAD:
+        raise ValidationError(_("The file is larger than 20 MB."), code="too_large")
+    head = upload.read(5)
+    upload.seek(0)
+    if head != b"%PDF-":
+        raise ValidationError(_("This is not a PDF file."), code="not_pdf")
+    return upload
 
 
 class TooManyFileChecks(DomainError):
@@ -66,6 +83,10 @@ def file_check_count(*, permit, client_address: str) -> None:
 
 @dataclass
 class SignatureReport:
+    """What the verification page and the API say of a file's signature, built on
+    `permits.pades.validate_signed_pdf` (`validation`: who signed, the issuing authority, the
+    chain to the configured roots, signing time, timestamps, LTV level)."""
+
     present: bool = False
     intact: bool = False
     valid: bool = False
@@ -75,6 +96,7 @@ class SignatureReport:
     timestamped: bool = False
     signer_subject: str = ""
     problems: list[str] = field(default_factory=list)
+    validation: object = None
 
     @property
     def ok(self) -> bool:
@@ -107,47 +129,36 @@ def trust_roots() -> list:
 
 
 def check_signature(data: bytes, *, region=None, certificate_sha256: str = "") -> SignatureReport:
-    """Validate the last signature of a PDF with pyHanko. Never raises on bad input."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
+    """Validate the last signature of a PDF (`permits.pades.validate_signed_pdf`, offline,
+    against `trust_roots()`) and say whether it is the region's: the certificate recorded on
+    the permit when it was signed, else the one the region's signer names today. Never raises
+    on bad input."""
+    from permits.pades import validate_signed_pdf
 
-    report = SignatureReport()
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        # The permit's signature, not a document timestamp that a B-LT file ends with.
-        signatures = reader.embedded_regular_signatures
-        if not signatures:
-            report.problems.append("no signature")
-            return report
-        report.present = True
-        embedded = signatures[-1]
-        context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
-        status = outside_event_loop(
-            validate_pdf_signature,
-            embedded,
-            signer_validation_context=context,
-            ts_validation_context=context,
-        )
-    except Exception as exc:  # a damaged or hostile file: report, never crash the page
-        logger.info("signature check failed: %s: %s", exc.__class__.__name__, exc)
-        report.problems.append(f"{exc.__class__.__name__}")
+    validation = validate_signed_pdf(data, trust_roots=trust_roots())
+    report = SignatureReport(
+        present=validation.present,
+        intact=validation.intact,
+        valid=validation.valid,
+        trusted=validation.trusted,
+        # A B-LT file's signature covers its own revision; after it come only the DSS and a
+        # document timestamp (pyHanko's difference analysis), which count as covering the file.
+        covers_whole_file=validation.covers_whole_file or validation.only_ltv_updates_after,
+        timestamped=validation.timestamp_time is not None,
+        signer_subject=validation.signer_subject,
+        problems=list(validation.problems),
+        validation=validation,
+    )
+    if not validation.certificate_sha256:
         return report
-    report.intact = bool(status.intact)
-    report.valid = bool(status.valid)
-    report.trusted = bool(status.trusted)
-    # A B-LT file's signature covers its own revision; after it come only the DSS and a
-    # document timestamp (pyHanko's difference analysis), which count as covering the file.
-    report.covers_whole_file = signature_coverage(status)[1]
-    report.timestamped = status.timestamp_validity is not None
-    cert = status.signing_cert
-    report.signer_subject = cert.subject.human_friendly if cert is not None else ""
-    if cert is not None and certificate_sha256:
+    if certificate_sha256:
         # The certificate recorded when the permit was signed (survives a rotation).
-        report.region_certificate = cert.sha256.hex() == certificate_sha256
-    elif region is not None and cert is not None:
+        report.region_certificate = validation.certificate_sha256 == certificate_sha256
+    elif region is not None:
         try:
-            report.region_certificate = cert.sha256.hex() == get_signer(region).certificate_sha256()
+            report.region_certificate = (
+                validation.certificate_sha256 == get_signer(region).certificate_sha256()
+            )
         except Exception:
             report.region_certificate = False
     return report
@@ -163,3 +174,28 @@ def check_file(data: bytes, *, permit) -> FileReport:
             data, region=permit.region, certificate_sha256=permit.signing_cert_sha256
         ),
     )
+
+
+def stored_signature(permit):
+    """The validation report (`permits.pades.SignatureValidation`) of the permit's own stored
+    file — who signed, the issuing authority, the chain, the times — for the verification page
+    without an upload. Validated once per file (cached by its SHA-256 for a day: the page is
+    public and reached from every QR scan); None when the permit has no file."""
+    from django.core.cache import cache
+
+    from permits.pades import validate_signed_pdf
+
+    if not (permit.file and permit.sha256):
+        return None
+    key = f"permit-signature:v1:{permit.sha256}"
+    validation = cache.get(key)
+    if validation is None:
+        try:
+            with permit.file.open("rb") as handle:
+                data = handle.read()
+        except OSError:
+            logger.warning("verification: the stored file of permit %s is missing", permit.pk)
+            return None
+        validation = validate_signed_pdf(data, trust_roots=trust_roots())
+        cache.set(key, validation, 86400)
+    return validation

@@ -10,6 +10,7 @@ import os
 
 from celery import Celery
 from celery.signals import celeryd_init, setup_logging
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptsp.settings")
 
@@ -31,8 +32,6 @@ def _project_logging(loglevel=None, **kwargs):
     go through the project's handler, as every other line: JSON in production, context fields,
     redaction (ptsp/observability/logging.py). With a receiver here Celery installs no handler
     of its own."""
-    from django.conf import settings
-
     if settings.LOGGING_CONFIG:
         logging.config.dictConfig(settings.LOGGING)
     if loglevel:  # the command line's --loglevel, as Celery itself would apply it
@@ -44,8 +43,4 @@ def _project_logging(loglevel=None, **kwargs):
 from ptsp.observability.heartbeat import HeartbeatFile  # noqa: E402
 
 app.steps["worker"].add(HeartbeatFile)
-
-# The outbox relay runs in every worker too, so that work moves while beat is down.
-from outbox.worker import OutboxRelay  # noqa: E402
-
-app.steps["worker"].add(OutboxRelay)
+# The outbox's relay joins every worker too: outbox.signals adds its step (ptsp imports no app).

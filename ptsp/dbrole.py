@@ -11,6 +11,8 @@ import re
 import sys
 from pathlib import Path
 
+import psycopg2
+
 SQL_FILE = Path(__file__).resolve().parent.parent / "deploy" / "app-role.sql"
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -55,8 +57,6 @@ def _password() -> str | None:
 
 
 def main() -> int:
-    import psycopg2
-
     url = os.environ.get("DATABASE_URL")
     role = os.environ.get("APP_DATABASE_USER")
     if not url or not role:

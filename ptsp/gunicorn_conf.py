@@ -4,6 +4,8 @@ import os
 import shutil
 from pathlib import Path
 
+from prometheus_client import multiprocess
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Three processes of two threads on two cores: measured against 2 x 4 threads in the load test
 # (docs/load.md: p95 130 against 250 ms at 108 requests/s). A thread waiting for PostgreSQL lets
@@ -60,6 +62,4 @@ def on_starting(server):
 
 def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         multiprocess.mark_process_dead(worker.pid)

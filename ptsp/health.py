@@ -1,7 +1,9 @@
-"""Health of the things a request and a task need: the database and the broker."""
+"""Health of the things a request and a task need: the database and the broker, and the facts
+the apps add to the report (the outbox's backlog: registered by outbox.apps)."""
 
 import logging
 import time
+from collections.abc import Callable
 
 import redis
 from django.conf import settings
@@ -37,19 +39,25 @@ def check_broker() -> tuple[bool, str]:
         return False, exc.__class__.__name__
 
 
+# Facts read from the database for the report, by name: an app that owns them registers each in
+# its AppConfig.ready(). They inform (a backlog), they do not decide the status.
+_database_facts: dict[str, Callable[[], object]] = {}
+
+
+def health_fact_register(name: str, read: Callable[[], object]) -> None:
+    _database_facts[name] = read
+
+
 def health_report() -> tuple[bool, dict]:
     started = time.monotonic()
     db_ok, db_detail = check_database()
     broker_ok, broker_detail = check_broker()
-    from outbox.services import pending_count, unfinished_count
-
     report = {
         "status": "ok" if db_ok and broker_ok else "unavailable",
         "database": db_detail,
         "broker": broker_detail,
-        "outbox_pending": pending_count() if db_ok else None,
-        # Handed over and not completed yet (or waiting): work the reconciler watches.
-        "outbox_unfinished": unfinished_count() if db_ok else None,
-        "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
     }
+    for name, read in _database_facts.items():
+        report[name] = read() if db_ok else None
+    report["elapsed_ms"] = round((time.monotonic() - started) * 1000, 1)
     return db_ok and broker_ok, report

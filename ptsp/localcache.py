@@ -12,8 +12,9 @@ from django.db import transaction
 
 
 class ProcessCache:
-    def __init__(self, ttl: float = 60.0):
+    def __init__(self, ttl: float = 60.0, max_entries: int | None = None):
         self.ttl = ttl
+        self.max_entries = max_entries
         self._data: dict[Hashable, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
@@ -24,6 +25,12 @@ class ProcessCache:
             return entry[1]
         value = compute()
         with self._lock:
+            if self.max_entries is not None and len(self._data) >= self.max_entries:
+                # Drop what has expired; if that is not enough, start again (a miss only costs
+                # the query it saved).
+                self._data = {k: e for k, e in self._data.items() if e[0] > now}
+                if len(self._data) >= self.max_entries:
+                    self._data = {}
             self._data[key] = (now + self.ttl, value)
         return value
 

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -40,8 +41,6 @@ class MailClaimed(Exception):
 
 def stable_message_id(kind: str, pk: int) -> str:
     """`<kind-pk@domain>`, the domain of DEFAULT_FROM_EMAIL: the same for every delivery."""
-    from email.utils import parseaddr
-
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL or "")[1].rpartition("@")[2] or "ptsp.local"
     return f"<{kind}-{pk}@{domain}>"
 

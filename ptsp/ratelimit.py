@@ -1,4 +1,4 @@
-"""Counters for rate limits: the login lockout (`security.lockout`), the tracking page's guesses
+"""Counters for rate limits: the login lockout (`accounts.lockout`), the tracking page's guesses
 (`applications.views.public`) and the verification page's file checks (`permits.verification`).
 
 Counters live in Django's cache, which is the database cache (`ptsp_cache`): shared by every web

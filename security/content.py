@@ -103,6 +103,7 @@ def pdf_active_names_parsed(data: bytes) -> set[str]:
     """Active names found in every object of the file, read through its cross-reference table
     (pypdf also opens compressed object streams). Raises DomainError ("damaged") when the file
     or any of its objects cannot be read: what was found so far is never the answer."""
+    # Here, not at the top: pypdf is heavy and only a PDF upload needs it.
     from pypdf import PdfReader
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 

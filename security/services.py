@@ -3,7 +3,9 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
+from accounts import lockout
 from ptsp.errors import DomainError, Throttled
+from security import totp
 from security.models import DocumentAccess
 
 
@@ -37,19 +39,17 @@ def step_up_verify(*, actor, request, password: str, code: str) -> None:
     rejection) with their password and a fresh second-factor code, whichever door is used: the
     web pages and the API call this one function before the act's service.
 
-    The password goes through the login's policy (security.lockout): a locked account and
+    The password goes through the login's policy (accounts.lockout): a locked account and
     address pair is refused before the password is looked at, and a wrong password counts
     towards the lockout like one on the login page. The code is single-use and counted per
     account and address (security.totp.code_verify). Changes: the counters, the device's last
     used step. Raises Throttled (locked), DomainError (wrong password, no app, wrong or reused
     code) with a message in the user's language; nothing else changes."""
-    from security import lockout, totp
-
     refusal = lockout.login_refusal(request, actor.email)
     if refusal:
         raise Throttled(refusal, code="locked", field="password")
     http_request = getattr(request, "_request", request)  # a DRF request wraps Django's
-    # A wrong password sends user_login_failed with the request: counted by security.lockout.
+    # A wrong password sends user_login_failed with the request: counted by accounts.lockout.
     if authenticate(http_request, username=actor.email, password=password or "") is None:
         raise DomainError(
             _("The password is not correct. Nothing was done."),

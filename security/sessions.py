@@ -4,14 +4,21 @@ SESSION_STAFF_IDLE_SECONDS (30 min) for staff. Django rotates the session key at
 refuses inactive users on every request, and their stored sessions are deleted on save."""
 
 import time
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.models import Session
+from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+from agencies.selectors import memberships_of
 
 LOGIN_AT = "_ptsp_login_at"
 SEEN_AT = "_ptsp_seen_at"
@@ -27,8 +34,6 @@ def _stamp_login(sender, request, user, **kwargs):
 
 
 def is_staff_member(user) -> bool:
-    from agencies.selectors import memberships_of
-
     return bool(user.is_staff or user.is_superuser or memberships_of(user))
 
 
@@ -79,27 +84,23 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)
         credentials = "HTTP_AUTHORIZATION" in request.META
         if (user is not None and user.is_authenticated) or credentials:
-            from django.utils.cache import patch_cache_control
-
             patch_cache_control(response, no_store=True, private=True)
         return response
 
 
 def end_sessions_of(user) -> int:
-    """Delete every stored session of `user` (database sessions). Returns how many."""
-    from django.contrib.sessions.models import Session
-
+    """Delete every stored session of `user`: the database record and its cached copy (through
+    the session engine, security.session_store). Returns how many."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=_now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
+            store_class().delete(session.session_key)
             ended += 1
     return ended
 
 
 def _now():
-    from django.utils import timezone
-
     return timezone.now()
 
 
@@ -109,7 +110,4 @@ def _on_user_saved(sender, instance, created, **kwargs):
 
 
 def connect_signals():
-    from django.contrib.auth import get_user_model
-    from django.db.models.signals import post_save
-
     post_save.connect(_on_user_saved, sender=get_user_model(), dispatch_uid="security-end-sessions")

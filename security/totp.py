@@ -8,10 +8,13 @@ import segno
 from django.conf import settings
 from django.db import transaction
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from accounts.lockout import otp_failed, otp_refusal
+from agencies.selectors import has_role
 from ptsp.errors import DomainError, Throttled
 from security.models import TOTPDevice
 
@@ -22,14 +25,21 @@ STEP = 30
 
 def required_for(user) -> bool:
     """Signers (settings.TOTP_REQUIRED_ROLES) must use a second factor."""
-    from agencies.selectors import has_role
-
     roles = getattr(settings, "TOTP_REQUIRED_ROLES", [])
     return bool(roles) and has_role(user, *roles)
 
 
 def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+
+
+def has_confirmed_device(user) -> bool:
+    """Whether `user` has a confirmed authenticator app: the request's cached flag
+    (security.identity) when there is one, else the database."""
+    flag = getattr(user, "_ptsp_has_device", None)
+    if flag is None:
+        return confirmed_device(user) is not None
+    return flag
 
 
 PENDING_SECRET = "_ptsp_totp_pending"  # noqa: S105 - a session key name
@@ -95,12 +105,10 @@ def code_verify(*, actor, code: str, request) -> None:
     revoking, confirming a rejection), on the web and through the API.
 
     A code works once: a right code of a step already used is refused as "already used". Wrong
-    and reused codes are counted per account and per client address (security.lockout); over
+    and reused codes are counted per account and per client address (accounts.lockout); over
     the limit every code is refused for a while, the right one too. Changes: the device's last
     used step (a conditional UPDATE: two requests racing with one code cannot both pass).
     Raises DomainError (codes otp_locked, otp_not_enrolled, otp_wrong, otp_reused)."""
-    from security.lockout import otp_failed, otp_refusal
-
     refusal = otp_refusal(request, actor.email)
     if refusal:
         raise Throttled(refusal, code="otp_locked", field="code")
@@ -148,17 +156,13 @@ class TwoFactorMiddleware:
             and not request.session.get(VERIFIED)
             and not request.path.startswith(settings.STATIC_URL)
         ):
-            from django.urls import Resolver404, resolve
-
             try:
                 match = resolve(request.path_info)
             except Resolver404:
                 match = None
             name = match.view_name if match else ""
             if name not in _OPEN:
-                if confirmed_device(user):
-                    from django.utils.http import urlencode
-
+                if has_confirmed_device(user):
                     target = reverse("security:totp_verify")
                     if request.method == "GET":
                         target += "?" + urlencode({"next": request.get_full_path()})

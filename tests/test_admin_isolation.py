@@ -160,8 +160,8 @@ def test_the_admin_walk_every_model_view_and_field(data, code):
                     _check_page(page, code, f"{name} delete", problems)
     assert not problems, "\n".join(problems)
     # The region admin's own models were walked: agencies, memberships, holidays, people,
-    # permit types, power grants and their log.
-    assert walked == 7, walked
+    # permit types, power grants and their log; tariffs, tariff versions and levy policies.
+    assert walked == 10, walked
 
 
 @pytest.mark.parametrize("code", ["BTG", "PLG"])

@@ -9,10 +9,9 @@ import pytest
 import yaml
 from django.utils import timezone
 
-from agencies.models import Review
+from applications.models import Review
 from ptsp.observability import metrics
-from tests.builders import recommended_application
-from tests.workflow_builders import submitted_application
+from tests.journeys import recommended_application, submitted_application
 
 pytestmark = pytest.mark.django_db
 

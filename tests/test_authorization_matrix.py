@@ -16,27 +16,40 @@ refused too).
 from dataclasses import dataclass
 from datetime import timedelta
 from hashlib import sha256
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from agencies.models import Review
-from agencies.services import inspection_schedule, review_decide
+from applications.models import Review
 from applications.services.intake import application_accept
-from permits.models import Permit
+from applications.services.reviews import inspection_schedule, review_decide
+from fees.cases import proof_upload
+from oss.links import permit_file_link
+from permits.models import Permit, SigningBatch
 from permits.services.issuance import permit_issue, rejection_letter_issue
 from ptsp.urls import PUBLIC_URL_NAMES
-from tests.builders import recommended_application
-from tests.filing_helpers import complete_draft
+from tests.journeys import (
+    PDF,
+    all_accepted,
+    complete_draft,
+    demo_type,
+    recommend,
+    recommended_application,
+    route,
+    submit,
+    submitted_application,
+)
+from tests.journeys import draft as draft_of
 from tests.urlwalk import named_urls
-from tests.workflow_builders import PDF, all_accepted, submitted_application
 
 ANON = "anonymous"
 OWNER = "owner"
@@ -47,6 +60,7 @@ OFFICER_X = "officer_other_agency"
 HEAD = "head"
 SIGNER = "signer"
 MONITOR = "monitor"
+TREASURER = "treasurer"
 OTHER_REGION = "staff_other_region"
 ADMIN = "platform_admin"
 
@@ -60,6 +74,7 @@ ACTORS = {
     HEAD: "kepala.dinkes.btg@ptsp.local",
     SIGNER: "kepala.btg@ptsp.local",
     MONITOR: "monitor.btg@ptsp.local",
+    TREASURER: "bendahara.btg@ptsp.local",
     OTHER_REGION: "verifikator.plg@ptsp.local",
     ADMIN: "admin@ptsp.local",
 }
@@ -96,9 +111,9 @@ MATRIX: dict[str, Entry] = {
     "accounts:language": _e(EVERYONE, post_only=True),
     "accounts:email_confirm": _e(EVERYONE, "confirm"),
     "accounts:email_confirm_resend": _e(LOGGED_IN, post_only=True),
-    "permits:catalog": _e(EVERYONE),
-    "permits:catalog_detail": _e(EVERYONE, "catalog"),
-    "permits:requirement_template": _e(EVERYONE, "template"),
+    "catalog:catalog": _e(EVERYONE),
+    "catalog:catalog_detail": _e(EVERYONE, "catalog"),
+    "catalog:requirement_template": _e(EVERYONE, "template"),
     "applications:track": _e(EVERYONE),
     # Any logged-in person: their own profile, applications and notifications.
     "accounts:profile": _e(LOGGED_IN),
@@ -135,6 +150,12 @@ MATRIX: dict[str, Entry] = {
     "permits:preview": _e({SIGNER}, "recommended"),
     "permits:issuance_status": _e({SIGNER}, "issued"),
     "permits:revoke": _e({SIGNER}, "permit", post_only=True),
+    # Batch signing and BSrE: the signer's own batches only (another's is 404).
+    "permits:sign_batch": _e({SIGNER}, post_only=True),
+    "permits:request_code": _e({SIGNER}, post_only=True),
+    "permits:batch": _e({SIGNER}, "batch"),
+    "permits:batch_status": _e({SIGNER}, "batch"),
+    "bsre:status": _e({SIGNER}),
     # Issued permits and letters: the owner downloads them; the public verifies by QR token.
     "permits:my_permits": _e(LOGGED_IN),
     "permits:download": _e({OWNER}, "permit"),
@@ -142,21 +163,42 @@ MATRIX: dict[str, Entry] = {
     "permits:rejection_letter_download": _e({OWNER}, "letter"),
     "permits:verify": _e(EVERYONE, "token"),
     # OPD officers and heads.
-    "agencies:inbox": _e({OFFICER, OFFICER_X}),
-    "agencies:agency_queue": _e({HEAD}),
-    "agencies:review": _e({OFFICER, HEAD}, "review"),
-    "agencies:review_decision": _e({OFFICER, HEAD}, "review", post_only=True),
-    "agencies:reassign": _e({HEAD}, "review", post_only=True),
-    "agencies:inspection_new": _e({OFFICER, HEAD}, "review", post_only=True),
-    "agencies:inspection_result": _e({OFFICER, HEAD}, "inspection", post_only=True),
-    "agencies:inspection_cancel": _e({OFFICER, HEAD}, "inspection", post_only=True),
+    "applications:inbox": _e({OFFICER, OFFICER_X}),
+    "applications:agency_queue": _e({HEAD}),
+    "applications:head_approvals": _e({HEAD}),
+    "applications:review_head_decision": _e({HEAD}, "review", post_only=True),
+    "applications:review": _e({OFFICER, HEAD}, "review"),
+    "applications:review_decision": _e({OFFICER, HEAD}, "review", post_only=True),
+    "applications:reassign": _e({HEAD}, "review", post_only=True),
+    "applications:inspection_new": _e({OFFICER, HEAD}, "review", post_only=True),
+    "applications:inspection_result": _e({OFFICER, HEAD}, "inspection", post_only=True),
+    "applications:inspection_cancel": _e({OFFICER, HEAD}, "inspection", post_only=True),
     # Monitoring of the region.
-    "agencies:monitoring": _e({MONITOR, SIGNER, HEAD}),
+    "monitoring:dashboard": _e({MONITOR, SIGNER, HEAD}),
     "monitoring:agency": _e({MONITOR, SIGNER, HEAD}, "agency"),
     "monitoring:file": _e({MONITOR, SIGNER, HEAD}, "routed"),
     "monitoring:export": _e({MONITOR, SIGNER, HEAD}),
     "monitoring:public_stats": _e(EVERYONE),
     "monitoring:survey": _e({OWNER}, "issued"),
+    # OSS: the integration page for the DPMPTSP staff (each sees their own regions); a file's
+    # deliveries for its region's staff; "send again" is decided per delivery (404 otherwise,
+    # tests/oss/test_deliveries.py); the permit's PDF for OSS through a signed link only.
+    "oss:integration": _e({VERIFIER, SIGNER, MONITOR, OTHER_REGION}),
+    "oss:application": _e({VERIFIER, SIGNER, MONITOR, ADMIN}, "routed"),
+    "oss:resend": _e(LOGGED_IN, "missing", post_only=True),
+    "oss:permit_file": _e(EVERYONE, "oss_link"),
+    # The draft page's OSS lookups (by NPWP, asked again): the draft's applicant only.
+    "oss:inquiry_npwp": _e({OWNER}, "draft", post_only=True),
+    "oss:inquiry_retry": _e({OWNER}, "draft", post_only=True),
+    # The operator's page of waiting work: the same staff; each action is decided per region
+    # and object (404 for another region's, tests/oss/test_operator_page.py).
+    "oss:waiting": _e({VERIFIER, SIGNER, MONITOR, OTHER_REGION}),
+    "oss:map_code": _e({VERIFIER, SIGNER, MONITOR, OTHER_REGION}, post_only=True),
+    "oss:process_item": _e({VERIFIER, SIGNER, MONITOR, OTHER_REGION}, "missing", post_only=True),
+    "oss:retry_file": _e({VERIFIER, SIGNER, MONITOR, OTHER_REGION}, "missing", post_only=True),
+    # OSS's pushes: signed with the region's Token, not a session; nobody gets in by logging in.
+    "oss:receive_nib": _e(set(), "kd_daerah", post_only=True),
+    "oss:receive_file_ds": _e(set(), "kd_daerah", post_only=True),
     # Operations: failed background work, for monitors and platform admins.
     "operations:failed_tasks": _e({MONITOR, ADMIN}),
     "operations:failed_task_rerun": _e({MONITOR, ADMIN}, "missing", post_only=True),
@@ -193,6 +235,9 @@ MATRIX: dict[str, Entry] = {
     "api:application_resubmit": _e({OWNER}, "routed", post_only=True),
     "api:application_withdraw": _e({OWNER}, "routed", post_only=True),
     "api:revision_answer": _e({OWNER}, "revision", post_only=True),
+    "api:bill": _e({OWNER}, "billed"),
+    "api:bill_pdf": _e({OWNER}, "billed"),
+    "api:proof_upload": _e({OWNER}, "billed", post_only=True),
     "api:intake_queue": _e({VERIFIER, OTHER_REGION}),
     "api:intake_detail": _e({VERIFIER}, "submitted"),
     "api:intake_accept": _e({VERIFIER}, "submitted", post_only=True),
@@ -201,6 +246,7 @@ MATRIX: dict[str, Entry] = {
     "api:review": _e({OFFICER, HEAD}, "review"),
     "api:review_decide": _e({OFFICER, HEAD}, "review", post_only=True),
     "api:review_reassign": _e({HEAD}, "review", post_only=True),
+    "api:review_head_decide": _e({HEAD}, "review", post_only=True),
     "api:inspection_schedule": _e({OFFICER, HEAD}, "review", post_only=True),
     "api:inspection_record": _e({OFFICER, HEAD}, "inspection", post_only=True),
     "api:signing_queue": _e({SIGNER}),
@@ -212,6 +258,24 @@ MATRIX: dict[str, Entry] = {
     "api:sla_figures": _e({MONITOR, SIGNER, HEAD}),
     "api:notifications": _e(LOGGED_IN),
     "api:notifications_read": _e(LOGGED_IN, post_only=True),
+    # Levies (issue 17): the assessing agency's officer (PUPR for a PBG) computes the levy; the
+    # owner sees and downloads the SKRD; the bank's host-to-host calls are signed per bank,
+    # not a session: nobody gets in by logging in.
+    "fees:assessment": _e({OFFICER_X}, "pbg_review"),
+    "fees:bill": _e({OWNER}, "billed"),
+    "fees:bill_pdf": _e({OWNER}, "billed"),
+    "fees:proof_new": _e({OWNER}, "billed", post_only=True),
+    # The region's treasurer (bendahara penerimaan) decides the proofs of payment.
+    "fees:proofs": _e({TREASURER}),
+    "fees:proof": _e({TREASURER}, "proof"),
+    "fees:proof_file": _e({TREASURER}, "proof"),
+    "fees:proof_decide": _e({TREASURER}, "proof", post_only=True),
+    "fees:h2h_inquiry": _e(set(), post_only=True),
+    "fees:h2h_payment": _e(set(), post_only=True),
+    "fees:settlements": _e({TREASURER}),
+    "fees:settlement": _e({TREASURER}, "settlement"),
+    "fees:revenue": _e({TREASURER, MONITOR}),
+    "fees:revenue_csv": _e({TREASURER, MONITOR}),
 }
 """Every named URL outside the Django admin. Add the new URL here with who may use it."""
 
@@ -226,8 +290,15 @@ def _is_refusal(response) -> bool:
 
 # Tables that a GET may write: sessions and cache (login, throttles), the access log, and the
 # working-day calendar that the monitoring dashboard derives from the holidays on first use
-# (a cache of computed rows, monitoring/calendar.py).
-_VOLATILE = {"django_session", "ptsp_cache", "security_documentaccess", "monitoring_workingday"}
+# (a cache of computed rows, agencies/calendar.py), and the record of every push to the OSS
+# endpoints, refused ones included (oss.InboundPush: the audit of who tried).
+_VOLATILE = {
+    "django_session",
+    "ptsp_cache",
+    "security_documentaccess",
+    "monitoring_workingday",
+    "oss_inboundpush",
+}
 
 
 class Fingerprint(dict):
@@ -306,8 +377,35 @@ def journey(demo, run_outbox, signing_cert):
     run_outbox()
     permit.refresh_from_db()
     assert permit.status == Permit.Status.VALID, permit.last_error
+    batch = SigningBatch.objects.create(signer=signer, region=issued.region)
     letter = rejection_letter_issue(
         application=recommended, signer=signer, reasons="Lokasi tidak sesuai tata ruang."
+    )
+    pbg = route(submit(draft_of(demo_type("BTG", "PBG"), owner)), run_outbox, verifier)
+    pbg_review = Review.objects.get(application=pbg, agency__code="PUPR")
+    assert pbg_review.assignee.email == ACTORS[OFFICER_X]
+    billed = recommend(route(submit(draft_of(demo_type("BTG", "PBG"), owner)), run_outbox))
+    assert billed.status == "awaiting_payment"
+    proof_billed = recommend(route(submit(draft_of(demo_type("BTG", "PBG"), owner)), run_outbox))
+    proof = proof_upload(
+        application_id=proof_billed.pk,
+        actor=owner,
+        upload=SimpleUploadedFile("bukti.pdf", PDF, "application/pdf"),
+        paid_on=proof_billed.bills.first().issued_on,
+    )
+    from fees.models import SettlementImport
+
+    settlement = SettlementImport.objects.create(
+        region=billed.region,
+        bank_id="BANKKALTIMTARA",
+        file_name="settlement.csv",
+        sha256="0" * 64,
+        first_day=billed.bills.first().issued_on,
+        last_day=billed.bills.first().issued_on,
+        row_count=0,
+        file_total=0,
+        imported_by=User.objects.get(email=ACTORS[TREASURER]),
+        imported_at=timezone.now(),
     )
     draft_doc = draft.documents.filter(is_current=True).first()
     document = routed.documents.filter(is_current=True).first()
@@ -334,9 +432,16 @@ def journey(demo, run_outbox, signing_cert):
         "permit": (permit.pk,),
         "letter": (letter.pk,),
         "token": (permit.verification_token,),
+        "kd_daerah": ("6474000000",),
+        "oss_link": (urlsplit(permit_file_link(permit.pk)).path.rstrip("/").rsplit("/", 1)[1],),
         "agency": (dinkes.agency_id,),
         "missing": (987654,),
+        "batch": (batch.pk,),
         "confirm": ("not-a-valid-token",),
+        "pbg_review": (pbg_review.pk,),
+        "billed": (billed.pk,),
+        "proof": (proof.pk,),
+        "settlement": (settlement.pk,),
         "notification": (routed.notifications.filter(recipient=owner).first().pk,),
     }
     emails = dict(ACTORS, **{OFFICER: dinkes.assignee.email})

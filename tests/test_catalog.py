@@ -6,10 +6,10 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from applications.services import filing
-from permits.models import FormField, PermitType, PermitTypeVersion, Requirement
-from permits.selectors import format_fee
-from permits.services.catalog import permit_type_publish
-from tests.filing_helpers import apotek, applicant, complete_draft
+from catalog.models import FormField, PermitType, PermitTypeVersion, Requirement
+from catalog.selectors import format_fee
+from catalog.services import permit_type_publish
+from tests.journeys import apotek, applicant, complete_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -87,30 +87,30 @@ def test_fee_format():
 
 def test_catalog_list_search_and_filters(client, demo):
     client.cookies["django_language"] = "en"
-    response = client.get(reverse("permits:catalog"))
+    response = client.get(reverse("catalog:catalog"))
     assert response.status_code == 200
     assert "Building approval (PBG)" in response.content.decode()
-    response = client.get(reverse("permits:catalog"), {"q": "apotek", "region": "PLG"})
+    response = client.get(reverse("catalog:catalog"), {"q": "apotek", "region": "PLG"})
     page = response.content.decode()
     assert "Pharmacy permit" in page and "Building approval" not in page
     assert "Kota Bontang</td>" not in page
     pupr = Agency.objects.get(region__code="BTG", code="PUPR")
-    page = client.get(reverse("permits:catalog"), {"agency": pupr.pk}).content.decode()
+    page = client.get(reverse("catalog:catalog"), {"agency": pupr.pk}).content.decode()
     assert "Building approval" in page and "Billboard permit" in page
     assert "Pharmacy permit" not in page
 
 
 def test_catalog_list_has_fixed_query_count(client, demo, django_assert_max_num_queries):
     with django_assert_max_num_queries(14):  # first visit: the list, and the cache filled
-        client.get(reverse("permits:catalog"))
+        client.get(reverse("catalog:catalog"))
     with django_assert_max_num_queries(3):  # then: the regions and two cache reads
-        client.get(reverse("permits:catalog"))
+        client.get(reverse("catalog:catalog"))
 
 
 def test_cached_catalog_list_follows_every_change(client, demo):
     """The list is a cached fragment; saving a permit type, its route or an agency shows at
     once, and each language and filter has its own copy."""
-    url = reverse("permits:catalog")
+    url = reverse("catalog:catalog")
     assert "Persetujuan Bangunan Gedung (PBG)" in client.get(url).content.decode()
     pbg = PermitType.objects.get(region__code="BTG", code="PBG")
     pbg.name_id = "Persetujuan Bangunan Gedung Terpadu"
@@ -131,7 +131,7 @@ def test_cached_catalog_list_follows_every_change(client, demo):
 
 
 def test_sop_page_in_indonesian_and_english(client, demo):
-    url = reverse("permits:catalog_detail", args=["BTG", "PBG"])
+    url = reverse("catalog:catalog_detail", args=["BTG", "PBG"])
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert '<html lang="id">' in page
     assert "Persetujuan Bangunan Gedung (PBG)" in page
@@ -145,14 +145,14 @@ def test_sop_page_in_indonesian_and_english(client, demo):
     assert "Dinas Pekerjaan Umum dan Penataan Ruang" in page
     assert '<td data-label="Working days">28</td>' in page
     assert "UU 28/2002" in page  # legal basis
-    assert "Free" in page
+    assert "Free" not in page and "billed (SKRD) before the permit is issued" in page  # a levy
 
 
 def test_inactive_or_unknown_permit_type_is_not_shown(client, demo):
     PermitType.objects.filter(region__code="BTG", code="PBG").update(is_active=False)
-    assert client.get(reverse("permits:catalog_detail", args=["BTG", "PBG"])).status_code == 404
-    assert client.get(reverse("permits:catalog_detail", args=["BTG", "NOPE"])).status_code == 404
-    assert client.get(reverse("permits:catalog_detail", args=["PLG", "PBG"])).status_code == 200
+    assert client.get(reverse("catalog:catalog_detail", args=["BTG", "PBG"])).status_code == 404
+    assert client.get(reverse("catalog:catalog_detail", args=["BTG", "NOPE"])).status_code == 404
+    assert client.get(reverse("catalog:catalog_detail", args=["PLG", "PBG"])).status_code == 200
 
 
 def test_blank_template_download(client, demo):
@@ -161,14 +161,14 @@ def test_blank_template_download(client, demo):
     requirement = apotek().requirements.get(code="surat_permohonan")
     requirement.template.save("x.pdf", ContentFile(b"%PDF-1.4 template"))
     permit_type_publish(permit_type=apotek())
-    page = client.get(reverse("permits:catalog_detail", args=["BTG", "SIA"])).content.decode()
-    url = reverse("permits:requirement_template", args=[requirement.pk])
+    page = client.get(reverse("catalog:catalog_detail", args=["BTG", "SIA"])).content.decode()
+    url = reverse("catalog:requirement_template", args=[requirement.pk])
     assert url in page
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 template"
     other = apotek().requirements.get(code="sppl")
-    assert client.get(reverse("permits:requirement_template", args=[other.pk])).status_code == 404
+    assert client.get(reverse("catalog:requirement_template", args=[other.pk])).status_code == 404
 
 
 def _admin_post_data(response) -> dict:
@@ -206,7 +206,7 @@ def test_admin_save_publishes_a_new_version(client, demo):
     )
     client.force_login(admin)
     permit_type = apotek()
-    url = reverse("admin:permits_permittype_change", args=[permit_type.pk])
+    url = reverse("admin:catalog_permittype_change", args=[permit_type.pk])
     response = client.get(url)
     assert response.status_code == 200
     data = _admin_post_data(response)
@@ -223,7 +223,7 @@ def test_admin_save_publishes_a_new_version(client, demo):
 
 def test_sop_page_offers_login_to_anonymous_and_apply_to_applicants(client, demo, login):
     client.cookies["django_language"] = "en"
-    url = reverse("permits:catalog_detail", args=["BTG", "SIA"])
+    url = reverse("catalog:catalog_detail", args=["BTG", "SIA"])
     page = client.get(url).content.decode()
     assert "Log in to apply" in page and "Apply for this permit" not in page
     login("budi.santoso@example.id")
@@ -233,16 +233,16 @@ def test_sop_page_offers_login_to_anonymous_and_apply_to_applicants(client, demo
 
 def test_home_page_links_the_catalog_and_tracking(client, db):
     page = client.get(reverse("home")).content.decode()
-    assert reverse("permits:catalog") in page and reverse("applications:track") in page
+    assert reverse("catalog:catalog") in page and reverse("applications:track") in page
 
 
 def test_welcome_mail_links_exist(client, db):
-    assert reverse("permits:catalog") == "/catalog/"
+    assert reverse("catalog:catalog") == "/catalog/"
     assert reverse("applications:my_applications") == "/applications/"
 
 
 def test_catalog_list_in_indonesian(client, demo):
-    page = client.get(reverse("permits:catalog"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    page = client.get(reverse("catalog:catalog"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert '<html lang="id">' in page
     assert "Izin Apotek (Surat Izin Apotek)" in page and "Izin Usaha Toko Swalayan" in page
     assert "Pharmacy permit" not in page
@@ -254,7 +254,7 @@ def test_catalog_generation_is_renewed_once_at_commit(demo):
     transaction holds the demo's seeding and these saves)."""
     from django.db import transaction
 
-    from permits.signals import _new_generation, catalog_generation
+    from catalog.signals import _new_generation, catalog_generation
 
     pbg = PermitType.objects.get(region__code="BTG", code="PBG")
     pbg.name_id = "Persetujuan Bangunan Gedung Terpadu"
@@ -270,3 +270,30 @@ def test_catalog_generation_is_renewed_once_at_commit(demo):
     before = catalog_generation()
     pending[0]()  # what the commit runs
     assert catalog_generation() != before
+
+
+def test_admin_refuses_a_route_longer_than_the_legal_deadline_and_records_nothing(client, demo):
+    """Issue 18: the route as edited against the legal deadlines as edited (SIA: 6 working days
+    of review by law)."""
+    from accounts.models import User
+
+    admin = User.objects.create_superuser(
+        email="root@ptsp.local", password="x-very-secret-1", full_name="Root"
+    )
+    client.force_login(admin)
+    permit_type = apotek()
+    versions = permit_type.versions.count()
+    url = reverse("admin:catalog_permittype_change", args=[permit_type.pk])
+    data = _admin_post_data(client.get(url))
+    key = next(k for k in data if k.endswith("-review_days"))
+    data[key] = "8"
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    errors = [
+        str(e)
+        for i in response.context["inline_admin_formsets"]
+        for e in i.formset.non_form_errors()
+    ]
+    assert any("shorter than the internal budget (8" in e for e in errors), errors
+    assert permit_type.versions.count() == versions
+    assert permit_type.route.get().review_days == 6

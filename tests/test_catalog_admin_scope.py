@@ -3,22 +3,22 @@
 import pytest
 from django.urls import reverse
 
-from permits.models import PermitType
+from catalog.models import PermitType
 
 pytestmark = pytest.mark.django_db
 
 
 def test_region_admin_sees_only_own_permit_types(client, demo, login):
     login("monitor.btg@ptsp.local")
-    response = client.get(reverse("admin:permits_permittype_changelist"))
+    response = client.get(reverse("admin:catalog_permittype_changelist"))
     assert response.status_code == 200
     shown = set(response.context["cl"].queryset.values_list("region__code", flat=True))
     assert shown == {"BTG"}
     plg = PermitType.objects.get(region__code="PLG", code="PBG")
-    response = client.get(reverse("admin:permits_permittype_change", args=[plg.pk]))
+    response = client.get(reverse("admin:catalog_permittype_change", args=[plg.pk]))
     assert response.status_code == 302  # "does not exist" for another region's row
     btg = PermitType.objects.get(region__code="BTG", code="PBG")
-    response = client.get(reverse("admin:permits_permittype_change", args=[btg.pk]))
+    response = client.get(reverse("admin:catalog_permittype_change", args=[btg.pk]))
     assert response.status_code == 200
     agency_choices = (
         response.context["inline_admin_formsets"][0].formset.forms[0].fields["agency"].queryset

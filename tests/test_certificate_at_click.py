@@ -15,7 +15,7 @@ from applications.models import Notification, Status
 from permits.models import Permit, StagedPermitFile
 from permits.services.issuance import permit_files_sweep, permit_issue
 from permits.signing import SigningUnavailable, certificate_for, get_signer, per_region_rule
-from tests.builders import recommended_application
+from tests.journeys import recommended_application
 
 pytestmark = pytest.mark.django_db
 

@@ -118,7 +118,7 @@ def test_behind_a_proxy_a_garbage_header_counts_as_the_proxy(client, settings):
 
 def test_the_access_log_records_the_clients_address(client, login, demo, settings):
     from security.models import DocumentAccess
-    from tests.workflow_builders import submitted_application
+    from tests.journeys import submitted_application
 
     settings.TRUSTED_PROXY_COUNT = 1
     document = submitted_application().documents.filter(is_current=True).first()

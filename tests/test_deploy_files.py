@@ -78,6 +78,7 @@ def env_names_in_code() -> set[str]:
         "accounts",
         "agencies",
         "applications",
+        "catalog",
         "permits",
         "outbox",
         "monitoring",

@@ -8,17 +8,11 @@ from django.urls import reverse
 from accounts.models import User
 from applications.models import Event
 from security.models import DocumentAccess
-from tests.workflow_builders import submitted_application
 
 pytestmark = pytest.mark.django_db
 
 VERIFIER = "verifikator.btg@ptsp.local"
 MONITOR = "monitor.btg@ptsp.local"
-
-
-@pytest.fixture
-def submitted(demo):
-    return submitted_application()
 
 
 def test_staff_views_and_downloads_are_recorded_owner_downloads_not(client, login, submitted):
@@ -43,6 +37,31 @@ def test_a_refused_download_records_nothing(client, login, submitted):
     url = reverse("applications:download_document", args=[document.pk])
     assert client.get(url).status_code == 404
     assert not DocumentAccess.objects.exists()
+
+
+def test_the_apis_document_download_is_recorded_as_the_web_one(client, login, submitted):
+    """The API's download writes the same access record (one file answer for both doors)."""
+    document = submitted.documents.filter(is_current=True).first()
+    url = reverse("api:document_download", kwargs={"pk": submitted.pk, "document_pk": document.pk})
+    login(submitted.applicant.email)
+    own = client.get(url)
+    assert own.status_code == 200 and b"".join(own.streaming_content)
+    assert not DocumentAccess.objects.exists()
+    login("verifikator.plg@ptsp.local")
+    assert client.get(url).status_code == 404
+    assert not DocumentAccess.objects.exists()
+    login(VERIFIER)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    web = client.get(reverse("applications:download_document", args=[document.pk]))
+    assert b"".join(response.streaming_content) == b"".join(web.streaming_content)
+    accesses = list(DocumentAccess.objects.order_by("pk"))
+    assert [a.action for a in accesses] == ["download", "download"]
+    verifier = User.objects.get(email=VERIFIER)
+    assert all(a.user == verifier and a.document_id == document.pk for a in accesses)
+    assert accesses[0].region_id == submitted.region_id and accesses[0].ip_address == "127.0.0.1"
 
 
 def test_the_monitor_of_the_region_sees_the_log(client, login, submitted):

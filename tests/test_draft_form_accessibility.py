@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from applications.services import filing
-from permits.models import PermitType
+from catalog.models import PermitType
 
 pytestmark = pytest.mark.django_db
 

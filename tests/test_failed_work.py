@@ -11,7 +11,7 @@ from applications.services.notifications import notify
 from operations.models import FailedTask
 from outbox.models import OutboxMessage
 from ptsp.servers import free_port
-from tests.workflow_builders import submitted_application
+from tests.journeys import submitted_application
 
 pytestmark = pytest.mark.django_db
 

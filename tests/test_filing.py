@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from applications.models import Application, Event, Status
 from applications.services import filing
-from permits.models import PermitType
+from catalog.models import PermitType
 from ptsp.errors import Conflict, DomainError, NotAllowed
 from tests.factories import ApplicantFactory
-from tests.filing_helpers import PDF, PNG, apotek, applicant, complete_draft, upload
+from tests.journeys import PDF, PNG, apotek, applicant, complete_draft, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -383,7 +383,7 @@ def test_empty_state_links_the_catalog(client, db):
     user = ApplicantFactory()
     client.force_login(user)
     page = client.get(reverse("applications:my_applications")).content.decode()
-    assert reverse("permits:catalog") in page
+    assert reverse("catalog:catalog") in page
 
 
 def test_my_applications_has_fixed_query_count(client, demo, login, django_assert_max_num_queries):
@@ -401,9 +401,9 @@ def test_detail_page_has_fixed_query_count(client, demo, login, run_outbox):
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from agencies.services import review_decide
     from applications.services.intake import application_accept
-    from tests.workflow_builders import all_accepted, submitted_application
+    from applications.services.reviews import review_decide
+    from tests.journeys import all_accepted, submitted_application
 
     filed = submit(complete_draft())
     busy = submitted_application()
@@ -478,7 +478,7 @@ def test_apply_twice_reuses_the_open_draft_and_the_draft_can_be_deleted(client, 
 
     from accounts.models import User
     from applications.models import Application, Status
-    from permits.models import PermitType
+    from catalog.models import PermitType
 
     applicant = User.objects.get(email="budi.santoso@example.id")
     ptype = PermitType.objects.filter(region__code="BTG", is_active=True).first()
@@ -508,7 +508,7 @@ def test_a_filed_application_cannot_be_deleted(client, demo):
     from django.urls import reverse as url
 
     from applications.models import Application
-    from tests.workflow_builders import submitted_application
+    from tests.journeys import submitted_application
 
     application = submitted_application()
     client.force_login(application.applicant)

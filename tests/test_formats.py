@@ -5,7 +5,7 @@ import datetime
 from django.template import Context, Template
 from django.utils import translation
 
-from permits.selectors import format_fee
+from catalog.selectors import format_fee
 
 
 def test_money_is_rupiah_without_space_with_dots_between_thousands():

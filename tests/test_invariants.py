@@ -12,8 +12,7 @@ from operations.invariants import invariants_check
 from outbox.models import OutboxMessage
 from permits.models import Permit
 from permits.services.issuance import permit_issue
-from tests.builders import recommended_application
-from tests.workflow_builders import all_accepted, submitted_application
+from tests.journeys import all_accepted, recommended_application, submitted_application
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from permits.services.issuance import (
 )
 from permits.signing import SigningUnavailable
 from permits.verification import check_file
-from tests.builders import issued_permit, permit_pdf, recommended_application
+from tests.journeys import issued_permit, permit_pdf, recommended_application
 from tests.stepup import step_up
 
 pytestmark = pytest.mark.django_db
@@ -601,3 +601,35 @@ def test_the_signers_preview_has_the_issued_files_number_format_and_validity(
     run_outbox()
     permit.refresh_from_db()
     assert permit.number == expected and timezone.now()
+
+
+def test_expiry_goes_through_the_permit_table_writes_an_event_and_uses_the_regions_date(
+    demo, signing_cert, run_outbox
+):
+    """permits_expire writes one event per expired permit, and a permit whose last day has
+    ended in its region's zone expires even when the server's (UTC) date is still that day."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from applications.models import Event
+    from applications.workflow import Action
+
+    permit = issued_permit(run_outbox)
+    zone = ZoneInfo(permit.region.timezone)
+    assert zone.utcoffset(datetime(2026, 1, 1)) > timedelta(0)  # east of UTC (WIB/WITA/WIT)
+    # 00:30 local on the day after the last valid day: still the last day in UTC.
+    after = datetime.combine(permit.valid_until + timedelta(days=1), datetime.min.time())
+    moment = (after + timedelta(minutes=30)).replace(tzinfo=zone)
+    assert moment.astimezone(ZoneInfo("UTC")).date() == permit.valid_until
+    with time_machine.travel(moment, tick=False):
+        assert permits_expire() == 1
+        assert permits_expire() == 0  # safe to run twice
+    permit.refresh_from_db()
+    assert permit.status == Permit.Status.EXPIRED
+    events = Event.objects.filter(application=permit.application, action=Action.PERMIT_EXPIRED)
+    assert events.count() == 1
+    event = events.get()
+    assert event.actor is None and event.data["permit"] == permit.number
+    assert (event.data["from"], event.data["to"]) == ("valid", "expired")

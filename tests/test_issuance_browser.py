@@ -2,14 +2,14 @@
 applicant downloads the signed PDF, and the public verification page accepts that file."""
 
 import re
-import threading
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from permits.models import Permit
-from tests.builders import recommended_application
+from tests.conftest import in_worker_thread
+from tests.journeys import recommended_application
 from tests.stepup import fresh_code
 
 PASSWORD = "demo-ptsp-2026"
@@ -21,27 +21,6 @@ def _log_in(page, base: str, email: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
-
-
-def _in_worker_thread(work) -> None:
-    """Run as a worker would: in its own thread (Playwright's event loop owns this one, and
-    pyHanko runs its own loop) with its own database connection."""
-    from django.db import connection
-
-    errors = []
-
-    def run():
-        try:
-            work()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    assert not errors, errors
 
 
 @pytest.mark.browser
@@ -65,7 +44,7 @@ def test_sign_download_and_verify_in_the_browser(
     expect(page.get_by_test_id("issuance-status")).to_contain_text("Being issued")
 
     # The worker renders and signs; the page follows by polling, without a reload.
-    _in_worker_thread(run_outbox)
+    in_worker_thread(run_outbox, timeout=60)
     number = Permit.objects.get(application=application).number
     page.get_by_test_id("issued-number").wait_for(timeout=10_000)
     assert page.get_by_test_id("issued-number").inner_text() == number

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from accounts.models import User
 from permits.models import Permit, PermitCounter
 from permits.services.issuance import permit_issue
-from tests.builders import recommended_application
+from tests.journeys import recommended_application
 
 COMMITTED = 32
 ROLLED_BACK = 8

@@ -22,7 +22,7 @@ from permits.services.issuance import permit_issue
 from permits.verification import check_file
 from ptsp.celery import app
 from ptsp.servers import RedisServer
-from tests.builders import recommended_application
+from tests.journeys import recommended_application
 from tests.signing_fixtures import LocalTsa
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -16,14 +16,14 @@ def _footer(html: str) -> str:
 def test_every_page_shows_the_regions_identity(client, demo):
     client.cookies["django_language"] = "en"
     btg = Region.objects.get(code="BTG")
-    for url in ("/", reverse("permits:catalog"), reverse("applications:track")):
+    for url in ("/", reverse("catalog:catalog"), reverse("applications:track")):
         footer = _footer(client.get(url + "?region=BTG").content.decode())
         assert btg.name in footer and btg.address in footer
         assert "08:00–16:00 WITA" in footer
         assert f"https://wa.me/{btg.helpdesk_whatsapp}" in footer
         assert f"mailto:{btg.helpdesk_email}" in footer and btg.helpdesk_phone in footer
     # The choice is remembered; another region shows its own identity and zone.
-    assert "WITA" in _footer(client.get(reverse("permits:catalog")).content.decode())
+    assert "WITA" in _footer(client.get(reverse("catalog:catalog")).content.decode())
     footer = _footer(client.get("/?region=PLG").content.decode())
     assert "Kota Palembang" in footer and "WIB" in footer
 
@@ -44,7 +44,7 @@ def test_a_region_without_helpdesk_details_leaves_them_out(client, demo):
 
 
 def test_the_landing_page_tells_how_to_apply_and_where_to_go(client, demo):
-    from tests.workflow_builders import submitted_application
+    from tests.journeys import submitted_application
 
     submitted_application()  # the clinic test permit becomes the most used
     client.cookies["django_language"] = "en"

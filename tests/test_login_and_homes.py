@@ -10,10 +10,11 @@ pytestmark = pytest.mark.django_db
 
 ROLE_HOMES = [
     ("verifikator.btg@ptsp.local", "applications:intake_queue"),
-    ("petugas.pupr.btg@ptsp.local", "agencies:inbox"),
-    ("kepala.pupr.btg@ptsp.local", "agencies:agency_queue"),
+    ("petugas.pupr.btg@ptsp.local", "applications:inbox"),
+    ("kepala.pupr.btg@ptsp.local", "applications:agency_queue"),
     ("kepala.btg@ptsp.local", "permits:signing_queue"),
-    ("monitor.btg@ptsp.local", "agencies:monitoring"),
+    ("monitor.btg@ptsp.local", "monitoring:dashboard"),
+    ("bendahara.btg@ptsp.local", "fees:proofs"),
     ("budi.santoso@example.id", "applications:my_applications"),
     ("verifikator.plg@ptsp.local", "applications:intake_queue"),
 ]
@@ -46,10 +47,10 @@ def test_an_applicant_cannot_open_staff_pages(client, demo, login):
     login("budi.santoso@example.id")
     for name in [
         "applications:intake_queue",
-        "agencies:inbox",
-        "agencies:agency_queue",
+        "applications:inbox",
+        "applications:agency_queue",
         "permits:signing_queue",
-        "agencies:monitoring",
+        "monitoring:dashboard",
     ]:
         assert client.get(reverse(name)).status_code == 403, name
 
@@ -58,9 +59,9 @@ def test_an_officer_cannot_open_other_roles_pages(client, demo, login):
     login("petugas.pupr.btg@ptsp.local")
     for name in [
         "applications:intake_queue",
-        "agencies:agency_queue",
+        "applications:agency_queue",
         "permits:signing_queue",
-        "agencies:monitoring",
+        "monitoring:dashboard",
     ]:
         assert client.get(reverse(name)).status_code == 403, name
 
@@ -124,7 +125,7 @@ def test_language_switch_is_remembered(client, demo, login):
 def test_the_header_names_the_officer_and_their_agency(client, demo, login):
     """Issue 21 item 15: not "Petugas Petugas DINKES Bontang"."""
     login("petugas.dinkes.btg@ptsp.local")
-    html = client.get(reverse("agencies:inbox")).content.decode()
+    html = client.get(reverse("applications:inbox")).content.decode()
     person = html.split('data-testid="header-person"', 1)[1].split("</p>", 1)[0]
     assert "dr. Rina Wulandari (Kota Bontang)" in person or "dr. Rina Wulandari" in person
     assert "Dinas Kesehatan" in person

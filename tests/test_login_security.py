@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.lockout import KNOWN_BROWSER_COOKIE
 from accounts.models import User
 from agencies.demo import DEMO_PASSWORD
 from ptsp import ratelimit
-from security.lockout import KNOWN_BROWSER_COOKIE
 from security.sessions import LOGIN_AT, SEEN_AT
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_a_distributed_attack_slows_the_account_down_but_a_known_browser_gets_in
 
 
 def test_the_slow_down_grows_and_has_a_ceiling():
-    from security.lockout import account_delay
+    from accounts.lockout import account_delay
 
     assert [account_delay(n) for n in (0, 9, 10, 11, 12, 18)] == [0, 0, 0, 1, 2, 128]
     assert account_delay(40) == 300
@@ -226,7 +226,7 @@ def test_csp_header_with_a_fresh_nonce_on_every_page(client, demo):
 
 
 def test_documents_shown_inline_may_be_framed_by_our_own_pages_only(client, login, demo):
-    from tests.workflow_builders import submitted_application
+    from tests.journeys import submitted_application
 
     application = submitted_application()
     document = application.documents.first()

@@ -11,8 +11,8 @@ from django.utils import timezone
 from applications.models import Notification
 from applications.services.notifications import notify
 from ptsp.celery import app
+from tests.journeys import submitted_application
 from tests.mail_backends import TerminatesDatabaseAfterSend
-from tests.workflow_builders import submitted_application
 
 TASK = "applications.tasks.send_notification_email"
 

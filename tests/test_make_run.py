@@ -11,10 +11,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
 
+from fees.billing import billing_code_make
 from ptsp.servers import free_port, port_open
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,6 +102,22 @@ def test_make_run_serves_every_roles_pages_and_keeps_its_data(fresh_dir):
         assert "already exists" not in out
         assert "outbox.tasks.relay" not in out  # no relay line every few seconds
         assert "Traceback" not in out
+        # the OSS simulator runs beside it and pushed the demo's receiveNIB (docs/oss.md)
+        assert "OSS demo: the simulator pushed NIB" in out and "OSS-RBA simulator: http" in out
+        # the BSrE simulator too, its CA kept and trusted beside the development CA (issue 19)
+        assert "BSrE simulator: http://127.0.0.1:" in out
+        bsre_ca = (var / "signing" / "bsre-sim-ca.pem").read_bytes()
+        bundle = (var / "signing" / "trust-bundle.pem").read_bytes()
+        assert bsre_ca in bundle and bundle.count(b"BEGIN CERTIFICATE") == 2
+        # PAdES B-LT: the development CA's OCSP/CRL and TSA beside it (tests/test_make_run_signing.py)
+        assert (
+            "Signing: PAdES B-LT, the development CA's OCSP/CRL and TSA at http://127.0.0.1:" in out
+        )
+        assert (var / "signing" / "dev-ca.tsa.pem").is_file()
+        # the bank simulator too, its teller page asking this portal's receiver (issue 17): a
+        # well-formed billing code that no bill has is answered 14 by the portal, signed and all
+        assert "Bank simulator (teller page): http://127.0.0.1:" in out
+        _teller_asks_the_portal(out)
         walk = subprocess.run(
             [sys.executable, "scripts/check_local.py", f"http://127.0.0.1:{port}"],
             cwd=ROOT,
@@ -118,6 +137,8 @@ def test_make_run_serves_every_roles_pages_and_keeps_its_data(fresh_dir):
     try:
         second = again.start()
         assert "Traceback" not in again.output()
+        assert "OSS demo: a business from OSS is already there" in again.output()
+        assert (var / "signing" / "bsre-sim-ca.pem").read_bytes() == bsre_ca  # the same root
         login = subprocess.run(
             [sys.executable, "scripts/check_local.py", f"http://127.0.0.1:{port}"],
             cwd=ROOT,
@@ -129,6 +150,17 @@ def test_make_run_serves_every_roles_pages_and_keeps_its_data(fresh_dir):
     finally:
         again.stop()
     print(f"make run: first start {first:.1f} s, second start {second:.1f} s")
+
+
+def _teller_asks_the_portal(out: str) -> None:
+    teller = out.split("Bank simulator (teller page): ", 1)[1].split()[0].rstrip("/")
+    with urllib.request.urlopen(f"{teller}/", timeout=10) as page:
+        assert "Kode bayar" in page.read().decode()
+    code = billing_code_make(region_prefix="6474", year=26, serial=999999)
+    form = urllib.parse.urlencode({"bank": "BANKKALTIMTARA", "billing_code": code}).encode()
+    with urllib.request.urlopen(f"{teller}/teller/inquiry", form, timeout=30) as page:
+        answer = page.read().decode()
+    assert "<strong>14</strong> Kode bayar tidak ditemukan" in answer, answer
 
 
 def _hold_port() -> socket.socket:

@@ -15,8 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from agencies.services import inspection_record, inspection_schedule, review_decide
-from agencies.sla import sla_sweep
 from applications.models import Notification
 from applications.services.intake import (
     application_accept,
@@ -27,10 +25,12 @@ from applications.services.outcome import (
     application_confirm_rejection,
     application_send_back_rejection,
 )
+from applications.services.reviews import inspection_record, inspection_schedule, review_decide
 from applications.services.revisions import revision_answer
+from applications.sla.legal import legal_guard
+from applications.sla.sweep import sla_sweep
 from permits.services.issuance import permit_revoke, permits_remind_expiry
-from tests.builders import issued_permit
-from tests.workflow_builders import all_accepted, submitted_application, upload
+from tests.journeys import all_accepted, issued_permit, replace_document, submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def _walk_one_file(run_outbox):
     verdicts = all_accepted(application)
     verdicts[docs[0].pk] = {"verdict": "rejected", "note": "Buram"}
     application_return(application_id=application.pk, actor=verifier, verdicts=verdicts)
-    upload(application, docs[0].requirement_code)
+    replace_document(application, docs[0].requirement_code)
     application_resubmit(application_id=application.pk, actor=application.applicant)
     application_accept(
         application_id=application.pk, actor=verifier, verdicts=all_accepted(application)
@@ -59,7 +59,7 @@ def _walk_one_file(run_outbox):
         decision="request_revision",
         revision_items=[{"kind": "document", "key": "denah", "note": "Ukuran ruang"}],
     )
-    upload(application, "denah")
+    replace_document(application, "denah")
     revision_answer(review_id=dinkes.pk, actor=application.applicant, note="Sudah")
     inspection = inspection_schedule(
         review_id=dinkes.pk,
@@ -109,6 +109,96 @@ def test_every_notification_link_opens_a_page_its_recipient_may_see(
     permit_revoke(permit_id=permit.pk, actor=User.objects.get(email=SIGNER), reason="Palsu")
     expiring = issued_permit(run_outbox)
     permits_remind_expiry(today=expiring.valid_until - timedelta(days=10))
+    run_outbox()
+    # A levied file (issue 17): billed (its SKRD notified), a proof of payment refused.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fees.cases import proof_refuse, proof_upload
+    from tests.journeys import PDF, applicant, demo_type, draft, recommend, route, submit
+
+    billed = recommend(route(submit(draft(demo_type("BTG", "PBG"), applicant())), run_outbox))
+    proof = proof_upload(
+        application_id=billed.pk,
+        actor=billed.applicant,
+        upload=SimpleUploadedFile("bukti.pdf", PDF, "application/pdf"),
+        paid_on=billed.bills.first().issued_on,
+    )
+    proof_refuse(
+        proof_id=proof.pk,
+        actor=User.objects.get(email="bendahara.btg@ptsp.local"),
+        reason="Nominal tidak sesuai",
+    )
+    run_outbox()
+    # A recommendation awaiting the agency head's approval (issue 18), sent back once.
+    from applications.services.reviews import review_head_decide
+
+    staged = route(submit(draft(demo_type("BTG", "IOK"), applicant())), run_outbox)
+    first = staged.reviews.select_related("assignee").get()
+    review_decide(review_id=first.pk, actor=first.assignee, decision="recommend")
+    second = staged.reviews.select_related("assignee").get(agency__code="DINKES")
+    review_decide(review_id=second.pk, actor=second.assignee, decision="recommend")
+    review_head_decide(
+        review_id=second.pk,
+        actor=User.objects.get(email="kepala.dinkes.btg@ptsp.local"),
+        decision="send_back",
+        note="Lengkapi BAP visitasi",
+    )
+    # Late (an STRD), then expired (back to PUPR): the late-payment notices.
+    from fees.cases import levy_sweep
+    from fees.interest import add_months
+    from fees.models import Bill, LevyPolicy
+    from fees.selectors import region_local_date
+
+    today = region_local_date(billed.region)
+    LevyPolicy.objects.filter(region=billed.region).update(valid_from=add_months(today, -60))
+    Bill.objects.filter(application=billed).update(
+        due_date=today - timedelta(days=3), expires_on=today + timedelta(days=10)
+    )
+    levy_sweep()
+    Bill.objects.filter(application=billed).update(expires_on=today - timedelta(days=1))
+    levy_sweep()
+    # Issue 18: a file that nobody decides by its legal deadline (SIP-DU: UU 30/2014's five
+    # working days) is warned about and deemed approved.
+    deemed = route(submit(draft(demo_type("BTG", "SIP-DU"), applicant())), run_outbox)
+    deemed.refresh_from_db()
+    legal_guard(now=deemed.legal_due_at - timedelta(hours=1))
+    legal_guard(now=deemed.legal_due_at + timedelta(seconds=1))
+    run_outbox()
+    # Issue 18 part B: the applicant's correction period. A return never answered is reminded
+    # and lapses; under a type that sends an unanswered revision back to the OPD, a revision
+    # request never answered goes back to it.
+    from applications.sla.corrections import corrections_sweep
+    from catalog.services import permit_type_publish
+    from tests.journeys import clinic_type
+
+    lapsing = submitted_application()
+    verdicts = all_accepted(lapsing)
+    verdicts[next(iter(verdicts))] = {"verdict": "rejected", "note": "Buram"}
+    application_return(
+        application_id=lapsing.pk, actor=User.objects.get(email=VERIFIER), verdicts=verdicts
+    )
+    ptype = clinic_type()
+    ptype.correction_end = "back_to_office"
+    ptype.save()
+    permit_type_publish(permit_type=ptype)
+    unanswered = submitted_application()
+    application_accept(
+        application_id=unanswered.pk,
+        actor=User.objects.get(email=VERIFIER),
+        verdicts=all_accepted(unanswered),
+    )
+    run_outbox()
+    asking = unanswered.reviews.select_related("assignee").get(agency__code="DINKES")
+    review_decide(
+        review_id=asking.pk,
+        actor=asking.assignee,
+        decision="request_revision",
+        revision_items=[{"kind": "document", "key": "denah", "note": "Ukuran ruang"}],
+    )
+    later = timezone.now()
+    for _day in range(60):  # two months of daily sweeps: reminders, then the ends
+        later += timedelta(days=1)
+        corrections_sweep(now=later)
     run_outbox()
     assert at_intake.pk
 

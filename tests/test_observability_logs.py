@@ -13,7 +13,7 @@ from applications.services.notifications import notify
 from outbox.models import OutboxMessage
 from ptsp.observability import context
 from ptsp.observability.logging import console_handler, redact
-from tests.workflow_builders import submitted_application
+from tests.journeys import submitted_application
 
 pytestmark = pytest.mark.django_db
 

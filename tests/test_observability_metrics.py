@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from agencies.models import Review
+from applications.models import Review
 from applications.services.intake import application_accept
-from tests.workflow_builders import all_accepted, submitted_application
+from tests.journeys import all_accepted, submitted_application
 
 pytestmark = pytest.mark.django_db
 

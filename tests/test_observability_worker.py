@@ -15,7 +15,7 @@ from ptsp.celery import app
 from ptsp.observability import context
 from ptsp.observability.logging import console_handler
 from tests.conftest import wait_for
-from tests.workflow_builders import submitted_application
+from tests.journeys import submitted_application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

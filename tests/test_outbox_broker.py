@@ -3,6 +3,7 @@
 A request never fails or hangs because Redis is down, and the work runs once when it is back.
 """
 
+import threading
 import time
 
 import pytest
@@ -70,3 +71,19 @@ def test_with_broker_up_work_is_published_at_commit(client, broker):
         message = OutboxMessage.objects.get(task_name="accounts.tasks.send_welcome_email")
         assert message.dispatched_at is not None
         assert wait_for(lambda: len(mail.outbox) == 1)
+
+
+def test_every_worker_runs_the_outbox_relay(broker, settings):
+    """outbox.signals adds the relay's step to each worker as it starts (ptsp.celery knows no
+    app): a worker started here has it among its steps, and its thread runs."""
+    settings.OUTBOX_RELAY_IN_WORKER = True
+    settings.OUTBOX_RELAY_SECONDS = 0.2
+    broker.start()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        relay = next(step for step in worker.steps if step.__class__.__name__ == "OutboxRelay")
+        thread = relay.thread
+        assert thread is not None and thread.is_alive()
+    # The embedded worker leaves by a cold shutdown: its relay stops with it (a relay left
+    # running would take the next test's messages from under it).
+    assert not thread.is_alive()
+    assert not any(t.name == "outbox-relay" and t.is_alive() for t in threading.enumerate())

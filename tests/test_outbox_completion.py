@@ -17,7 +17,7 @@ from outbox.services import (
     reopen,
     unfinished_count,
 )
-from tests.workflow_builders import all_accepted, submitted_application
+from tests.journeys import all_accepted, submitted_application
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ GOOD = {
     "ALLOWED_HOSTS": "ptsp.bontangkota.go.id",
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "BSRE_SEALING_KEY": "c2VhbGluZy1rZXktb2YtMzItYnl0ZXMtZm9yLXRlc3Q=",
 }
 
 
@@ -40,6 +41,11 @@ def run(env_changes: dict, *args: str) -> subprocess.CompletedProcess:
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
         ({"DATABASE_URL": None}, "DATABASE_URL"),
+        # The credential's sealing key is never derived from SECRET_KEY in production.
+        ({"BSRE_SEALING_KEY": None}, "BSRE_SEALING_KEY"),
+        ({"BSRE_SEALING_KEY": ""}, "BSRE_SEALING_KEY"),
+        ({"BSRE_SEALING_KEY": "dGVzdA=="}, "BSRE_SEALING_KEY"),
+        ({"BSRE_SEALING_KEY": "not base64!"}, "BSRE_SEALING_KEY"),
     ],
 )
 def test_production_refuses_to_start_and_names_the_variable(changes, named):

@@ -43,7 +43,7 @@ def _upload(data: bytes):
 def issued(demo, signing_cert, run_outbox):
     from django.core.cache import cache
 
-    from tests.builders import issued_permit, permit_pdf
+    from tests.journeys import issued_permit, permit_pdf
 
     cache.clear()
     permit = issued_permit(run_outbox)

@@ -21,7 +21,7 @@ from permits.models import Permit, PermitCounter
 from permits.services.issuance import permit_issue
 from permits.signing import SigningUnavailable, certificate_for, get_signer
 from permits.verification import check_file, check_signature, trust_roots
-from tests.builders import issued_permit, permit_pdf, recommended_application
+from tests.journeys import issued_permit, permit_pdf, recommended_application
 from tests.signing_fixtures import BTG_PASSPHRASE, PASSPHRASE
 from tests.stepup import step_up
 from tests.test_production_settings import run

@@ -107,7 +107,7 @@ def test_a_bad_or_stale_confirmation_link_is_refused_and_changes_nothing(client)
 def test_first_submission_waits_for_the_confirmed_address(client, demo):
     from applications.services import filing
     from ptsp.errors import DomainError
-    from tests.workflow_builders import submitted_application
+    from tests.journeys import submitted_application
 
     budi = User.objects.get(email="budi.santoso@example.id")
     User.objects.filter(pk=budi.pk).update(email_confirmed_at=None)

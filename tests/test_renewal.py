@@ -8,7 +8,7 @@ from applications.services.filing import application_renew
 from permits.models import Permit
 from permits.services.issuance import permit_issue, permit_revoke
 from ptsp.errors import DomainError, NotAllowed
-from tests.builders import recommended_application
+from tests.journeys import recommended_application
 
 pytestmark = pytest.mark.django_db
 

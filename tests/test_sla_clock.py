@@ -5,12 +5,11 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agencies.services import review_decide
-from applications.clock import current_stages, stage_clocks, stage_clocks_for
 from applications.demo import minimal_pdf
+from applications.services.reviews import review_decide
 from applications.services.revisions import revision_answer
-from tests.sla_builders import routed_at, wita
-from tests.workflow_builders import upload
+from applications.sla.clock import current_stages, stage_clocks, stage_clocks_for
+from tests.journeys import replace_document, routed_at, wita
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -65,7 +64,7 @@ def test_paused_clock_while_revision_requested_and_carried_over(routed):
         assert "waiting for the applicant" in clock.label
         assert clock.days_late == 0
     with time_machine.travel(wita(7, 14, 10), tick=False):
-        upload(routed, "denah", minimal_pdf(b"revised"))
+        replace_document(routed, "denah", minimal_pdf(b"revised"))
         revision_answer(review_id=dinkes.pk, actor=routed.applicant, note="Sudah")
     dinkes.refresh_from_db()
     clock = by_key(stage_clocks(routed, now=wita(7, 16, 9)))[dinkes.agency.name]
@@ -87,7 +86,7 @@ def test_returned_file_pauses_the_intake_clock(demo, run_outbox):
     from accounts.models import User
     from applications.services.intake import application_resubmit, application_return
     from ptsp.workdays import add_working_days
-    from tests.workflow_builders import submitted_application
+    from tests.journeys import submitted_application
 
     verifier = User.objects.get(email="verifikator.btg@ptsp.local")
     with time_machine.travel(wita(7, 6, 9), tick=False):
@@ -103,7 +102,7 @@ def test_returned_file_pauses_the_intake_clock(demo, run_outbox):
     clock = stage_clocks(application, now=wita(7, 10, 9))[0]
     assert clock.kind == "intake" and clock.state == "paused" and clock.used == 0
     with time_machine.travel(wita(7, 13, 9), tick=False):
-        upload(application, docs[0].requirement_code)
+        replace_document(application, docs[0].requirement_code)
         application_resubmit(application_id=application.pk, actor=application.applicant)
     application.refresh_from_db()
     clock = stage_clocks(application, now=wita(7, 14, 9))[0]
@@ -143,7 +142,7 @@ def test_stage_clock_include_renders(routed, client, login):
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from applications.clock import stage_clock_context
+    from applications.sla.clock import stage_clock_context
 
     with translation.override("en"):
         html = render_to_string(
@@ -158,7 +157,7 @@ def test_applicant_page_queries_do_not_grow_with_the_file(demo, run_outbox, clie
     costs."""
     from django.urls import reverse
 
-    from tests.workflow_builders import submitted_application
+    from tests.journeys import submitted_application
 
     fresh = submitted_application()
     routed = routed_at(wita(7, 7, 10), run_outbox, submitted=wita(7, 6, 9))
@@ -201,7 +200,7 @@ def test_a_new_regional_holiday_moves_the_clock_at_once(routed):
 )
 def test_the_day_of_submission_does_not_count(demo, filed, due):
     """Issue 21 item 3: a file filed at 15:14 does not lose that day from its budget."""
-    from tests.workflow_builders import submitted_application
+    from tests.journeys import submitted_application
 
     with time_machine.travel(filed, tick=False):
         application = submitted_application()

@@ -5,13 +5,11 @@ from collections import Counter
 
 import pytest
 
-from agencies import sla
-from agencies.sla import sla_sweep
-from applications.models import Notification
-from monitoring.models import SlaNotice
+from applications.models import Notification, SlaNotice
+from applications.sla import sweep as sla
+from applications.sla.sweep import sla_sweep
 from ptsp.workdays import add_working_days
-from tests.sla_builders import routed_at, wita
-from tests.workflow_builders import submitted_application
+from tests.journeys import routed_at, submitted_application, wita
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +115,7 @@ def test_crashed_sweep_rolls_back_its_notice_and_the_rerun_sends_the_rest_once(r
 def test_paused_review_gets_no_reminder(routed):
     import time_machine
 
-    from agencies.services import review_decide
+    from applications.services.reviews import review_decide
 
     dinkes = routed.reviews.select_related("assignee").get(agency__code="DINKES")
     with time_machine.travel(wita(7, 9, 11), tick=False):
@@ -196,7 +194,7 @@ def test_two_sweeps_at_once_send_each_notice_once(demo, run_outbox):
 def test_the_periodic_task_runs_the_sweep(routed):
     import time_machine
 
-    from agencies.tasks import sla_sweep as task
+    from applications.tasks import sla_sweep as task
 
     with time_machine.travel(wita(7, 24, 10), tick=False):
         assert task() == 4

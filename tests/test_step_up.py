@@ -10,16 +10,20 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from agencies.services import review_decide
 from applications.models import Status
 from applications.services.intake import application_accept
+from applications.services.reviews import review_decide
 from permits.models import Permit
 from ptsp import ratelimit
 from security.models import TOTPDevice
 from security.totp import code_verify
-from tests.builders import issued_permit, recommended_application
+from tests.journeys import (
+    all_accepted,
+    issued_permit,
+    recommended_application,
+    submitted_application,
+)
 from tests.stepup import fresh_code, step_up, used_code
-from tests.workflow_builders import all_accepted, submitted_application
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

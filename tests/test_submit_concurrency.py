@@ -9,7 +9,7 @@ from django.db import connection
 from applications.models import Application, Event, Status
 from applications.services import filing
 from ptsp.errors import Conflict
-from tests.filing_helpers import applicant, complete_draft
+from tests.journeys import applicant, complete_draft
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

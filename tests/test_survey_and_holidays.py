@@ -9,15 +9,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
-from agencies.models import Region, RegionHoliday
-from agencies.services import review_decide
+from agencies.calendar import ensure_working_days
+from agencies.models import Region, RegionHoliday, WorkingDay
 from applications.models import Notification
+from applications.services.reviews import review_decide
 from applications.workflow import application_transition
-from monitoring.calendar import ensure_working_days
-from monitoring.models import SKM_ELEMENTS, SurveyResponse, WorkingDay
+from monitoring.models import SKM_ELEMENTS, SurveyResponse
 from monitoring.services import survey_invite, survey_submit
 from ptsp.errors import Conflict, DomainError, NotAllowed
-from tests.sla_builders import routed_at, wita
+from tests.journeys import routed_at, wita
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -123,7 +123,7 @@ def test_ikm_on_the_dashboard(issued, login):
     client = login("monitor.btg@ptsp.local")
     with time_machine.travel(wita(7, 24, 10), tick=False):
         response = client.get(
-            reverse("agencies:monitoring"), {"start": "2026-07-01", "end": "2026-07-31"}
+            reverse("monitoring:dashboard"), {"start": "2026-07-01", "end": "2026-07-31"}
         )
     expected = round((8 * 4 + 2) / 9 * 25, 2)  # 94.44
     figures = {f.agency.code: f for f in response.context["figures"]}

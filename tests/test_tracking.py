@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from applications.services import filing
-from tests.filing_helpers import applicant, complete_draft
+from tests.journeys import applicant, complete_draft
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ statuses that the services would need long journeys to reach.
 import pytest
 
 from accounts.models import User
-from agencies.models import Review, ReviewStatus
-from applications.models import Application, Event, Status
+from applications.models import Application, Event, Review, ReviewStatus, Status
 from applications.services.intake import application_accept
 from applications.workflow import (
     APPLICANT,
@@ -19,7 +18,7 @@ from applications.workflow import (
     review_transition,
 )
 from ptsp.errors import Conflict, NotAllowed
-from tests.workflow_builders import all_accepted, submitted_application
+from tests.journeys import all_accepted, submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +126,63 @@ def test_events_cannot_be_changed_or_deleted(case):
             operation()
     event.refresh_from_db()
     assert event.note == ""
+
+
+def test_the_workflow_module_holds_the_settling_moves_and_no_unused_rows():
+    """How the application follows its reviews is the application table's `follows_reviews`
+    rows: each (status, status the reviews call for) pair has at most one move."""
+    from applications.workflow import settle_action, status_for_reviews
+
+    assert "answer_revision_partial" not in APPLICATION_TRANSITIONS
+    S, R = Status, ReviewStatus
+    assert settle_action(S.IN_REVIEW, S.REVISION_REQUESTED) == "request_revision"
+    assert settle_action(S.REVISION_REQUESTED, S.REVISION_REQUESTED) == "request_revision"
+    assert settle_action(S.REVISION_REQUESTED, S.IN_REVIEW) == "answer_revision"
+    assert settle_action(S.IN_REVIEW, S.REJECTION_PROPOSED) == "propose_rejection"
+    assert settle_action(S.REVISION_REQUESTED, S.REJECTION_PROPOSED) == "propose_rejection"
+    assert settle_action(S.REJECTION_PROPOSED, S.IN_REVIEW) == "send_back_rejection"
+    assert settle_action(S.IN_REVIEW, S.RECOMMENDED) == "recommend"
+    assert settle_action(S.REVISION_REQUESTED, S.RECOMMENDED) is None
+    assert settle_action(S.REJECTION_PROPOSED, S.RECOMMENDED) is None
+    follows = [t for t in APPLICATION_TRANSITIONS.values() if t.follows_reviews]
+    pairs = [(source, t.target) for t in follows for source in t.sources]
+    assert len(pairs) == len(set(pairs))
+    assert status_for_reviews([R.RECOMMENDED, R.CANCELLED]) == S.RECOMMENDED
+    assert status_for_reviews([R.RECOMMENDED, R.REJECTED, R.REVISION_REQUESTED]) == (
+        S.REJECTION_PROPOSED
+    )
+    assert status_for_reviews([R.RECOMMENDED, R.REVISION_REQUESTED]) == S.REVISION_REQUESTED
+    assert status_for_reviews([R.RECOMMENDED, R.IN_REVIEW]) == S.IN_REVIEW
+    assert status_for_reviews([R.CANCELLED]) == S.IN_REVIEW
+
+
+def test_event_actions_are_an_enum_derived_from_the_tables():
+    from applications.workflow import PERMIT_TRANSITIONS, RECORDED_EVENTS, Action
+
+    expected = (
+        set(APPLICATION_TRANSITIONS)
+        | {f"review_{action}" for action in REVIEW_TRANSITIONS}
+        | {t.event for t in PERMIT_TRANSITIONS.values() if t.event}
+        | set(RECORDED_EVENTS)
+    )
+    assert {a.value for a in Action} == expected
+    assert (
+        Action.REVIEW_RECOMMEND == "review_recommend" and Action.PERMIT_EXPIRED == "permit_expired"
+    )
+
+
+def test_the_permit_table_names_the_permits_statuses_and_refuses_wrong_moves():
+    from applications import workflow
+    from permits.models import Permit
+
+    names = {workflow.PERMIT_ISSUING, workflow.PERMIT_VALID, workflow.PERMIT_REVOKED}
+    assert names | {workflow.PERMIT_EXPIRED} == set(Permit.Status.values)
+    for transition in workflow.PERMIT_TRANSITIONS.values():
+        assert transition.sources <= set(Permit.Status.values)
+        assert transition.target in Permit.Status.values
+    permit = Permit(status=Permit.Status.EXPIRED)
+    with pytest.raises(Conflict):
+        workflow.permit_transition(permit=permit, action="expire", actor=None)
+    assert permit.status == Permit.Status.EXPIRED
+    with pytest.raises(NotAllowed):  # only a signer revokes, never the system
+        workflow.permit_transition(permit=Permit(status="valid"), action="revoke", actor=None)

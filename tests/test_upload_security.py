@@ -18,7 +18,7 @@ from applications.models import Document
 from applications.services import filing
 from ptsp.errors import DomainError
 from security.content import pdf_active_names_parsed, pdf_active_names_raw
-from tests.filing_helpers import PDF, apotek, applicant, upload
+from tests.journeys import PDF, apotek, applicant, upload
 
 # The messages are read in English; the default language of a test is Indonesian.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from applications.services import filing
 from applications.uploads import clean_display_name, sniff_kind
 from ptsp.errors import DomainError
-from tests.filing_helpers import EXE, HTML, JPEG, PDF, PNG, apotek, applicant, upload
+from tests.journeys import EXE, HTML, JPEG, PDF, PNG, apotek, applicant, upload
 
 # The messages are read in English; the default language of a test is Indonesian.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -6,10 +6,8 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
-from agencies.models import Review, ReviewStatus
-from agencies.services import application_route, review_decide, review_reassign
 from applications.demo import minimal_pdf
-from applications.models import Event, Notification, Status
+from applications.models import Event, Notification, Review, ReviewStatus, Status
 from applications.services.intake import (
     application_accept,
     application_resubmit,
@@ -19,10 +17,11 @@ from applications.services.outcome import (
     application_confirm_rejection,
     application_send_back_rejection,
 )
+from applications.services.reviews import application_route, review_decide, review_reassign
 from applications.services.revisions import revision_answer
 from outbox.models import OutboxMessage
 from ptsp.errors import Conflict, DomainError, NotAllowed
-from tests.workflow_builders import all_accepted, submitted_application, upload
+from tests.journeys import all_accepted, replace_document, submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -34,18 +33,6 @@ def user(email):
 VERIFIER = "verifikator.btg@ptsp.local"
 SIGNER = "kepala.btg@ptsp.local"
 APPLICANT = "budi.santoso@example.id"
-
-
-@pytest.fixture
-def routed(demo, run_outbox):
-    """A clinic application accepted at intake and routed to DINKES and DLH."""
-    application = submitted_application()
-    application_accept(
-        application_id=application.pk, actor=user(VERIFIER), verdicts=all_accepted(application)
-    )
-    run_outbox()
-    application.refresh_from_db()
-    return application
 
 
 def review_of(application, code):
@@ -116,7 +103,7 @@ def test_routing_after_a_run_that_stopped_half_way_completes_the_route(demo, run
 
 def test_least_loaded_officer_gets_the_review(demo, run_outbox):
     from agencies.models import Agency
-    from agencies.services import least_loaded_officer
+    from applications.services.reviews import least_loaded_officer
 
     pupr = Agency.objects.get(region__code="BTG", code="PUPR")
     first = least_loaded_officer(pupr)
@@ -151,7 +138,7 @@ def test_return_and_resubmit_keeps_accepted_documents(demo):
     application.refresh_from_db()
     assert application.status == Status.RETURNED
 
-    new_denah = upload(application, "denah", minimal_pdf(b"revised plan"))
+    new_denah = replace_document(application, "denah", minimal_pdf(b"revised plan"))
     application_resubmit(application_id=application.pk, actor=application.applicant)
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
@@ -230,7 +217,7 @@ def test_revision_loop_same_review_same_officer(routed):
     with pytest.raises(DomainError, match="Denah"):
         revision_answer(review_id=dinkes.pk, actor=routed.applicant, note="Sudah")
     ktp_before = routed.documents.get(requirement_code="ktp", is_current=True)
-    upload(routed, "denah", minimal_pdf(b"plan with room sizes"))
+    replace_document(routed, "denah", minimal_pdf(b"plan with room sizes"))
     revision_answer(review_id=dinkes.pk, actor=routed.applicant, note="Denah diperbarui")
     dinkes.refresh_from_db()
     routed.refresh_from_db()
@@ -409,11 +396,11 @@ def test_a_scheduled_inspection_needs_a_result_or_a_cancellation_before_a_decisi
 
     from django.utils import timezone, translation
 
-    from agencies.models import ReviewStatus
-    from agencies.services import inspection_cancel, inspection_schedule, review_decide
+    from applications.models import ReviewStatus
     from applications.services.intake import application_accept
+    from applications.services.reviews import inspection_cancel, inspection_schedule, review_decide
     from ptsp.errors import Conflict, DomainError
-    from tests.workflow_builders import all_accepted, submitted_application
+    from tests.journeys import all_accepted, submitted_application
 
     application = submitted_application()
     application_accept(

@@ -10,7 +10,7 @@ from applications.models import Status
 from outbox.services import relay_pending
 from ptsp.celery import app
 from tests.conftest import wait_for
-from tests.workflow_builders import submitted_application
+from tests.journeys import submitted_application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

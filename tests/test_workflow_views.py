@@ -8,11 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from agencies.models import Inspection, ReviewStatus
-from applications.models import Notification, Status
+from applications.models import Inspection, Notification, ReviewStatus, Status
 from applications.services.intake import application_accept
+from tests.journeys import all_accepted, submitted_application
 from tests.stepup import step_up
-from tests.workflow_builders import all_accepted, submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -23,25 +22,6 @@ VERIFIER = "verifikator.btg@ptsp.local"
 def en(client):
     client.cookies["django_language"] = "en"
     return client
-
-
-@pytest.fixture
-def submitted(demo):
-    return submitted_application()
-
-
-@pytest.fixture
-def routed(submitted, run_outbox):
-    from accounts.models import User
-
-    application_accept(
-        application_id=submitted.pk,
-        actor=User.objects.get(email=VERIFIER),
-        verdicts=all_accepted(submitted),
-    )
-    run_outbox()
-    submitted.refresh_from_db()
-    return submitted
 
 
 def test_intake_queue_and_check_page_for_the_verifier(
@@ -106,21 +86,23 @@ def test_return_without_a_note_shows_the_reason_and_changes_nothing(en, login, s
 def test_officer_inbox_review_page_and_decision(en, login, routed, django_assert_max_num_queries):
     review = routed.reviews.get(agency__code="DINKES")
     login(review.assignee.email)
-    inbox = en.get(reverse("agencies:inbox"))
+    inbox = en.get(reverse("applications:inbox"))
     assert routed.tracking_number in inbox.content.decode()
     assert (
         routed.tracking_number
-        in en.get(reverse("agencies:inbox"), {"q": routed.tracking_number[-4:]}).content.decode()
+        in en.get(
+            reverse("applications:inbox"), {"q": routed.tracking_number[-4:]}
+        ).content.decode()
     )
     assert (
         routed.tracking_number
-        not in en.get(reverse("agencies:inbox"), {"status": "done"}).content.decode()
+        not in en.get(reverse("applications:inbox"), {"status": "done"}).content.decode()
     )
     with django_assert_max_num_queries(25):
-        page = en.get(reverse("agencies:review", args=[review.pk]))
+        page = en.get(reverse("applications:review", args=[review.pk]))
     assert page.status_code == 200 and "Save the decision" in page.content.decode()
     response = en.post(
-        reverse("agencies:review_decision", args=[review.pk]),
+        reverse("applications:review_decision", args=[review.pk]),
         {"decision": "reject", "reasons": ""},
         follow=True,
     )
@@ -128,7 +110,7 @@ def test_officer_inbox_review_page_and_decision(en, login, routed, django_assert
     review.refresh_from_db()
     assert review.status == ReviewStatus.IN_REVIEW
     en.post(
-        reverse("agencies:review_decision", args=[review.pk]),
+        reverse("applications:review_decision", args=[review.pk]),
         {"decision": "recommend", "reasons": "OK"},
     )
     review.refresh_from_db()
@@ -139,7 +121,7 @@ def test_revision_request_from_the_review_page(en, login, routed):
     review = routed.reviews.get(agency__code="DLH")
     login(review.assignee.email)
     response = en.post(
-        reverse("agencies:review_decision", args=[review.pk]),
+        reverse("applications:review_decision", args=[review.pk]),
         {
             "decision": "request_revision",
             "item_key": ["document:denah", "field:jumlah_ruang"],
@@ -166,9 +148,9 @@ def test_revision_request_from_the_review_page(en, login, routed):
 def test_review_page_refuses_other_agencies(client, login, routed, email):
     review = routed.reviews.get(agency__code="DINKES")
     login(email)
-    assert client.get(reverse("agencies:review", args=[review.pk])).status_code in (403, 404)
+    assert client.get(reverse("applications:review", args=[review.pk])).status_code in (403, 404)
     assert client.post(
-        reverse("agencies:review_decision", args=[review.pk]), {"decision": "recommend"}
+        reverse("applications:review_decision", args=[review.pk]), {"decision": "recommend"}
     ).status_code in (403, 404)
     review.refresh_from_db()
     assert review.status == ReviewStatus.IN_REVIEW
@@ -191,15 +173,17 @@ def test_head_queue_and_reassign(en, login, demo, run_outbox):
         .first()
     )
     login("kepala.pupr.btg@ptsp.local")
-    queue = en.get(reverse("agencies:agency_queue"))
+    queue = en.get(reverse("applications:agency_queue"))
     assert application.tracking_number in queue.content.decode()
-    en.post(reverse("agencies:reassign", args=[review.pk]), {"assignee": other.pk})
+    en.post(reverse("applications:reassign", args=[review.pk]), {"assignee": other.pk})
     review.refresh_from_db()
     assert review.assignee == other
     en.logout()
     login(other.email)
     assert (
-        en.post(reverse("agencies:reassign", args=[review.pk]), {"assignee": other.pk}).status_code
+        en.post(
+            reverse("applications:reassign", args=[review.pk]), {"assignee": other.pk}
+        ).status_code
         == 403
     )
 
@@ -217,7 +201,7 @@ def test_inspection_schedule_and_result_with_photos(en, login, routed):
     login(review.assignee.email)
     when = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     en.post(
-        reverse("agencies:inspection_new", args=[review.pk]),
+        reverse("applications:inspection_new", args=[review.pk]),
         {"scheduled_for": when, "place": "Jl. Ahmad Yani No. 5"},
     )
     inspection = Inspection.objects.get(review=review)
@@ -226,7 +210,7 @@ def test_inspection_schedule_and_result_with_photos(en, login, routed):
     ).exists()
     past = (timezone.now() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = en.post(
-        reverse("agencies:inspection_new", args=[review.pk]),
+        reverse("applications:inspection_new", args=[review.pk]),
         {"scheduled_for": past, "place": "x"},
         follow=True,
     )
@@ -234,7 +218,7 @@ def test_inspection_schedule_and_result_with_photos(en, login, routed):
     assert Inspection.objects.filter(review=review).count() == 1
     bad = SimpleUploadedFile("photo.png", b"<html>not an image</html>", content_type="image/png")
     response = en.post(
-        reverse("agencies:inspection_result", args=[inspection.pk]),
+        reverse("applications:inspection_result", args=[inspection.pk]),
         {"result": "Sesuai", "photos": [bad]},
         follow=True,
     )
@@ -243,7 +227,7 @@ def test_inspection_schedule_and_result_with_photos(en, login, routed):
     assert inspection.recorded_at is None
     good = SimpleUploadedFile("foto lokasi.png", png_bytes(), content_type="image/png")
     en.post(
-        reverse("agencies:inspection_result", args=[inspection.pk]),
+        reverse("applications:inspection_result", args=[inspection.pk]),
         {"result": "Sarana sesuai denah", "photos": [good]},
     )
     inspection.refresh_from_db()
@@ -251,7 +235,7 @@ def test_inspection_schedule_and_result_with_photos(en, login, routed):
 
 
 def test_signer_rejection_page(en, login, routed):
-    from agencies.services import review_decide
+    from applications.services.reviews import review_decide
 
     review = routed.reviews.get(agency__code="DINKES")
     review_decide(
@@ -308,7 +292,7 @@ def test_applicant_sees_each_opd_holder_and_deadline(en, login, routed):
 def test_returned_file_replaced_and_resubmitted_from_the_pages(en, login, submitted):
     from accounts.models import User
     from applications.services.intake import application_return
-    from tests.workflow_builders import pdf_upload
+    from tests.journeys import pdf_upload
 
     ktp = submitted.documents.get(requirement_code="ktp")
     denah = submitted.documents.get(requirement_code="denah")
@@ -346,8 +330,8 @@ def test_returned_file_replaced_and_resubmitted_from_the_pages(en, login, submit
 
 
 def test_revision_answered_from_the_revision_page(en, login, routed):
-    from agencies.services import review_decide
-    from tests.workflow_builders import pdf_upload
+    from applications.services.reviews import review_decide
+    from tests.journeys import pdf_upload
 
     review = routed.reviews.get(agency__code="DINKES")
     review_decide(
@@ -410,7 +394,7 @@ def test_applicant_sees_times_in_the_regions_zone_with_its_label(en, login, subm
 def test_inspection_notice_gives_the_time_in_the_regions_zone(en, login, routed):
     from zoneinfo import ZoneInfo
 
-    from agencies.services import inspection_schedule
+    from applications.services.reviews import inspection_schedule
 
     review = routed.reviews.select_related("assignee").get(agency__code="DINKES")
     when = timezone.now() + timedelta(days=2)
@@ -423,7 +407,7 @@ def test_inspection_notice_gives_the_time_in_the_regions_zone(en, login, routed)
 
 
 def test_officer_cancels_an_inspection_from_the_review_page(en, login, routed):
-    from agencies.services import inspection_schedule
+    from applications.services.reviews import inspection_schedule
 
     review = routed.reviews.select_related("assignee").get(agency__code="DINKES")
     inspection = inspection_schedule(
@@ -433,13 +417,13 @@ def test_officer_cancels_an_inspection_from_the_review_page(en, login, routed):
         place="Lokasi",
     )
     login(review.assignee.email)
-    url = reverse("agencies:inspection_cancel", args=[inspection.pk])
+    url = reverse("applications:inspection_cancel", args=[inspection.pk])
     page = en.post(url, {"cancel_reason": ""}, follow=True)
     assert "Say why the inspection is cancelled." in page.content.decode()
     inspection.refresh_from_db()
     assert inspection.is_open
     page = en.post(
-        reverse("agencies:review_decision", args=[review.pk]),
+        reverse("applications:review_decision", args=[review.pk]),
         {"decision": "recommend"},
         follow=True,
     )

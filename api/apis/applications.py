@@ -1,30 +1,27 @@
 """Applications: the list and detail every role sees through `applications_visible_to`, and
 the applicant's own actions (revision answers, replacing documents)."""
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from agencies.models import Review
 from api.apis.common import (
     ApplicationDetailSerializer,
+    ApplicationSearchSerializer,
     ApplicationSummarySerializer,
     BaseApi,
     DocumentSerializer,
     ReviewSerializer,
     StrictCharField,
     application_detail_queryset,
-    ordered,
+    application_list,
     ordering_field,
-    page,
-    query,
 )
 from api.models import Scope
 from api.schema import paginated
-from applications.models import Status
+from applications.models import Review, Status
 from applications.selectors import applications_visible_to
 from applications.services.revisions import document_replace, revision_answer
 
@@ -32,12 +29,8 @@ TAG = ["applications"]
 
 
 class ApplicationListApi(BaseApi):
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(ApplicationSearchSerializer):
         status = serializers.ChoiceField(choices=Status.choices, required=False)
-        permit = StrictCharField(required=False, max_length=20, help_text="Permit type code.")
-        q = StrictCharField(
-            required=False, max_length=100, help_text="Tracking number or business name."
-        )
         ordering = ordering_field(["created_at", "submitted_at", "updated_at"], "-created_at")
 
     @extend_schema(
@@ -47,19 +40,7 @@ class ApplicationListApi(BaseApi):
         responses=paginated(ApplicationSummarySerializer),
     )
     def get(self, request):
-        filters = query(request, self.FilterSerializer)
-        applications = applications_visible_to(request.user).select_related("permit_type", "region")
-        if filters.get("status"):
-            applications = applications.filter(status=filters["status"])
-        if filters.get("permit"):
-            applications = applications.filter(permit_type__code=filters["permit"])
-        if filters.get("q"):
-            applications = applications.filter(
-                Q(tracking_number__icontains=filters["q"])
-                | Q(business_name__icontains=filters["q"])
-            )
-        applications = applications.order_by(*ordered(filters["ordering"]))
-        return page(request, self, applications, ApplicationSummarySerializer)
+        return application_list(request, self, request.user, self.FilterSerializer)
 
 
 def application_detail_response(request, pk: int, *, status: int = 200) -> Response:

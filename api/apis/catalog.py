@@ -1,15 +1,18 @@
 """The public catalog: active permit types and their published SOP. No login needed."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from api.apis.common import MAX_ID, BaseApi, StrictCharField, localized, page, query
+from api.apis.common import MAX_ID, BaseApi, StrictCharField, page, query
 from api.schema import paginated
-from permits import selectors
-from permits.models import PermitType
+from catalog import selectors
+from catalog.fields import KINDS
+from catalog.models import PermitType
+from ptsp.i18n import pick_of
 
 TAG = ["catalog"]
 
@@ -21,6 +24,34 @@ class PublicApi(BaseApi):
     public_api = True
 
 
+class LevySerializer(serializers.Serializer):
+    tariff_code = StrictCharField(help_text="The region's levy tariff, e.g. PBG.")
+    assessing_agency = StrictCharField(help_text="The agency that assesses it, e.g. PUPR.")
+    note = StrictCharField(help_text="What it means for the applicant, in the request's language.")
+
+
+def levy_of(tariff_code: str, agency_code: str) -> dict | None:
+    """The catalog's levy object of a permit type naming a tariff, else None (issue 17)."""
+    if not tariff_code:
+        return None
+    return {
+        "tariff_code": tariff_code,
+        "assessing_agency": agency_code,
+        "note": str(
+            _(
+                "A regional levy, computed by the assessing agency from the regional tariff and "
+                "billed (SKRD) before the permit is issued"
+            )
+        ),
+    }
+
+
+FEE_HELP = (
+    "The fixed fee in rupiah; 0 means free. Null for a levied type: its amount is assessed "
+    "from the tariff named in `levy`."
+)
+
+
 class PermitTypeListItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     region = StrictCharField(source="region.code")
@@ -28,15 +59,25 @@ class PermitTypeListItemSerializer(serializers.Serializer):
     code = StrictCharField()
     name = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
-    fee_amount = serializers.IntegerField(help_text="Rupiah; 0 means free.")
+    fee_amount = serializers.SerializerMethodField(help_text=FEE_HELP)
+    levy = serializers.SerializerMethodField()
     validity_months = serializers.IntegerField(allow_null=True)
     agencies = serializers.SerializerMethodField()
 
+    @extend_schema_field(serializers.IntegerField(allow_null=True, help_text=FEE_HELP))
+    def get_fee_amount(self, obj) -> int | None:
+        return None if obj.tariff_code else int(obj.fee_amount or 0)
+
+    @extend_schema_field(LevySerializer(allow_null=True))
+    def get_levy(self, obj) -> dict | None:
+        agency = obj.assessing_agency.code if obj.assessing_agency_id else ""
+        return levy_of(obj.tariff_code, agency)
+
     def get_name(self, obj) -> str:
-        return localized(obj, "name")
+        return pick_of(obj, "name")
 
     def get_description(self, obj) -> str:
-        return localized(obj, "description")
+        return pick_of(obj, "description")
 
     def get_agencies(self, obj) -> list[str]:
         return [step.agency.code for step in obj.route.all()]
@@ -85,7 +126,7 @@ class CatalogDetailApi(PublicApi):
         class FieldSerializer(serializers.Serializer):
             key = StrictCharField()
             label = StrictCharField()
-            kind = StrictCharField()
+            kind = StrictCharField(help_text="One of: " + ", ".join(KINDS) + ".")
             unit = StrictCharField(allow_blank=True)
             choices = serializers.ListField(child=StrictCharField())
             is_required = serializers.BooleanField()
@@ -107,8 +148,9 @@ class CatalogDetailApi(PublicApi):
         intake_days = serializers.IntegerField()
         issuance_days = serializers.IntegerField()
         total_days = serializers.IntegerField(help_text="Intake + longest review + issuance.")
-        fee_amount = serializers.IntegerField()
+        fee_amount = serializers.IntegerField(allow_null=True, help_text=FEE_HELP)
         fee_note = StrictCharField(allow_blank=True)
+        levy = LevySerializer(allow_null=True)
         validity_months = serializers.IntegerField(allow_null=True)
         requires_nib = serializers.BooleanField()
         requirements = RequirementSerializer(many=True)
@@ -127,31 +169,31 @@ class CatalogDetailApi(PublicApi):
         except PermitType.DoesNotExist:
             raise Http404 from None
         sop = version.snapshot
-        review_days = max((s["review_days"] for s in sop.get("route", [])), default=0)
         data = {
             "id": permit_type.pk,
             "region": permit_type.region.code,
             "code": permit_type.code,
             "version": version.number,
-            "name": localized(sop, "name"),
-            "description": localized(sop, "description"),
+            "name": pick_of(sop, "name"),
+            "description": pick_of(sop, "description"),
             "legal_basis": sop.get("legal_basis", ""),
             "steps": sop.get("steps", []),
             "intake_days": sop.get("intake_days", 1),
             "issuance_days": sop.get("issuance_days", 1),
-            "total_days": sop.get("intake_days", 1) + review_days + sop.get("issuance_days", 1),
-            "fee_amount": sop.get("fee_amount", 0),
+            "total_days": selectors.sop_total_days(sop),
+            "fee_amount": None if sop.get("tariff_code") else sop.get("fee_amount", 0),
             "fee_note": sop.get("fee_note", ""),
+            "levy": levy_of(sop.get("tariff_code", ""), sop.get("assessing_agency_code", "")),
             "validity_months": sop.get("validity_months"),
             "requires_nib": sop.get("requires_nib", True),
             "requirements": [
-                {**r, "name": localized(r, "name"), "description": r.get("description", "")}
+                {**r, "name": pick_of(r, "name"), "description": r.get("description", "")}
                 for r in sop.get("requirements", [])
             ],
             "fields": [
                 {
                     **f,
-                    "label": localized(f, "label"),
+                    "label": pick_of(f, "label"),
                     "unit": f.get("unit", ""),
                     "choices": f.get("choices", []),
                     "help_text": f.get("help_text", ""),

@@ -1,13 +1,16 @@
 """Shared pieces of the API views: output serializers used by several APIs, list helpers."""
 
-from django.utils.translation import get_language
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.views import APIView
 
 from api.pagination import ApiPagination
-from applications.models import Status
+from applications.models import Event, Review, Status
+from applications.selectors import applications_filtered, open_correction
+from applications.timeline import build_timeline
+from ptsp.i18n import pick_of
 from security.services import step_up_verify
 
 # The largest id a row can have (PostgreSQL bigint): larger ones are refused with a 400.
@@ -122,21 +125,13 @@ def ordered(ordering: str) -> tuple[str, str]:
     return ordering, "-pk" if ordering.startswith("-") else "pk"
 
 
-def localized(obj: dict | object, base: str) -> str:
-    """The Indonesian or English variant of `base` (`name_id`/`name_en`), by request language."""
-    get = obj.get if isinstance(obj, dict) else (lambda key: getattr(obj, key, ""))
-    if (get_language() or "id").startswith("en") and get(f"{base}_en"):
-        return get(f"{base}_en")
-    return get(f"{base}_id") or ""
-
-
 class PermitTypeRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = StrictCharField()
     name = serializers.SerializerMethodField()
 
     def get_name(self, obj) -> str:
-        return localized(obj, "name")
+        return pick_of(obj, "name")
 
 
 class ApplicationSummarySerializer(serializers.Serializer):
@@ -189,6 +184,18 @@ class ReviewSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     reasons = StrictCharField()
     revision_items = RevisionItemSerializer(many=True)
+    # Issue 18: the route's stage, and the head's approval where the route step asks for it.
+    stage = serializers.IntegerField()
+    needs_head_approval = serializers.BooleanField()
+    head_due_at = serializers.DateTimeField(allow_null=True)
+    head_note = StrictCharField()
+    correction_due_at = serializers.SerializerMethodField(
+        help_text="While a revision request waits: the end of the applicant's correction period."
+    )
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_correction_due_at(self, obj):
+        return _correction_due(obj.application, obj)
 
 
 class EventSerializer(serializers.Serializer):
@@ -227,6 +234,14 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
     reviews = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+    correction_due_at = serializers.SerializerMethodField(
+        help_text="While a returned file waits for the applicant: the end of the correction "
+        "period (after it the file lapses)."
+    )
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_correction_due_at(self, obj):
+        return _correction_due(obj, None)
 
     @extend_schema_field(DocumentSerializer(many=True))
     def get_documents(self, obj):
@@ -243,18 +258,17 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
 
     @extend_schema_field(TimelineStepSerializer(many=True))
     def get_timeline(self, obj):
-        from applications.timeline import build_timeline
-
         return TimelineStepSerializer(build_timeline(obj, obj.events.all()), many=True).data
+
+
+def _correction_due(application, review):
+    """The end of the applicant's open correction period (None: nothing waits)."""
+    period = open_correction(application, review)
+    return serializers.DateTimeField().to_representation(period.due_at) if period else None
 
 
 def application_detail_queryset(queryset):
     """What the detail serializer reads, in a fixed number of queries."""
-    from django.db.models import Prefetch
-
-    from agencies.models import Review
-    from applications.models import Event
-
     return queryset.select_related(
         "permit_type", "region", "catalog_version", "applicant"
     ).prefetch_related(
@@ -267,3 +281,28 @@ def application_detail_queryset(queryset):
             ).order_by("at", "id"),
         ),
     )
+
+
+class ApplicationSearchSerializer(serializers.Serializer):
+    """The search of an application list (`applications.selectors.applications_filtered`):
+    a permit type's code and part of the tracking number or business name. A list adds its own
+    `ordering` (and `status` where it offers one)."""
+
+    permit = StrictCharField(required=False, max_length=20, help_text="Permit type code.")
+    q = StrictCharField(
+        required=False, max_length=100, help_text="Tracking number or business name."
+    )
+
+
+def application_list(request, view, qs_or_user, filter_serializer):
+    """One page of applications: `qs_or_user` (a queue, or the user's visible applications)
+    filtered by the query (`filter_serializer`: its `status`, `permit` and `q`, whichever it
+    has, through `applications_filtered`), ordered by its `ordering`, as summaries."""
+    filters = query(request, filter_serializer)
+    search = {key: filters[key] for key in ("status", "permit", "q") if key in filters}
+    applications = (
+        applications_filtered(qs_or_user, **search)
+        .select_related("permit_type", "region")
+        .order_by(*ordered(filters["ordering"]))
+    )
+    return page(request, view, applications, ApplicationSummarySerializer)

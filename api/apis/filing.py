@@ -3,7 +3,6 @@ documents (multipart), submit, resubmit after a return, withdraw. The same servi
 web pages (`applications.services.filing`, `applications.services.intake`)."""
 
 from django.db import transaction
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -22,6 +21,8 @@ from api.apis.common import (
     StrictCharField,
 )
 from api.models import Scope
+from applications.business import BUSINESS_FIELDS, BUSINESS_SCHEMA, BusinessField
+from applications.downloads import document_response
 from applications.selectors import applications_visible_to
 from applications.services import filing
 from applications.services.intake import application_resubmit
@@ -29,43 +30,48 @@ from applications.services.intake import application_resubmit
 TAG = ["applications"]
 
 
-class DraftDataSerializer(serializers.Serializer):
-    """What an applicant may write on a draft. Anything else (status, applicant, tracking
-    number, region, agency, signer…) is ignored."""
+def _business_serializer_field(field: BusinessField) -> serializers.Field:
+    """The API's field for one business field of the schema: the same length limit and the
+    same bounds as the model (the service checks the rest, as for the web form)."""
+    if field.is_number:
+        model_field = field.model_field
+        return serializers.DecimalField(
+            required=False,
+            allow_null=True,
+            max_digits=model_field.max_digits,
+            decimal_places=model_field.decimal_places,
+            min_value=-field.bound,
+            max_value=field.bound,
+        )
+    return StrictCharField(
+        required=False, allow_blank=True, max_length=field.max_length, help_text=field.hint or None
+    )
 
-    business_name = StrictCharField(required=False, allow_blank=True, max_length=200)
-    nib = StrictCharField(required=False, allow_blank=True, max_length=13, help_text="13 digits.")
-    kbli = StrictCharField(required=False, allow_blank=True, max_length=5, help_text="5 digits.")
-    address = StrictCharField(required=False, allow_blank=True, max_length=300)
-    kelurahan = StrictCharField(required=False, allow_blank=True, max_length=100)
-    kecamatan = StrictCharField(required=False, allow_blank=True, max_length=100)
-    latitude = serializers.DecimalField(
-        required=False, allow_null=True, max_digits=9, decimal_places=6, min_value=-90, max_value=90
-    )
-    longitude = serializers.DecimalField(
-        required=False,
-        allow_null=True,
-        max_digits=9,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-    )
+
+class DraftDataSerializer(serializers.Serializer):
+    """What an applicant may write on a draft: the business fields of
+    `applications.business.BUSINESS_SCHEMA` and `form_data`. Anything else (status, applicant,
+    tracking number, region, agency, signer…) is ignored."""
+
     form_data = serializers.DictField(
         required=False,
         help_text="The permit type's own fields by key (see the catalog's `fields`); "
         "undeclared keys are ignored.",
     )
 
+    def get_fields(self):
+        declared = super().get_fields()
+        return {
+            **{f.name: _business_serializer_field(f) for f in BUSINESS_SCHEMA},
+            **declared,
+        }
+
 
 def _flat(data: dict) -> dict:
     """The service's input: business data and the type's own fields in one flat dict."""
     flat = {k: ("" if v is None else str(v)) for k, v in data.items() if k != "form_data"}
     flat.update(
-        {
-            str(k): v
-            for k, v in (data.get("form_data") or {}).items()
-            if k not in filing.BUSINESS_FIELDS
-        }
+        {str(k): v for k, v in (data.get("form_data") or {}).items() if k not in BUSINESS_FIELDS}
     )
     return flat
 
@@ -234,11 +240,4 @@ class DocumentDownloadApi(FileApi):
     def get(self, request, pk: int, document_pk: int):
         application = get_object_or_404(applications_visible_to(request.user), pk=pk)
         document = get_object_or_404(application.documents, pk=document_pk)
-        response = FileResponse(
-            document.file.open("rb"),
-            as_attachment=True,
-            filename=document.original_name,
-            content_type=document.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return document_response(request, document)

@@ -1,6 +1,5 @@
 """The front office (DPMPTSP verifier): the intake queue, the file, accept, return."""
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -10,14 +9,13 @@ from agencies.models import Role
 from api.apis.common import (
     MAX_ID,
     ApplicationDetailSerializer,
+    ApplicationSearchSerializer,
     ApplicationSummarySerializer,
     BaseApi,
     StrictCharField,
     application_detail_queryset,
-    ordered,
+    application_list,
     ordering_field,
-    page,
-    query,
 )
 from api.models import Scope
 from api.schema import paginated
@@ -42,11 +40,7 @@ def _verdicts(items: list[dict]) -> dict:
 class IntakeQueueApi(BaseApi):
     required_roles = (Role.VERIFIER,)
 
-    class FilterSerializer(serializers.Serializer):
-        permit = StrictCharField(required=False, max_length=20, help_text="Permit type code.")
-        q = StrictCharField(
-            required=False, max_length=100, help_text="Tracking number or business name."
-        )
+    class FilterSerializer(ApplicationSearchSerializer):
         ordering = ordering_field(["submitted_at", "due_at"], "submitted_at")
 
     @extend_schema(
@@ -56,17 +50,9 @@ class IntakeQueueApi(BaseApi):
         responses=paginated(ApplicationSummarySerializer),
     )
     def get(self, request):
-        filters = query(request, self.FilterSerializer)
-        applications = selectors.intake_queue(request.user).select_related("region")
-        if filters.get("permit"):
-            applications = applications.filter(permit_type__code=filters["permit"])
-        if filters.get("q"):
-            applications = applications.filter(
-                Q(tracking_number__icontains=filters["q"])
-                | Q(business_name__icontains=filters["q"])
-            )
-        applications = applications.order_by(*ordered(filters["ordering"]))
-        return page(request, self, applications, ApplicationSummarySerializer)
+        return application_list(
+            request, self, selectors.intake_queue(request.user), self.FilterSerializer
+        )
 
 
 class IntakeDetailApi(BaseApi):

@@ -1,11 +1,8 @@
 """Permits: the signer's queue and "sign and issue" (with the same password step-up as the
 web page), the applicant's download, the public verification by token (from the QR code)."""
 
-import re
-
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -20,24 +17,23 @@ from api.apis.common import (
     FileApi,
     StepUpSerializer,
     StrictCharField,
-    localized,
-    ordered,
+    application_list,
     ordering_field,
-    page,
-    query,
     step_up,
 )
 from api.models import Scope
 from api.schema import paginated
-from applications.models import Status
-from applications.selectors import applications_visible_to, signer_applications
+from applications.selectors import (
+    applications_for_signer,
+    applications_visible_to,
+    signer_applications,
+)
+from permits.downloads import downloadable_permits, permit_response
 from permits.models import Permit
-from permits.selectors import signer_regions
+from permits.selectors import permit_by_verification_token, signer_permits
 from permits.services.issuance import permit_issue, permit_revoke
-
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
-PUBLIC_STATUSES = [Permit.Status.VALID, Permit.Status.REVOKED, Permit.Status.EXPIRED]
-MAX_CHECK_UPLOAD = 20 * 1024 * 1024
+from permits.verification import check_file, check_upload, file_check_count
+from ptsp.ratelimit import client_address
 
 
 class PermitSerializer(serializers.Serializer):
@@ -65,14 +61,9 @@ class SigningQueueApi(BaseApi):
         responses=paginated(ApplicationSummarySerializer),
     )
     def get(self, request):
-        filters = query(request, self.FilterSerializer)
-        applications = (
-            signer_applications(request.user)
-            .filter(status=Status.RECOMMENDED)
-            .select_related("permit_type", "region")
-            .order_by(*ordered(filters["ordering"]))
+        return application_list(
+            request, self, applications_for_signer(request.user), self.FilterSerializer
         )
-        return page(request, self, applications, ApplicationSummarySerializer)
 
 
 class PermitSignApi(BaseApi):
@@ -112,9 +103,7 @@ class PermitRevokeApi(BaseApi):
         responses=PermitSerializer,
     )
     def post(self, request, pk: int):
-        permit = get_object_or_404(
-            Permit.objects.filter(region_id__in=signer_regions(request.user)), pk=pk
-        )
+        permit = get_object_or_404(signer_permits(request.user), pk=pk)
         data = step_up(request, self.InputSerializer)
         permit = permit_revoke(permit_id=permit.pk, actor=request.user, reason=data["reason"])
         return Response(PermitSerializer(permit).data)
@@ -130,20 +119,10 @@ class PermitDownloadApi(FileApi):
         application = get_object_or_404(
             applications_visible_to(request.user), pk=pk, applicant=request.user
         )
-        permit = (
-            Permit.objects.filter(application=application)
-            .exclude(file="")
-            .exclude(status=Permit.Status.ISSUING)
-            .first()
-        )
+        permit = downloadable_permits(request.user).filter(application=application).first()
         if permit is None:
             raise Http404
-        return FileResponse(
-            permit.file.open("rb"),
-            as_attachment=True,
-            filename="izin-" + permit.number.replace("/", "-") + ".pdf",
-            content_type="application/pdf",
-        )
+        return permit_response(permit)
 
 
 class VerificationSerializer(serializers.Serializer):
@@ -158,18 +137,12 @@ class VerificationSerializer(serializers.Serializer):
     sha256 = StrictCharField(help_text="SHA-256 of the issued PDF.")
 
     def get_permit_type(self, obj) -> str:
-        return localized(obj.permit_type, "name")
+        return obj.permit_type.name
 
 
 def _public_permit(token: str) -> Permit:
     """The permit of a verification token; 404 alike for malformed, unknown and unissued."""
-    if not TOKEN_RE.match(token or ""):
-        raise Http404
-    permit = (
-        Permit.objects.select_related("permit_type", "region")
-        .filter(verification_token=token, status__in=PUBLIC_STATUSES)
-        .first()
-    )
+    permit = permit_by_verification_token(token)
     if permit is None:
         raise Http404
     return permit
@@ -193,13 +166,7 @@ class PermitVerifyFileApi(PublicApi):
         file = serializers.FileField(help_text="The PDF to check (at most 20 MB).")
 
         def validate_file(self, upload):
-            if upload.size > MAX_CHECK_UPLOAD:
-                raise serializers.ValidationError(_("The file is larger than 20 MB."))
-            head = upload.read(5)
-            upload.seek(0)
-            if head != b"%PDF-":
-                raise serializers.ValidationError(_("This is not a PDF file."))
-            return upload
+            return check_upload(upload)
 
     class OutputSerializer(serializers.Serializer):
         ok = serializers.BooleanField(help_text="Same file and a sound signature of the region.")
@@ -216,9 +183,6 @@ class PermitVerifyFileApi(PublicApi):
         auth=[],
     )
     def post(self, request, token: str):
-        from permits.verification import check_file, file_check_count
-        from ptsp.ratelimit import client_address
-
         permit = _public_permit(token)
         # The web page's limits, shared with it (429 "too_many_file_checks"), before the upload
         # is looked at.

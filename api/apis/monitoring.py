@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from agencies.models import Role
 from api.apis.common import AgencyRefSerializer, BaseApi, StrictCharField, query
 from api.models import Scope
+from monitoring import selectors
 from ptsp.workdays import Calendar
 
 MAX_PERIOD_DAYS = 366
@@ -63,8 +64,6 @@ class SlaFiguresApi(BaseApi):
         responses=OutputSerializer,
     )
     def get(self, request):
-        from monitoring import selectors
-
         filters = query(request, self.FilterSerializer)
         scope = selectors.monitoring_scope(request.user)
         if scope is None:

@@ -13,16 +13,13 @@ from api.apis.common import (
     StepUpSerializer,
     StrictCharField,
     application_detail_queryset,
-    ordered,
+    application_list,
     ordering_field,
-    page,
-    query,
     step_up,
 )
 from api.models import Scope
 from api.schema import paginated
-from applications.models import Status
-from applications.selectors import signer_applications
+from applications.selectors import rejections_for_signer, signer_applications
 from applications.services.outcome import (
     application_confirm_rejection,
     application_send_back_rejection,
@@ -44,14 +41,9 @@ class RejectionQueueApi(BaseApi):
         responses=paginated(ApplicationSummarySerializer),
     )
     def get(self, request):
-        filters = query(request, self.FilterSerializer)
-        applications = (
-            signer_applications(request.user)
-            .filter(status=Status.REJECTION_PROPOSED)
-            .select_related("permit_type", "region")
-            .order_by(*ordered(filters["ordering"]))
+        return application_list(
+            request, self, rejections_for_signer(request.user), self.FilterSerializer
         )
-        return page(request, self, applications, ApplicationSummarySerializer)
 
 
 class SignerApplicationDetailApi(BaseApi):

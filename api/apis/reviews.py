@@ -1,16 +1,14 @@
 """The OPDs: the officer's inbox and review page, decisions, inspections; the head's
-reassignment. Reviews are reached through `agencies.selectors.reviews_visible_to`."""
+reassignment. Reviews are reached through `applications.selectors.reviews_visible_to` and
+filtered by `reviews_filtered`, the same selector as the web inbox."""
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from agencies import selectors
-from agencies.models import Inspection, ReviewStatus, Role
-from agencies.services import inspection_record, inspection_schedule, review_decide, review_reassign
+from agencies.models import Role
 from api.apis.common import (
     MAX_ID,
     AgencyRefSerializer,
@@ -28,13 +26,17 @@ from api.apis.common import (
 )
 from api.models import Scope
 from api.schema import paginated
+from applications import selectors
+from applications.models import Inspection
+from applications.services.reviews import (
+    inspection_record,
+    inspection_schedule,
+    review_decide,
+    review_head_decide,
+    review_reassign,
+)
 
 TAG = ["reviews"]
-STATUS_FILTERS = {
-    "open": [ReviewStatus.IN_REVIEW],
-    "revision": [ReviewStatus.REVISION_REQUESTED],
-    "done": [ReviewStatus.RECOMMENDED, ReviewStatus.REJECTED],
-}
 
 
 class ReviewListItemSerializer(serializers.Serializer):
@@ -44,6 +46,8 @@ class ReviewListItemSerializer(serializers.Serializer):
     status_label = StrictCharField(source="get_status_display")
     assignee = StrictCharField(source="assignee.full_name", allow_null=True, default=None)
     due_at = serializers.DateTimeField(allow_null=True)
+    stage = serializers.IntegerField()
+    head_due_at = serializers.DateTimeField(allow_null=True)
     application = ApplicationSummarySerializer()
 
 
@@ -68,8 +72,16 @@ class ReviewListApi(BaseApi):
             default=False,
             help_text="Only the reviews assigned to me (the officer's inbox).",
         )
+        headed = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="Only the reviews of the agencies I head (with status=approval: the "
+            "recommendations awaiting my approval).",
+        )
         status = serializers.ChoiceField(
-            choices=["open", "revision", "done", "all"], required=False, default="open"
+            choices=["open", "revision", "approval", "done", "all"],
+            required=False,
+            default="open",
         )
         permit = StrictCharField(required=False, max_length=20, help_text="Permit type code.")
         q = StrictCharField(
@@ -85,23 +97,19 @@ class ReviewListApi(BaseApi):
     )
     def get(self, request):
         filters = query(request, self.FilterSerializer)
-        reviews = selectors.reviews_visible_to(request.user).select_related(
+        reviews = selectors.reviews_filtered(
+            request.user,
+            mine=filters["mine"],
+            headed=filters["headed"],
+            status=filters["status"],
+            permit=filters.get("permit", ""),
+            q=filters.get("q", ""),
+        ).select_related(
             "agency",
             "assignee",
             "application__permit_type",
             "application__region",
         )
-        if filters["mine"]:
-            reviews = reviews.filter(assignee=request.user)
-        if filters["status"] in STATUS_FILTERS:
-            reviews = reviews.filter(status__in=STATUS_FILTERS[filters["status"]])
-        if filters.get("permit"):
-            reviews = reviews.filter(application__permit_type__code=filters["permit"])
-        if filters.get("q"):
-            reviews = reviews.filter(
-                Q(application__tracking_number__icontains=filters["q"])
-                | Q(application__business_name__icontains=filters["q"])
-            )
         reviews = reviews.order_by(*ordered(filters["ordering"]))
         return page(request, self, reviews, ReviewListItemSerializer)
 
@@ -153,6 +161,12 @@ class ReviewDecideApi(BaseApi):
             help_text="For a revision request: the documents (requirement code) or fields (key) "
             "that must change, each with a note.",
         )
+        restart = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="For a revision request: a re-confirmation (OSS 43). When the applicant "
+            "answers, the review's clock restarts with its whole budget.",
+        )
 
     @extend_schema(
         tags=TAG,
@@ -174,6 +188,41 @@ class ReviewDecideApi(BaseApi):
                 {"kind": i["kind"], "key": i["key"], "note": i["note"]}
                 for i in data["revision_items"]
             ],
+            restart=data["restart"],
+        )
+        return Response(ReviewSerializer(review).data)
+
+
+class ReviewHeadDecideApi(BaseApi):
+    required_roles = (Role.HEAD,)
+    required_scope = Scope.REVIEWS
+    parser_classes = [JSONParser]
+
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=["approve", "send_back"])
+        note = StrictCharField(
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=4000,
+            help_text="Required to send the recommendation back: what the officer must look at.",
+        )
+
+    @extend_schema(
+        tags=TAG,
+        summary="The agency head approves an officer's recommendation or sends it back (note)",
+        request=InputSerializer,
+        responses=ReviewSerializer,
+    )
+    def post(self, request, pk: int):
+        review = get_object_or_404(selectors.reviews_visible_to(request.user), pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = review_head_decide(
+            review_id=review.pk,
+            actor=request.user,
+            decision=serializer.validated_data["decision"],
+            note=serializer.validated_data["note"],
         )
         return Response(ReviewSerializer(review).data)
 

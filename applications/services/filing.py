@@ -5,9 +5,6 @@ owner (NotAllowed) and anything after submission (Conflict), and changes status 
 `applications.workflow`.
 """
 
-import datetime as dt
-import re
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,140 +14,22 @@ from django.db.models import Max, Sum
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from applications.business import BUSINESS_FIELDS, business_missing, clean_business_data
 from applications.models import Application, Document, Status, TrackingCounter
 from applications.services.notifications import notify
+from applications.signals import draft_nib_entered
 from applications.uploads import check_upload
-from applications.workflow import application_transition
-from permits.models import PermitType
-from permits.selectors import latest_version
+from applications.workflow import PERMIT_EXPIRED, PERMIT_VALID, Action, application_transition
+from catalog.fields import clean_field_value, clean_form_data
+from catalog.models import PermitType
+from catalog.selectors import latest_version
+from ptsp.counters import next_in_sequence
 from ptsp.errors import Conflict, DomainError, NotAllowed
-
-BUSINESS_FIELDS = [
-    "business_name",
-    "nib",
-    "kbli",
-    "address",
-    "kelurahan",
-    "kecamatan",
-    "latitude",
-    "longitude",
-]
-MAX_LENGTHS = {
-    "business_name": 200,
-    "address": 300,
-    "kelurahan": 100,
-    "kecamatan": 100,
-}
-
-
-def _label(item: dict, key: str) -> str:
-    lang = (get_language() or "id")[:2]
-    return item.get(f"{key}_en") if lang == "en" and item.get(f"{key}_en") else item[f"{key}_id"]
-
-
-# --- validation of the business data and the type's own fields ----------------------------------
-def clean_business_data(raw: dict) -> tuple[dict, dict]:
-    """(cleaned values, errors by field) for the business data keys present in `raw`."""
-    cleaned, errors = {}, {}
-    for key in BUSINESS_FIELDS:
-        if key not in raw:
-            continue
-        value = str(raw.get(key) or "").strip()
-        if key in MAX_LENGTHS:
-            if len(value) > MAX_LENGTHS[key]:
-                errors[key] = _("At most %(n)d characters.") % {"n": MAX_LENGTHS[key]}
-            else:
-                cleaned[key] = value
-        elif key == "nib":
-            if value and not re.fullmatch(r"\d{13}", value):
-                errors[key] = _("NIB must be exactly 13 digits.")
-            else:
-                cleaned[key] = value
-        elif key == "kbli":
-            if value and not re.fullmatch(r"\d{5}", value):
-                errors[key] = _("KBLI code must be exactly 5 digits.")
-            else:
-                cleaned[key] = value
-        else:  # latitude, longitude
-            if not value:
-                cleaned[key] = None
-                continue
-            bound = 90 if key == "latitude" else 180
-            try:
-                number = Decimal(value.replace(",", "."))
-            except InvalidOperation:
-                number = None
-            if number is None or not number.is_finite() or abs(number) > bound:
-                errors[key] = _("Enter a number between -%(b)d and %(b)d.") % {"b": bound}
-            else:
-                cleaned[key] = number.quantize(Decimal("0.000001"))
-    return cleaned, errors
-
-
-def clean_field_value(field: dict, raw) -> tuple[object, str | None]:
-    """(JSON value, error) for one declared field; ("", None) for an empty value."""
-    kind = field["kind"]
-    if isinstance(raw, bool):
-        raw = "true" if raw else "false"
-    value = str(raw if raw is not None else "").strip()
-    if kind == "boolean":
-        if value in ("", "false", "0", "no", "off"):
-            return (False if value else ""), None
-        if value in ("true", "1", "yes", "on"):
-            return True, None
-        return "", _("Choose yes or no.")
-    if value == "":
-        return "", None
-    if kind == "text":
-        if len(value) > 500:
-            return "", _("At most %(n)d characters.") % {"n": 500}
-        return value, None
-    if kind == "integer":
-        if not re.fullmatch(r"-?\d{1,12}", value):
-            return "", _("Enter a whole number.")
-        number = int(value)
-        if number < 0:
-            return "", _("Enter a number of zero or more.")
-        return number, None
-    if kind == "decimal":
-        try:
-            number = Decimal(value.replace(",", "."))
-        except InvalidOperation:
-            return "", _("Enter a number.")
-        if not number.is_finite() or number < 0 or number >= Decimal("1e12"):
-            return "", _("Enter a number of zero or more.")
-        return str(number.quantize(Decimal("0.01"))), None
-    if kind == "date":
-        try:
-            return dt.date.fromisoformat(value).isoformat(), None
-        except ValueError:
-            return "", _("Enter a date (YYYY-MM-DD).")
-    if kind == "choice":
-        if value not in field.get("choices", []):
-            return "", _("Choose one of the listed options.")
-        return value, None
-    return "", _("Unknown field kind.")
-
-
-def clean_form_data(fields: list[dict], raw: dict) -> tuple[dict, dict]:
-    """(cleaned values by key, errors by key) for the declared fields present in `raw`.
-    Keys that are not declared are ignored (a forged form cannot add data)."""
-    cleaned, errors = {}, {}
-    for field in fields:
-        key = field["key"]
-        if key not in raw and field["kind"] != "boolean":
-            continue
-        if key not in raw:
-            continue
-        value, error = clean_field_value(field, raw[key])
-        if error:
-            errors[key] = error
-        else:
-            cleaned[key] = value
-    return cleaned, errors
+from ptsp.i18n import pick_of
+from ptsp.workdays import add_working_days
 
 
 # --- drafts -------------------------------------------------------------------------------------
@@ -247,16 +126,8 @@ def application_delete_draft(*, application_id: int, actor) -> None:
         transaction.on_commit(lambda: [f.delete(save=False) for f in files if f])
 
 
-RENEWAL_COPIED = (
-    "business_name",
-    "nib",
-    "kbli",
-    "address",
-    "kelurahan",
-    "kecamatan",
-    "latitude",
-    "longitude",
-)
+# A renewal starts with the old application's business data (the SOP asks for new documents).
+RENEWAL_COPIED = tuple(BUSINESS_FIELDS)
 
 
 def application_renew(*, permit_id: int, actor) -> Application:
@@ -267,12 +138,12 @@ def application_renew(*, permit_id: int, actor) -> Application:
     Who may call: the permit's holder (applicant), while the permit is valid or expired.
     Raises NotAllowed for anyone else, DomainError for a revoked permit or a closed type.
     """
-    from permits.models import Permit
-
-    permit = Permit.objects.select_related("application").filter(pk=permit_id).first()
-    if permit is None or permit.application.applicant_id != getattr(actor, "pk", None):
+    # The permit is read through its application (the case does not import `permits`).
+    old = Application.objects.select_related("permit").filter(permit__pk=permit_id).first()
+    permit = old.permit if old is not None else None
+    if permit is None or old.applicant_id != getattr(actor, "pk", None):
         raise NotAllowed(gettext_lazy("You may not do this."))
-    if permit.status not in (Permit.Status.VALID, Permit.Status.EXPIRED):
+    if permit.status not in (PERMIT_VALID, PERMIT_EXPIRED):
         raise DomainError(
             gettext_lazy("Only a valid or expired permit can be renewed."), code="not_renewable"
         )
@@ -283,7 +154,6 @@ def application_renew(*, permit_id: int, actor) -> Application:
         if existing is not None:
             return existing  # a second click continues the same renewal draft
         draft = application_create_draft(permit_type_id=permit.permit_type_id, actor=actor)
-        old = permit.application
         keys = {f["key"] for f in draft.catalog_version.snapshot.get("fields", [])}
         for name in RENEWAL_COPIED:
             setattr(draft, name, getattr(old, name))
@@ -312,10 +182,13 @@ def application_update_draft(*, application_id: int, actor, data: dict) -> Appli
                 code="invalid_fields",
                 details=errors,
             )
+        nib_before = application.nib
         for key, value in business.items():
             setattr(application, key, value)
         application.form_data = {**application.form_data, **form_values}
         application.save()
+        if application.nib and application.nib != nib_before:
+            draft_nib_entered.send(sender=Application, application=application, nib=application.nib)
     return application
 
 
@@ -416,49 +289,29 @@ def missing_items(application: Application, current_codes: set[str]) -> list[str
     """What still stops the application from being submitted, in words for the applicant."""
     snapshot = application.catalog_version.snapshot
     missing: list[str] = []
-    if not application.business_name:
-        missing.append(_("Business name"))
-    if snapshot.get("requires_nib"):
-        if not application.nib:
-            missing.append(_("NIB"))
-        if not application.kbli:
-            missing.append(_("KBLI code"))
-    for key, label in (
-        ("address", _("Address")),
-        ("kelurahan", _("Kelurahan")),
-        ("kecamatan", _("Kecamatan")),
-    ):
-        if not getattr(application, key):
-            missing.append(label)
+    missing.extend(business_missing(application))
     for field in snapshot.get("fields", []):
         value = application.form_data.get(field["key"], "")
         if field["is_required"] and (value == "" or value is None):
-            missing.append(_label(field, "label"))
+            missing.append(pick_of(field, "label"))
         elif value not in ("", None):
             _value, error = clean_field_value(field, value)
             if error:
-                missing.append(_label(field, "label"))
+                missing.append(pick_of(field, "label"))
     for requirement in snapshot.get("requirements", []):
         if requirement["is_required"] and requirement["code"] not in current_codes:
-            missing.append(_("Document: %(name)s") % {"name": _label(requirement, "name")})
+            missing.append(_("Document: %(name)s") % {"name": pick_of(requirement, "name")})
     return missing
 
 
 def next_tracking_number(region, year: int) -> str:
     """`BTG-2026-000123`: the region's next sequence for the year, under a row lock. Must run
     inside the caller's transaction."""
-    TrackingCounter.objects.bulk_create(
-        [TrackingCounter(region=region, year=year, last_value=0)], ignore_conflicts=True
-    )
-    counter = TrackingCounter.objects.select_for_update().get(region=region, year=year)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return f"{region.code}-{year}-{counter.last_value:06d}"
+    sequence = next_in_sequence(TrackingCounter, region=region, year=year)
+    return f"{region.code}-{year}-{sequence:06d}"
 
 
 def intake_due_at(region, start, days: int):
-    from ptsp.workdays import add_working_days
-
     return add_working_days(region, start, days)
 
 
@@ -496,7 +349,7 @@ def application_submit(*, application_id: int, actor) -> Application:
             )
         now = timezone.now()
         application, event = application_transition(
-            application_id=application.pk, action="submit", actor=actor
+            application_id=application.pk, action=Action.SUBMIT, actor=actor
         )
         # The year of the region's own calendar (a WIT region's new year comes first).
         year = now.astimezone(ZoneInfo(application.region.timezone)).year
@@ -531,7 +384,7 @@ def application_withdraw(*, application_id: int, actor, reason: str) -> Applicat
         raise DomainError(gettext_lazy("The reason is too long."), code="reason_too_long")
     with transaction.atomic():
         application, _event = application_transition(
-            application_id=application_id, action="withdraw", actor=actor, note=reason
+            application_id=application_id, action=Action.WITHDRAW, actor=actor, note=reason
         )
         application.withdraw_reason = reason
         application.closed_at = timezone.now()

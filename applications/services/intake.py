@@ -3,12 +3,16 @@ OPDs) or return it with per-document notes; the applicant replaces what was reje
 resubmits."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from agencies.models import Role
 from applications.models import Application, Document
 from applications.services.notifications import notify
-from applications.workflow import application_check, application_transition
+from applications.sla.corrections import correction_answer, correction_open, local_due
+from applications.workflow import Action, application_check, application_transition
 from outbox.services import enqueue
 from ptsp.errors import DomainError
 from ptsp.workdays import Calendar
@@ -59,14 +63,17 @@ def application_accept(*, application_id: int, actor, verdicts: dict) -> Applica
     never the verifier). Raises NotAllowed/Conflict from the workflow, DomainError for verdicts."""
     with transaction.atomic():
         application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
-        application_check(application, "accept", actor)
+        application_check(application, Action.ACCEPT, actor)
         recorded = _apply_verdicts(application, verdicts)
         if any(v["verdict"] == REJECTED for v in recorded):
             raise DomainError(
                 _("A file with a rejected document cannot be accepted: return it instead.")
             )
         application, event = application_transition(
-            application_id=application.pk, action="accept", actor=actor, data={"verdicts": recorded}
+            application_id=application.pk,
+            action=Action.ACCEPT,
+            actor=actor,
+            data={"verdicts": recorded},
         )
         application.due_at = None  # the OPD stage clocks live on the reviews
         application.save(update_fields=["due_at", "updated_at"])
@@ -79,7 +86,7 @@ def application_accept(*, application_id: int, actor, verdicts: dict) -> Applica
             recipients=[application.applicant],
             kind="accepted",
             application=application,
-            url=f"/applications/{application.pk}/",
+            url=reverse("applications:detail", args=[application.pk]),
             dedupe=f"event:{event.pk}",
         )
     return application
@@ -89,17 +96,19 @@ def application_return(
     *, application_id: int, actor, verdicts: dict, note: str = ""
 ) -> Application:
     """Return an incomplete file: at least one document rejected with a note. The applicant is
-    told what to replace; accepted documents stay accepted. The intake clock pauses."""
+    told what to replace; accepted documents stay accepted. The intake clock pauses and the
+    applicant's correction period starts (applications.sla.corrections): its deadline is in the
+    notice. Raises DomainError for a correction period configured under one day."""
     with transaction.atomic():
         application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
-        application_check(application, "return", actor)
+        application_check(application, Action.RETURN, actor)
         recorded = _apply_verdicts(application, verdicts)
         rejected = [v for v in recorded if v["verdict"] == REJECTED]
         if not rejected:
             raise DomainError(_("To return a file, reject at least one document and say why."))
         application, event = application_transition(
             application_id=application.pk,
-            action="return",
+            action=Action.RETURN,
             actor=actor,
             note=note.strip(),
             data={
@@ -107,6 +116,7 @@ def application_return(
                 "due_at": application.due_at.isoformat() if application.due_at else None,
             },
         )
+        period = correction_open(application=application, stage="intake")
         names = {
             d.pk: d.original_name
             for d in application.documents.filter(pk__in=[v["document"] for v in rejected])
@@ -118,8 +128,9 @@ def application_return(
             context={
                 "documents": [{"name": names[v["document"]], "note": v["note"]} for v in rejected],
                 "note": note,
+                "correction_due": local_due(period.due_at, application.region),
             },
-            url=f"/applications/{application.pk}/",
+            url=reverse("applications:detail", args=[application.pk]),
             dedupe=f"event:{event.pk}",
         )
     return application
@@ -164,9 +175,14 @@ def application_resubmit(*, application_id: int, actor) -> Application:
                 % {"names": ", ".join(still_rejected)},
                 code="documents_rejected",
             )
-        returned_event = application.events.filter(action="return").order_by("-at", "-id").first()
+        application_check(application, Action.RESUBMIT, actor)
+        # In time (up to the deadline itself) closes the correction period; late is refused.
+        correction_answer(application=application, stage="intake")
+        returned_event = (
+            application.events.filter(action=Action.RETURN).order_by("-at", "-id").first()
+        )
         application, _event = application_transition(
-            application_id=application.pk, action="resubmit", actor=actor
+            application_id=application.pk, action=Action.RESUBMIT, actor=actor
         )
         calendar = Calendar(application.region)
         if returned_event is not None:
@@ -178,7 +194,7 @@ def application_resubmit(*, application_id: int, actor) -> Application:
                 returned_event.at,
                 parse_datetime(old_due) if old_due else None,
                 started_at=segment_start(
-                    application.events, returned_event.at, {"submit", "resubmit"}
+                    application.events, returned_event.at, {Action.SUBMIT, Action.RESUBMIT}
                 ),
             )
             application.due_at = calendar.add_working_days(timezone.now(), left)
@@ -188,7 +204,7 @@ def application_resubmit(*, application_id: int, actor) -> Application:
             kind="resubmitted",
             application=application,
             context={"due": _local_due(application)},
-            url=f"/intake/{application.pk}/",
+            url=reverse("applications:intake_check", args=[application.pk]),
             dedupe=f"event:{_event.pk}",
         )
     return application
@@ -205,9 +221,6 @@ def _local_due(application: Application) -> str:
 def _resubmission_recipients(application: Application, returned_event) -> list:
     """The verifier who returned the file; every verifier of the region when that person no
     longer works there."""
-    from accounts.models import User
-    from agencies.models import Role
-
     verifiers = User.objects.filter(
         is_active=True,
         memberships__agency__region=application.region_id,

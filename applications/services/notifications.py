@@ -23,6 +23,8 @@ KINDS = {
     "accepted",
     "review_assigned",
     "review_routed_head",
+    "head_approval_requested",
+    "head_approval_sent_back",
     "revision_requested",
     "revision_answered",
     "inspection_scheduled",
@@ -36,9 +38,19 @@ KINDS = {
     "sla_due_today",
     "sla_overdue",
     "sla_escalation",
+    "legal_warning",
+    "deemed_approved",
     "permit_expiring",
     "permit_revoked",
     "survey_invitation",
+    "skrd_issued",
+    "payment_proof_refused",
+    "strd_issued",
+    "skrd_expired",
+    # The applicant's correction period (issue 18 part B, applications.sla.corrections).
+    "correction_reminder",
+    "correction_lapsed",
+    "correction_expired",
 }
 
 

@@ -2,43 +2,30 @@
 signer confirms or sends back a proposed rejection."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Review, ReviewStatus, Role
-from applications.models import Application, Status
+from accounts.models import User
+from agencies.models import Role
+from applications import gates
+from applications.models import Application, Review, ReviewStatus, Status
 from applications.services.notifications import notify
-from applications.workflow import application_check, application_transition, review_transition
+from applications.services.routing import route_open_next_stage
+from applications.workflow import (
+    Action,
+    application_check,
+    application_transition,
+    review_transition,
+    settle_action,
+    status_for_reviews,
+)
+from outbox.services import enqueue
 from ptsp.errors import DomainError
 from ptsp.workdays import Calendar
 
 
-def _desired_status(statuses: list[str]) -> str:
-    live = [s for s in statuses if s != ReviewStatus.CANCELLED]
-    if any(s == ReviewStatus.REJECTED for s in live):
-        return Status.REJECTION_PROPOSED
-    if any(s == ReviewStatus.REVISION_REQUESTED for s in live):
-        return Status.REVISION_REQUESTED
-    if live and all(s == ReviewStatus.RECOMMENDED for s in live):
-        return Status.RECOMMENDED
-    return Status.IN_REVIEW
-
-
-# How the application moves from its status to the one its reviews call for, and who moves it.
-_SETTLE_ACTIONS = {
-    (Status.IN_REVIEW, Status.REVISION_REQUESTED): "request_revision",
-    (Status.REVISION_REQUESTED, Status.REVISION_REQUESTED): "request_revision",
-    (Status.REVISION_REQUESTED, Status.IN_REVIEW): "answer_revision",
-    (Status.IN_REVIEW, Status.REJECTION_PROPOSED): "propose_rejection",
-    (Status.REVISION_REQUESTED, Status.REJECTION_PROPOSED): "propose_rejection",
-    (Status.REJECTION_PROPOSED, Status.IN_REVIEW): "send_back_rejection",
-    (Status.IN_REVIEW, Status.RECOMMENDED): "recommend",
-}
-
-
 def signers_of(application: Application):
-    from accounts.models import User
-
     return User.objects.filter(
         is_active=True,
         memberships__agency__region=application.region_id,
@@ -48,53 +35,103 @@ def signers_of(application: Application):
 
 
 def application_settle(
-    *, application_id: int, actor, review: Review | None = None, note: str = ""
+    *,
+    application_id: int,
+    actor,
+    review: Review | None = None,
+    note: str = "",
+    data: dict | None = None,
 ) -> Application:
     """Bring the application's status in line with its reviews after a review changed.
 
     Called inside the transaction of the review change, by the actor who caused it (the
-    "recommend" step is taken by the system). When every OPD has recommended, the issuance
-    clock starts and the signers are told.
+    "recommend" step is taken by the system). When every OPD of a stage has recommended and a
+    later stage waits, that stage's reviews are created (`routing.route_open_next_stage`) and
+    the file stays in review. When every OPD has recommended, the issuance clock starts and
+    the signers are told.
     """
     application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
     statuses = list(application.reviews.values_list("status", flat=True))
-    desired = _desired_status(statuses)
+    desired = status_for_reviews(statuses)
+    # A route in stages (issue 18): every review so far recommends; while a later stage
+    # waits, it opens now (in this transaction) and the file stays in review.
+    if (
+        desired == Status.RECOMMENDED
+        and application.status == Status.IN_REVIEW
+        and route_open_next_stage(application=application)
+    ):
+        return application
+    if desired == Status.RECOMMENDED and gates.levy_of_application(application) is not None:
+        desired = Status.AWAITING_PAYMENT
     if desired == application.status and desired != Status.REVISION_REQUESTED:
         return application
-    action = _SETTLE_ACTIONS.get((application.status, desired))
+    action = settle_action(application.status, desired)
     if action is None:
         return application
-    if action == "request_revision" and desired == application.status:
+    if action == Action.REQUEST_REVISION and desired == application.status:
         return application  # already waiting for the applicant; the review carries the request
     application, event = application_transition(
         application_id=application.pk,
         action=action,
-        actor=None if action == "recommend" else actor,
+        actor=None if action in (Action.RECOMMEND, Action.AWAIT_PAYMENT) else actor,
         review=review,
         note=note,
+        data=data,
     )
-    if action == "recommend":
-        calendar = Calendar(application.region)
-        application.due_at = calendar.add_working_days(
-            timezone.now(), application.catalog_version.snapshot["issuance_days"]
-        )
+    if action == Action.RECOMMEND:
+        _to_the_signer(application, event)
+    elif action == Action.AWAIT_PAYMENT:
+        application.due_at = None  # the applicant's time: no stage clock runs
         application.save(update_fields=["due_at", "updated_at"])
-        notify(
-            recipients=signers_of(application),
-            kind="recommended",
-            application=application,
-            url=f"/signing/{application.pk}/",
-            dedupe=f"event:{event.pk}",
-        )
-    elif action == "propose_rejection":
+        gates.bill(application, actor=actor)
+    elif action == Action.PROPOSE_REJECTION:
         notify(
             recipients=signers_of(application),
             kind="rejection_proposed",
             application=application,
             context={"agency": review.agency.name if review else ""},
-            url=f"/signing/rejections/{application.pk}/",
+            url=reverse("applications:rejection", args=[application.pk]),
             dedupe=f"event:{event.pk}",
         )
+    return application
+
+
+def _to_the_signer(application: Application, event) -> None:
+    """Recommended (and paid, when levied): the issuance clock starts, the signers are told."""
+    calendar = Calendar(application.region)
+    application.due_at = calendar.add_working_days(
+        timezone.now(), application.catalog_version.snapshot["issuance_days"]
+    )
+    application.save(update_fields=["due_at", "updated_at"])
+    notify(
+        recipients=signers_of(application),
+        kind="recommended",
+        application=application,
+        url=reverse("permits:sign", args=[application.pk]),
+        dedupe=f"event:{event.pk}",
+    )
+
+
+def application_payment_confirm(
+    *, application_id: int, actor=None, note: str = "", data=None
+) -> Application:
+    """The levy of a file waiting for payment is paid: it moves to the signer's queue.
+
+    Who may call: `fees` (the bank's payment post, the treasurer's confirmation), inside the
+    transaction that records the payment; the transition is the system's (the bank) or the
+    region's treasurer's (`actor`, a proof confirmed). Changes: the
+    application awaiting_payment → recommended (event "payment_confirmed"), its issuance
+    deadline. Sends: the signers' notice. Raises Conflict when the file is not waiting for
+    payment (e.g. already moved on)."""
+    with transaction.atomic():
+        application, event = application_transition(
+            application_id=application_id,
+            action=Action.PAYMENT_CONFIRMED,
+            actor=actor,
+            note=note,
+            data=data,
+        )
+        _to_the_signer(application, event)
     return application
 
 
@@ -102,11 +139,9 @@ def application_confirm_rejection(*, application_id: int, actor, note: str = "")
     """The signer confirms an OPD's proposed rejection: the application is rejected, the other
     open reviews are closed, the applicant is told the reasons, and a signed rejection letter
     is produced (after commit)."""
-    from outbox.services import enqueue
-
     with transaction.atomic():
         application, event = application_transition(
-            application_id=application_id, action="confirm_rejection", actor=actor, note=note
+            application_id=application_id, action=Action.CONFIRM_REJECTION, actor=actor, note=note
         )
         rejected = list(
             application.reviews.filter(status=ReviewStatus.REJECTED).select_related("agency")
@@ -115,7 +150,10 @@ def application_confirm_rejection(*, application_id: int, actor, note: str = "")
             status__in=[ReviewStatus.IN_REVIEW, ReviewStatus.REVISION_REQUESTED]
         ):
             review_transition(
-                review_id=other.pk, action="cancel", actor=None, note=str(_("Application rejected"))
+                review_id=other.pk,
+                action=Action.REVIEW_CANCEL,
+                actor=None,
+                note=str(_("Application rejected")),
             )
         application.closed_at = timezone.now()
         application.due_at = None
@@ -126,7 +164,7 @@ def application_confirm_rejection(*, application_id: int, actor, note: str = "")
             kind="rejected",
             application=application,
             context={"reasons": reasons},
-            url=f"/applications/{application.pk}/",
+            url=reverse("applications:detail", args=[application.pk]),
             dedupe=f"event:{event.pk}",
         )
         enqueue(
@@ -145,12 +183,14 @@ def application_send_back_rejection(*, application_id: int, actor, note: str) ->
     with transaction.atomic():
         application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
         if application.status != Status.REJECTION_PROPOSED:
-            application_check(application, "send_back_rejection", actor)
+            application_check(application, Action.SEND_BACK_REJECTION, actor)
         reviews = list(
             application.reviews.filter(status=ReviewStatus.REJECTED).select_related("assignee")
         )
         events = [
-            review_transition(review_id=review.pk, action="send_back", actor=actor, note=note)[1]
+            review_transition(
+                review_id=review.pk, action=Action.REVIEW_SEND_BACK, actor=actor, note=note
+            )[1]
             for review in reviews
         ]
         application = application_settle(application_id=application.pk, actor=actor, note=note)
@@ -160,5 +200,61 @@ def application_send_back_rejection(*, application_id: int, actor, note: str) ->
             application=application,
             context={"note": note},
             dedupe=f"event:{events[-1].pk}" if events else "",
+        )
+    return application
+
+
+def application_bill_expired(
+    *, application_id: int, reassess: bool, note: str = "", data=None
+) -> Application:
+    """The levy bill of a file waiting for payment expired unpaid; the region's rule says what
+    follows. Who may call: `fees` (its expiry sweep), inside the transaction that marks the
+    bill expired; the move is the system's.
+
+    `reassess`: the file goes back to the assessing agency — its review reopens (recommended →
+    in review, a fresh review budget) for a new assessment, and its recommendation bills again.
+    Otherwise the file is closed (rejected: no permit without the levy paid). Changes: the
+    application's status and event (`bill_expired_reassess` / `bill_expired_close`), the
+    review (back in the agency's queue). Sends: the applicant's notice. Raises
+    Conflict when the file is not waiting for payment."""
+    with transaction.atomic():
+        application, event = application_transition(
+            application_id=application_id,
+            action=Action.BILL_EXPIRED_REASSESS if reassess else Action.BILL_EXPIRED_CLOSE,
+            actor=None,
+            note=note,
+            data=data,
+        )
+        if reassess:
+            levy = gates.levy_of_application(application)
+            review = (
+                application.reviews.filter(
+                    agency_id=levy["assessing_agency_id"] if levy else None,
+                    status=ReviewStatus.RECOMMENDED,
+                )
+                .order_by("-id")
+                .first()
+            )
+            if review is not None:
+                review, _event = review_transition(
+                    review_id=review.pk, action=Action.REVIEW_REOPEN, actor=None, note=note
+                )
+                review.due_at = Calendar(application.region).add_working_days(
+                    timezone.now(), review.budget_days
+                )
+                review.decided_at = None
+                review.decided_by = None
+                review.save(update_fields=["due_at", "decided_at", "decided_by"])
+        else:
+            application.closed_at = timezone.now()
+        application.due_at = None
+        application.save(update_fields=["closed_at", "due_at", "updated_at"])
+        notify(
+            recipients=[application.applicant],
+            kind="skrd_expired",
+            application=application,
+            context={"reassess": reassess, "note": note},
+            url=reverse("applications:detail", args=[application.pk]),
+            dedupe=f"event:{event.pk}",
         )
     return application

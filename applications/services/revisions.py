@@ -3,27 +3,31 @@ replaces them, corrects fields and answers; the same review continues with the s
 its clock running again with the days it had left."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Review, ReviewStatus
+from applications.models import Application, Document, Review, ReviewStatus, Status
+from applications.services.filing import store_document
 from applications.services.intake import remaining_days, segment_start
 from applications.services.notifications import notify
-from applications.workflow import review_transition
+from applications.services.outcome import application_settle
+from applications.sla.corrections import correction_answer
+from applications.workflow import Action, review_transition
 from ptsp.errors import DomainError, NotAllowed
 from ptsp.workdays import Calendar
 
 
 def _request_event(review: Review):
-    return review.events.filter(action="review_request_revision").order_by("-at", "-id").first()
+    return (
+        review.events.filter(action=Action.REVIEW_REQUEST_REVISION).order_by("-at", "-id").first()
+    )
 
 
 def revision_answer(*, review_id: int, actor, note: str = "") -> Review:
     """The applicant answers a revision request. Every document named in the request must have
     been replaced since the request. Raises NotAllowed for anyone but the applicant, Conflict
     when there is no open request (a second click), DomainError when something is missing."""
-    from applications.services.outcome import application_settle
-
     with transaction.atomic():
         review = Review.objects.select_related("application__region", "agency", "assignee").get(
             pk=review_id
@@ -32,6 +36,8 @@ def revision_answer(*, review_id: int, actor, note: str = "") -> Review:
         if application.applicant_id != getattr(actor, "pk", None):
             raise NotAllowed(_("You may not do this."))
         request = _request_event(review)
+        # In time (up to the deadline itself) closes the correction period; late is refused.
+        period = correction_answer(application=application, stage="review", review=review)
         if review.status == ReviewStatus.REVISION_REQUESTED and request is not None:
             requested_docs = [i["key"] for i in review.revision_items if i["kind"] == "document"]
             replaced = set(
@@ -50,11 +56,16 @@ def revision_answer(*, review_id: int, actor, note: str = "") -> Review:
                     code="documents_missing",
                 )
         review, event = review_transition(
-            review_id=review.pk, action="answer_revision", actor=actor, note=note.strip()
+            review_id=review.pk,
+            action=Action.REVIEW_ANSWER_REVISION,
+            actor=actor,
+            note=note.strip(),
         )
         calendar = Calendar(application.region)
         left = (
-            remaining_days(
+            review.budget_days  # a re-confirmation (OSS 43/44): the clock restarts from zero
+            if period is not None and period.restart
+            else remaining_days(
                 calendar,
                 request.at,
                 review.due_at,
@@ -69,12 +80,18 @@ def revision_answer(*, review_id: int, actor, note: str = "") -> Review:
         )
         review.due_at = calendar.add_working_days(timezone.now(), left)
         review.save(update_fields=["due_at"])
-        application_settle(application_id=application.pk, actor=actor, review=review, note=note)
+        application_settle(
+            application_id=application.pk,
+            actor=actor,
+            review=review,
+            note=note,
+            data={"restart": True} if period is not None and period.restart else None,
+        )
         notify(
             recipients=[review.assignee],
             kind="revision_answered",
             application=application,
-            url=f"/reviews/{review.pk}/",
+            url=reverse("applications:review", args=[review.pk]),
             dedupe=f"event:{event.pk}",
         )
     return review
@@ -83,8 +100,6 @@ def revision_answer(*, review_id: int, actor, note: str = "") -> Review:
 def replaceable_requirements(application) -> set[str]:
     """Which documents the applicant may replace now: after a return, the rejected ones; during
     a revision request, the ones an OPD named. Nothing in any other status."""
-    from applications.models import Document, Status
-
     if application.status == Status.RETURNED:
         return set(
             application.documents.filter(
@@ -104,9 +119,6 @@ def document_replace(*, application_id: int, requirement_code: str, upload, acto
     change. The old version stays; the new one waits for a fresh verdict. Raises NotAllowed for
     anyone but the applicant, DomainError for a document that may not be replaced now or a bad
     file."""
-    from applications.models import Application
-    from applications.services.filing import store_document
-
     with transaction.atomic():
         application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
         if application.applicant_id != getattr(actor, "pk", None):

@@ -4,27 +4,28 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications import selectors
-from applications.clock import CLOCK_PREFETCH, stage_clock_context
-from applications.models import Document, Status
+from applications.business import BUSINESS_FIELDS, BUSINESS_SCHEMA
+from applications.downloads import document_response
+from applications.models import FINAL_STATUSES, Document, Status
+from applications.panels import applicant_panels, draft_panels
+from applications.selectors import open_corrections
 from applications.services import filing, intake, revisions
-from applications.timeline import build_timeline, holder_of
+from applications.sla.clock import CLOCK_PREFETCH, stage_clock_context
+from applications.timeline import holder_of, progress_html
 from applications.workflow import allowed_actions
-from permits.models import Permit, RejectionLetter
-from permits.selectors import catalog_permit_types, catalog_regions
+from catalog.fields import display_value, kind_of, posted_value
+from catalog.selectors import catalog_permit_types, catalog_regions
 from ptsp.errors import DomainError, NotAllowed
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "id").startswith("en") else "id"
+from ptsp.i18n import pick_of
 
 
 def _own(request, pk: int, *prefetch):
@@ -82,29 +83,19 @@ def new_application(request):
 def _business_rows(application, values=None, errors=None) -> list[dict]:
     values = values or {}
     errors = errors or {}
-    requires_nib = application.catalog_version.snapshot.get("requires_nib")
-    spec = [
-        ("business_name", _("Business name"), "text", True, ""),
-        ("nib", _("NIB (13 digits)"), "text", requires_nib, "\\d{13}"),
-        ("kbli", _("KBLI code (5 digits)"), "text", requires_nib, "\\d{5}"),
-        ("address", _("Address"), "text", True, ""),
-        ("kelurahan", _("Kelurahan"), "text", True, ""),
-        ("kecamatan", _("Kecamatan"), "text", True, ""),
-        ("latitude", _("Latitude (optional)"), "text", False, ""),
-        ("longitude", _("Longitude (optional)"), "text", False, ""),
-    ]
+    requires_nib = bool(application.catalog_version.snapshot.get("requires_nib"))
     rows = []
-    for name, label, input_type, required, pattern in spec:
-        value = values.get(name, getattr(application, name))
+    for field in BUSINESS_SCHEMA:
+        value = values.get(field.name, getattr(application, field.name))
         rows.append(
             {
-                "name": name,
-                "label": label,
-                "type": input_type,
-                "required": required,
-                "pattern": pattern,
+                "name": field.name,
+                "label": field.form_label,
+                "type": "text",
+                "required": field.is_required(requires_nib=requires_nib),
+                "pattern": field.pattern,
                 "value": "" if value is None else value,
-                "error": errors.get(name, ""),
+                "error": errors.get(field.name, ""),
             }
         )
     return rows
@@ -113,17 +104,20 @@ def _business_rows(application, values=None, errors=None) -> list[dict]:
 def _field_rows(application, values=None, errors=None) -> list[dict]:
     values = values or {}
     errors = errors or {}
-    lang = _lang()
     rows = []
     for field in application.catalog_version.snapshot.get("fields", []):
         key = field["key"]
         value = values.get(key, application.form_data.get(key, ""))
+        kind = kind_of(field)
         rows.append(
             {
                 **field,
                 "name": key,
-                "label": field.get(f"label_{lang}") or field["label_id"],
+                "label": pick_of(field, "label"),
                 "value": value,
+                "display": display_value(field, value) if key not in errors else value,
+                "widget": kind.widget if kind else "text",
+                "inputmode": kind.inputmode if kind else "",
                 "error": errors.get(key, ""),
             }
         )
@@ -135,7 +129,6 @@ EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg,.jpeg", "png": ".png"}
 
 
 def _requirement_rows(application) -> list[dict]:
-    lang = _lang()
     current = {
         d.requirement_code: d for d in application.documents.filter(is_current=True).order_by()
     }
@@ -150,7 +143,7 @@ def _requirement_rows(application) -> list[dict]:
         rows.append(
             {
                 **requirement,
-                "name": requirement.get(f"name_{lang}") or requirement["name_id"],
+                "name": pick_of(requirement, "name"),
                 "document": current.get(requirement["code"]),
                 "accept": ",".join(accept[k] for k in kinds if k in accept),
                 "kinds": ", ".join(k.upper() for k in kinds),
@@ -173,13 +166,12 @@ def edit_draft(request, pk: int):
         return redirect("applications:detail", pk=pk)
     values, errors = {}, {}
     if request.method == "POST":
-        names = filing.BUSINESS_FIELDS + [
+        names = BUSINESS_FIELDS + [
             f["key"] for f in application.catalog_version.snapshot.get("fields", [])
         ]
         values = {name: request.POST.get(name, "") for name in names}
         for field in application.catalog_version.snapshot.get("fields", []):
-            if field["kind"] == "boolean":  # an unticked box is not posted: it means "no"
-                values[field["key"]] = "true" if request.POST.get(field["key"]) else "false"
+            values[field["key"]] = posted_value(field, request.POST)  # an unticked box: "no"
         try:
             filing.application_update_draft(application_id=pk, actor=request.user, data=values)
         except DomainError as error:
@@ -197,6 +189,7 @@ def edit_draft(request, pk: int):
             "business_rows": _business_rows(application, values, errors),
             "field_rows": _field_rows(application, values, errors),
             "requirement_rows": _requirement_rows(application),
+            "draft_panels": draft_panels(application),
         },
         status=400 if errors else 200,
     )
@@ -341,14 +334,21 @@ def replace_document(request, pk: int, code: str):
     return redirect("applications:detail", pk=pk)
 
 
+def _related_or_none(application, name: str):
+    """The one-to-one row `name` of the application (its permit, its rejection letter), or None."""
+    try:
+        return getattr(application, name)
+    except ObjectDoesNotExist:
+        return None
+
+
 @login_required
 def detail(request, pk: int):
     application = _own(request, pk, *CLOCK_PREFETCH)
     events = list(application.events.all())  # prefetched, oldest first
     documents = list(application.documents.filter(is_current=True).order_by("requirement_code"))
-    lang = _lang()
     names = {
-        r["code"]: r.get(f"name_{lang}") or r["name_id"]
+        r["code"]: pick_of(r, "name")
         for r in application.catalog_version.snapshot.get("requirements", [])
     }
     replaceable = revisions.replaceable_requirements(application)
@@ -358,29 +358,34 @@ def detail(request, pk: int):
     reviews = sorted(application.reviews.all(), key=lambda r: (r.agency.name, r.pk))
     # A permit row exists from "sign and issue" on (it stays when an issuance failed and the
     # file went back to `recommended`); a rejection letter only for a rejected file.
+    # Read through the application's own relations: the case does not import `permits`.
     permit = (
-        Permit.objects.filter(application=application).first()
+        _related_or_none(application, "permit")
         if application.status in (Status.RECOMMENDED, Status.ISSUING, Status.ISSUED)
         else None
     )
     rejection_letter = (
-        RejectionLetter.objects.filter(application=application).exclude(file="").first()
+        _related_or_none(application, "rejection_letter")
         if application.status == Status.REJECTED
         else None
     )
+    if rejection_letter is not None and not rejection_letter.file:
+        rejection_letter = None
     return render(
         request,
         "applications/detail.html",
         {
             # A finished file has no holder and no deadline: the permit comes first instead.
-            "is_closed": application.status in (Status.ISSUED, Status.REJECTED, Status.WITHDRAWN),
+            "is_closed": application.status in FINAL_STATUSES,
+            "corrections": open_corrections(application),
             **stage_clock_context(application),
             "reviews": reviews,
             "permit": permit,
             "rejection_letter": rejection_letter,
+            "applicant_panels": applicant_panels(application),
             "can_resubmit": application.status == Status.RETURNED,
             "application": application,
-            "timeline": build_timeline(application, events),
+            "progress": progress_html(application, events),
             "holder": holder_of(application),
             "documents": documents,
             "field_rows": _field_rows(application),
@@ -410,22 +415,5 @@ def download_document(request, pk: int):
     if document is None:
         raise Http404
     # `?inline=1` shows a PDF or image inside the staff check page (same origin frames only).
-    # The kind was decided from the file's bytes at upload, so HTML can never be served here.
-    inline = request.GET.get("inline") == "1"
     # Every staff view or download is recorded (security.models.DocumentAccess, append-only).
-    from security.services import client_ip, document_access_record
-
-    document_access_record(
-        document=document, actor=request.user, inline=inline, ip_address=client_ip(request)
-    )
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=not inline,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    if inline:
-        response["X-Frame-Options"] = "SAMEORIGIN"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(request, document, inline=request.GET.get("inline") == "1")

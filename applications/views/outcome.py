@@ -6,16 +6,17 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Role
 from agencies.permissions import role_required
-from applications.models import Status
 from applications.selectors import (
     application_page_context,
     rejected_reviews,
+    rejections_for_signer,
     signer_applications,
 )
 from applications.services.outcome import (
     application_confirm_rejection,
     application_send_back_rejection,
 )
+from applications.workflow import Action, allowed_actions
 from ptsp.errors import DomainError
 from ptsp.web import run_service
 from security.forms import StepUpForm
@@ -24,8 +25,7 @@ from security.forms import StepUpForm
 @role_required(Role.SIGNER)
 def rejection_queue(request):
     applications = (
-        signer_applications(request.user)
-        .filter(status=Status.REJECTION_PROPOSED)
+        rejections_for_signer(request.user)
         .select_related("permit_type", "applicant")
         .order_by("updated_at")
     )
@@ -71,6 +71,10 @@ def rejection(request, pk: int):
     context = application_page_context(application)
     context["rejected_reviews"] = rejected_reviews(application)
     context["form"] = form
+    # What the signer may do here is the workflow table's answer, not the page's.
+    allowed = allowed_actions(application, request.user)
+    context["can_confirm"] = Action.CONFIRM_REJECTION in allowed
+    context["can_send_back"] = Action.SEND_BACK_REJECTION in allowed
     return render(
         request, "applications/rejection.html", context, status=400 if form.errors else 200
     )

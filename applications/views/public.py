@@ -53,6 +53,17 @@ def track(request):
                     "applicant__applicant_profile", "permit_type", "region", "catalog_version"
                 )
                 .filter(tracking_number=number)
+                # Only what the page shows and the contact check reads (issue 20).
+                .only(
+                    "tracking_number",
+                    "status",
+                    "applicant__email",
+                    "applicant__applicant_profile__phone",
+                    "permit_type__name_id",
+                    "permit_type__name_en",
+                    "region__name",
+                    "catalog_version__snapshot",
+                )
                 .first()
                 if number
                 else None

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies.models import Review
+from applications.models import Review
+from applications.selectors import open_correction
 from applications.services.revisions import document_replace, revision_answer
 from applications.views.applicant import EXTENSIONS
 from ptsp.web import run_service
@@ -59,7 +60,12 @@ def revision(request, pk: int, review_pk: int):
     return render(
         request,
         "applications/revision.html",
-        {"review": review, "application": application, "items": items},
+        {
+            "review": review,
+            "application": application,
+            "items": items,
+            "corrections": [p for p in [open_correction(application, review)] if p],
+        },
     )
 
 

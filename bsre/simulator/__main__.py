@@ -34,6 +34,12 @@ def main(argv=None) -> int:
     serve.add_argument("--ca", help="PEM of the CA to issue under (its key beside it, .key)")
     serve.add_argument("--ca-out", help="write the simulator CA's certificate (PEM) here")
     serve.add_argument(
+        "--ca-keep",
+        help="the simulator's own CA, kept across runs: loaded from this PEM (key beside it, "
+        ".key) or, the first time, made and written there (make run: permits signed in an "
+        "earlier run still chain to the same root)",
+    )
+    serve.add_argument(
         "--signer",
         action="append",
         default=[],
@@ -43,7 +49,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
-    simulator = BsreSimulator(ca=load_ca(args.ca) if args.ca else None, port=args.port)
+    ca = load_ca(args.ca) if args.ca else None
+    if args.ca_keep:
+        ca = _kept_ca(Path(args.ca_keep))
+    simulator = BsreSimulator(ca=ca, port=args.port)
     signers = [tuple([*s.split(":"), "active"][:4]) for s in args.signer] or DEMO_SIGNERS
     for nik, passphrase, name, state in signers:
         simulator.register(nik, passphrase=passphrase, name=name, status=state)
@@ -70,6 +79,18 @@ def main(argv=None) -> int:
     finally:
         simulator.stop()
     return 0
+
+
+def _kept_ca(path: Path):
+    # Inside, as in main(): these modules need Django, which main() sets up first.
+    from bsre.simulator.server import CA_NAME, CA_ORGANIZATION, load_ca
+    from permits.management.commands.make_dev_signing_cert import make_ca, write_ca
+
+    if path.is_file() and path.with_suffix(".key").is_file():
+        return load_ca(path)
+    key, cert = make_ca(CA_NAME, organization=CA_ORGANIZATION)
+    write_ca(path, key, cert)
+    return key, cert
 
 
 if __name__ == "__main__":

@@ -72,6 +72,8 @@ DEFAULT_PASSWORD = "simulator-client-password"
 DEFAULT_CLIENT_ID = "ptsp-simulator"
 DEFAULT_CLIENT_SECRET = "simulator-client-secret"
 CA_NAME = "BSrE Simulator CA (development)"
+# What a permit's footnote names as the issuer (the organisation): not the local CA's.
+CA_ORGANIZATION = "BSrE Simulator (development)"
 
 ACTIVE, EXPIRED, REVOKED, NO_CERTIFICATE = "active", "expired", "revoked", "no_certificate"
 STATUS_WORDS = {
@@ -158,7 +160,7 @@ class BsreSimulator:
         self.client_id, self.client_secret = client_id, client_secret
         self.totp_seconds = totp_seconds
         self.hang_seconds = hang_seconds
-        self.ca_key, self.ca_cert = ca or make_ca(CA_NAME)
+        self.ca_key, self.ca_cert = ca or make_ca(CA_NAME, organization=CA_ORGANIZATION)
         self.revocation = CertificateAuthorityRevocation((self.ca_key, self.ca_cert))
         self._lock = threading.Lock()
         self._signers: dict[str, RegisteredSigner] = {}

@@ -1,2 +1,1 @@
-"""Writes for permits: `catalog` (permit types and their published versions) and `issuance`
-(numbering, rendering, signing, revocation, expiry)."""
+"""Writes for permits: `issuance` (numbering, rendering, signing, revocation, expiry)."""

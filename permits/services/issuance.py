@@ -18,25 +18,34 @@ from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
-from agencies.models import Role
+from agencies.models import Region, Role
 from agencies.selectors import agencies_of
-from applications.models import Application, Status
+from applications.models import Application, Review, ReviewStatus, Status
 from applications.services.notifications import notify
-from applications.workflow import application_transition, record_event
+from applications.services.outcome import signers_of
+from applications.workflow import Action, application_transition, permit_transition
 from outbox.services import enqueue
 from permits.models import Permit, PermitCounter, RejectionLetter, StagedPermitFile
-from permits.signing import SigningUnavailable, get_signer
+from permits.signals import application_issued
+from permits.signing import SigningUnavailable, get_signer, needs_credential
+from ptsp.counters import next_in_sequence
 from ptsp.errors import Conflict, DomainError, NotAllowed
 
 logger = logging.getLogger("ptsp.issuance")
 
 ISSUE_TASK = "permits.tasks.issue_permit"
 REMINDER_DAYS = 30
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def roman_month(month: int) -> str:
+    """The month as official numbers write it: 11 → "XI" (permit and letter numbers)."""
+    return ROMAN_MONTHS[month - 1]
 
 
 def _region_today(region) -> date:
@@ -51,7 +60,7 @@ def format_permit_number(number_format: str, *, seq: int, code: str, region: str
     return number_format.format(
         seq=seq,
         code=code,
-        roman_month=ROMAN[on.month - 1],
+        roman_month=roman_month(on.month),
         month=on.month,
         year=on.year,
         region=region,
@@ -94,37 +103,39 @@ def permit_preview(*, application, actor) -> Permit:
     ).first()
     seq = (counter.last_value if counter else 0) + 1
     return Permit(
-        application=application,
-        permit_type=permit_type,
-        region=application.region,
-        number=format_permit_number(
+        **_numbered_fields(application, seq, today),
+        verification_token="preview",  # noqa: S106 - not a secret: a preview
+        **_signer_fields(application, actor, timezone.now(), today),
+    )
+
+
+def _numbered_fields(application, seq: int, today: date) -> dict:
+    """The fields of a permit of `application` numbered `seq` on `today` (the preview and the
+    real one alike)."""
+    permit_type = application.permit_type
+    return {
+        "application": application,
+        "permit_type": permit_type,
+        "region": application.region,
+        "number": format_permit_number(
             permit_type.number_format,
             seq=seq,
             code=permit_type.code,
             region=application.region.code,
             on=today,
         ),
-        year=today.year,
-        sequence=seq,
-        verification_token="preview",  # noqa: S106 - not a secret: a preview
-        **_signer_fields(application, actor, timezone.now(), today),
-    )
+        "year": today.year,
+        "sequence": seq,
+    }
 
 
 def _next_sequence(*, region_id: int, permit_type_id: int, year: int) -> int:
     """Take the next number of a (region, type, year) counter. Must run inside the transaction
     that creates the permit: the row lock is held until it commits, and a rollback gives the
     number back, so numbers have no gaps and no duplicates."""
-    PermitCounter.objects.bulk_create(
-        [PermitCounter(region_id=region_id, permit_type_id=permit_type_id, year=year)],
-        ignore_conflicts=True,
+    return next_in_sequence(
+        PermitCounter, region_id=region_id, permit_type_id=permit_type_id, year=year
     )
-    counter = PermitCounter.objects.select_for_update().get(
-        region_id=region_id, permit_type_id=permit_type_id, year=year
-    )
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return counter.last_value
 
 
 def _check_signer(actor, application: Application) -> None:
@@ -148,7 +159,16 @@ def permit_issue(*, application_id: int, actor) -> Permit:
     # The certificate is checked before any number is taken: a missing file or a wrong
     # passphrase must not consume a number nor move the application. Its fingerprint is fixed
     # now, at the click: the worker signs with that certificate or with none.
-    signer = get_signer(application.region)
+    signer = get_signer(application.region, user=actor)
+    if needs_credential(signer):
+        # BSrE needs the person's passphrase or code: permits.services.batch_signing.
+        raise SigningUnavailable(
+            gettext_lazy(
+                "This region signs with BSrE: sign from the signing page, with your BSrE "
+                "passphrase or a one-time code."
+            ),
+            code="bsre_credential_required",
+        )
     signer.check()
     certificate_sha256 = signer.certificate_sha256()
 
@@ -162,7 +182,7 @@ def permit_issue(*, application_id: int, actor) -> Permit:
         if application.status in (Status.ISSUING, Status.ISSUED) and existing:
             return existing  # a second click: the same permit, the same number
         application, _event = application_transition(
-            application_id=application.pk, action="start_issuance", actor=actor
+            application_id=application.pk, action=Action.START_ISSUANCE, actor=actor
         )
         application = Application.objects.select_related("permit_type", "region", "applicant").get(
             pk=application_id
@@ -178,7 +198,8 @@ def permit_issue(*, application_id: int, actor) -> Permit:
             permit = existing
             for name, value in signer_fields.items():
                 setattr(permit, name, value)
-            permit.status = Permit.Status.ISSUING
+            permit.application = application
+            permit_transition(permit=permit, action="retry_issuance", actor=actor)
             permit.last_error = ""
             permit.attempts += 1
             permit.save()
@@ -187,18 +208,7 @@ def permit_issue(*, application_id: int, actor) -> Permit:
                 region_id=application.region_id, permit_type_id=permit_type.pk, year=today.year
             )
             permit = Permit.objects.create(
-                application=application,
-                permit_type=permit_type,
-                region=application.region,
-                number=format_permit_number(
-                    permit_type.number_format,
-                    seq=seq,
-                    code=permit_type.code,
-                    region=application.region.code,
-                    on=today,
-                ),
-                year=today.year,
-                sequence=seq,
+                **_numbered_fields(application, seq, today),
                 verification_token=secrets.token_urlsafe(32),
                 status=Permit.Status.ISSUING,
                 attempts=1,
@@ -236,7 +246,7 @@ def _signer_chosen_at_the_click(permit: Permit):
     (`Permit.signing_cert_sha256`); else SigningUnavailable with the truth about the number.
     Logged on `ptsp.issuance` at ERROR with both fingerprints."""
     try:
-        signer = get_signer(permit.region)
+        signer = get_signer(permit.region, user=permit.signer)
         actual = signer.certificate_sha256()
     except SigningUnavailable as exc:
         logger.error(
@@ -283,6 +293,8 @@ def permit_complete_issuance(*, permit_id: int) -> Permit:
     commit leaves the permit issuing and the redelivered task completes it. Sends: an in-app
     notice to the applicant. Raises SigningUnavailable or rendering/signing errors.
     """
+    # Inside: WeasyPrint (permits.rendering) is loaded only where a PDF is made (the worker),
+    # not in every web process that imports this module.
     from permits.rendering import render_permit_pdf
 
     permit = Permit.objects.select_related(
@@ -311,31 +323,36 @@ def permit_complete_issuance(*, permit_id: int) -> Permit:
         # leaves rows naming files already gone, which the sweep deletes harmlessly).
         _delete_staged(list(locked.staged_files.exclude(pk=staged.pk)), rows=False)
         StagedPermitFile.objects.filter(permit=locked).delete()
-        locked.sha256 = hashlib.sha256(signed).hexdigest()
-        locked.size = len(signed)
-        locked.status = Permit.Status.VALID
-        locked.last_error = ""
-        locked.save()
-        application, _event = application_transition(
-            application_id=locked.application_id,
-            action="issue",
-            actor=None,
-            data={"permit": locked.number},
-        )
-        Application.objects.filter(pk=application.pk).update(closed_at=timezone.now())
-        from monitoring.services import survey_invite
-
-        survey_invite(application_id=application.pk)
-        notify(
-            recipients=[application.applicant],
-            kind="issued",
-            application=application,
-            context={"permit_number": locked.number},
-            url=f"/applications/{application.pk}/",
-            dedupe=f"permit:{locked.pk}",
-        )
+        permit_complete(locked, signed)
     logger.info("permit issued: permit=%s number=%s", locked.pk, locked.number)
     return locked
+
+
+def permit_complete(permit: Permit, signed: bytes) -> None:
+    """`signed` (already stored as `permit.file`) is the permit: complete it and issue its
+    application, in the caller's transaction. Who: the issuance task above and the BSrE batch
+    (permits.services.batch_signing). Sends: `application_issued`, the applicant's notice."""
+    permit.sha256 = hashlib.sha256(signed).hexdigest()
+    permit.size = len(signed)
+    permit_transition(permit=permit, action="complete_issuance", actor=None)
+    permit.last_error = ""
+    permit.save()
+    application, _event = application_transition(
+        application_id=permit.application_id,
+        action=Action.ISSUE,
+        actor=None,
+        data={"permit": permit.number},
+    )
+    Application.objects.filter(pk=application.pk).update(closed_at=timezone.now())
+    application_issued.send(sender=Permit, application_id=application.pk, permit_id=permit.pk)
+    notify(
+        recipients=[application.applicant],
+        kind="issued",
+        application=application,
+        context={"permit_number": permit.number},
+        url=reverse("applications:detail", args=[application.pk]),
+        dedupe=f"permit:{permit.pk}",
+    )
 
 
 def _stage_file(permit: Permit, signed: bytes) -> StagedPermitFile:
@@ -392,18 +409,17 @@ def permit_issuance_failed(*, permit_id: int, reason: str) -> Permit:
         if Application.objects.filter(pk=permit.application_id, status=Status.ISSUING).exists():
             application_transition(
                 application_id=permit.application_id,
-                action="issuance_failed",
+                action=Action.ISSUANCE_FAILED,
                 actor=None,
                 note=reason[:2000],
             )
-        from applications.services.outcome import signers_of
 
         notify(
             recipients=signers_of(permit.application),
             kind="issuance_failed",
             application=permit.application,
             context={"reason": reason[:500]},
-            url=f"/signing/{permit.application_id}/",
+            url=reverse("permits:sign", args=[permit.application_id]),
             dedupe=f"permit-failed:{permit.pk}:{permit.attempts}",
         )
     logger.error("issuance failed: permit=%s reason=%s", permit.pk, reason)
@@ -422,24 +438,17 @@ def permit_revoke(*, permit_id: int, actor, reason: str) -> Permit:
         _check_signer(actor, permit.application)
         if permit.status != Permit.Status.VALID:
             raise Conflict(gettext_lazy("Only a valid permit can be revoked."))
-        permit.status = Permit.Status.REVOKED
+        permit_transition(permit=permit, action="revoke", actor=actor, note=reason)
         permit.revoked_at = timezone.now()
         permit.revoked_by = actor
         permit.revoke_reason = reason
         permit.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
-        record_event(
-            application=permit.application,
-            actor=actor,
-            action="permit_revoked",
-            note=reason,
-            data={"permit": permit.number},
-        )
         notify(
             recipients=[permit.application.applicant],
             kind="permit_revoked",
             application=permit.application,
             context={"permit_number": permit.number, "reason": reason},
-            url=f"/applications/{permit.application_id}/",
+            url=reverse("applications:detail", args=[permit.application_id]),
             dedupe=f"permit:{permit.pk}",
         )
     logger.info("permit revoked: permit=%s actor=%s", permit.pk, actor.pk)
@@ -447,12 +456,28 @@ def permit_revoke(*, permit_id: int, actor, reason: str) -> Permit:
 
 
 def permits_expire(*, today: date | None = None) -> int:
-    """Mark valid permits whose validity ended before `today` as expired. Who: the daily task.
-    Returns how many changed. Safe to run twice."""
-    today = today or timezone.localdate()
-    return Permit.objects.filter(status=Permit.Status.VALID, valid_until__lt=today).update(
-        status=Permit.Status.EXPIRED
-    )
+    """Mark valid permits whose validity ended before their region's today as expired, each
+    through the permit table (`permit_transition` "expire") with an event on its application.
+    `today` (tests) overrides every region's date. Who: the daily task. Returns how many
+    changed. Safe to run twice and alongside another run (rows locked, the locked ones left to
+    it)."""
+    expired = 0
+    for region in Region.objects.all():
+        region_today = today or _region_today(region)
+        with transaction.atomic():
+            permits = list(
+                Permit.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(region=region, status=Permit.Status.VALID, valid_until__lt=region_today)
+                .select_related("application")
+                .order_by("pk")
+            )
+            for permit in permits:
+                permit_transition(permit=permit, action="expire", actor=None)
+                permit.save(update_fields=["status"])
+            expired += len(permits)
+    if expired:
+        logger.info("permits expired: %s", expired)
+    return expired
 
 
 def permits_remind_expiry(*, today: date | None = None) -> int:
@@ -482,7 +507,7 @@ def permits_remind_expiry(*, today: date | None = None) -> int:
                     "permit_number": p.number,
                     "valid_until": date_format(p.valid_until, "j F Y"),
                 },
-                url=f"/applications/{p.application_id}/",
+                url=reverse("applications:detail", args=[p.application_id]),
                 dedupe=f"permit:{p.pk}",
             )
         Permit.objects.filter(pk__in=[p.pk for p in permits]).update(
@@ -492,8 +517,6 @@ def permits_remind_expiry(*, today: date | None = None) -> int:
 
 
 def _rejection_reasons(application: Application) -> str:
-    from agencies.models import Review, ReviewStatus
-
     reviews = Review.objects.filter(
         application=application, status=ReviewStatus.REJECTED
     ).select_related("agency")
@@ -510,15 +533,22 @@ def rejection_letter_issue(
     event. Changes: one RejectionLetter with its signed file. Safe to call twice (returns the
     existing letter). Raises SigningUnavailable when the certificate is missing or unusable.
     """
+    # Inside: WeasyPrint is loaded only where a PDF is made (see permit_complete_issuance).
     from permits.rendering import render_rejection_letter_pdf
 
     existing = RejectionLetter.objects.filter(application=application).first()
     if existing and existing.file:
         return existing
-    pdf_signer = get_signer(application.region)
+    # The letter is signed in a task, with nobody to type a BSrE passphrase: the region's local
+    # certificate signs it (docs/issuance.md, "BSrE in issuance").
+    pdf_signer = get_signer(application.region, remote=False)
     pdf_signer.check()
     if signer is None:
-        event = application.events.filter(action="confirm_rejection").select_related("actor").last()
+        event = (
+            application.events.filter(action=Action.CONFIRM_REJECTION)
+            .select_related("actor")
+            .last()
+        )
         signer = event.actor if event else None
     reasons = reasons if reasons is not None else _rejection_reasons(application)
     if not reasons.strip():
@@ -527,7 +557,7 @@ def rejection_letter_issue(
     letter = existing or RejectionLetter(
         application=application,
         number=f"503/{application.tracking_number or application.pk}/TOLAK/DPMPTSP/"
-        f"{ROMAN[today.month - 1]}/{today.year}",
+        f"{roman_month(today.month)}/{today.year}",
     )
     letter.reasons = reasons
     letter.signer = signer

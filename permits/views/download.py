@@ -1,40 +1,25 @@
 """The applicant's download of their signed permit and rejection letter (owner only)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
+from permits.downloads import (
+    downloadable_letters,
+    downloadable_permits,
+    letter_response,
+    permit_response,
+)
 from permits.models import Permit, RejectionLetter
 
 
 @login_required
 def permit_download(request, pk: int):
-    permit = get_object_or_404(
-        Permit.objects.filter(application__applicant=request.user).exclude(file=""), pk=pk
-    )
-    if permit.status == Permit.Status.ISSUING:
-        raise Http404
-    filename = "izin-" + permit.number.replace("/", "-") + ".pdf"
-    return FileResponse(
-        permit.file.open("rb"),
-        as_attachment=True,
-        filename=filename,
-        content_type="application/pdf",
-    )
+    return permit_response(get_object_or_404(downloadable_permits(request.user), pk=pk))
 
 
 @login_required
 def rejection_letter_download(request, pk: int):
-    letter = get_object_or_404(
-        RejectionLetter.objects.filter(application__applicant=request.user).exclude(file=""),
-        pk=pk,
-    )
-    return FileResponse(
-        letter.file.open("rb"),
-        as_attachment=True,
-        filename="surat-penolakan-" + letter.number.replace("/", "-") + ".pdf",
-        content_type="application/pdf",
-    )
+    return letter_response(get_object_or_404(downloadable_letters(request.user), pk=pk))
 
 
 @login_required

@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from agencies.models import Review, Role
+from agencies.models import Role
 from agencies.permissions import role_required
-from applications.models import Application, Status
-from permits.models import Permit
-from permits.selectors import signer_regions, signing_queue_rows
+from applications.models import Application, Review, Status
+from applications.selectors import applications_filtered, signer_applications
+from permits.models import Permit, SigningBatchItem
+from permits.selectors import signer_permits
+from permits.services.batch_signing import permits_sign
 from permits.services.issuance import permit_issue, permit_revoke
 from ptsp.errors import DomainError
 from security.forms import StepUpForm
@@ -23,10 +25,10 @@ def _application_for_signer(user, pk: int, *, related: tuple[str, ...]) -> Appli
     """An application of the signer's region past intake, with the `related` rows the page
     shows loaded along (its permit, at least); others get 404."""
     return get_object_or_404(
-        Application.objects.select_related("permit", *related).filter(
-            region_id__in=signer_regions(user),
-            status__in=[Status.RECOMMENDED, Status.ISSUING, Status.ISSUED],
-        ),
+        applications_filtered(
+            signer_applications(user),
+            status=[Status.RECOMMENDED, Status.ISSUING, Status.ISSUED],
+        ).select_related("permit", *related),
         pk=pk,
     )
 
@@ -44,11 +46,10 @@ class RevokeForm(StepUpForm):
 
 @role_required(Role.SIGNER)
 def signing_queue(request):
-    return render(
-        request,
-        "permits/signing_queue.html",
-        {"applications": signing_queue_rows(request.user)},
-    )
+    """The queue, with the form that signs the chosen files (or all) in one step."""
+    from permits.views.batch import queue_context
+
+    return render(request, "permits/signing_queue.html", queue_context(request))
 
 
 def _permit_of(application: Application) -> Permit | None:
@@ -60,22 +61,60 @@ def _permit_of(application: Application) -> Permit | None:
         return None
 
 
-def _sign_context(request, application, form=None, revoke_form=None):
+def _sign_context(request, application, form=None, revoke_form=None, remote=None):
+    from permits.views.batch import BatchSignForm, region_signs_remotely
+
     permit = _permit_of(application)
     reviews = Review.objects.filter(application=application).select_related("agency", "decided_by")
+    remote, problem = remote or region_signs_remotely(request.user, application.region)
+    last_item = (
+        SigningBatchItem.objects.filter(application=application).order_by("-pk").first()
+        if remote
+        else None
+    )
     return {
         "application": application,
         "permit": permit,
         "reviews": reviews,
-        "form": form or SignForm(),
+        "form": form or (BatchSignForm(remote=True) if remote else SignForm()),
         "revoke_form": revoke_form or RevokeForm(),
+        "remote": remote,
+        "signer_problem": problem,
+        "last_item": last_item,
     }
 
 
 @role_required(Role.SIGNER)
 def sign_page(request, pk: int):
-    application = _application_for_signer(request.user, pk, related=("permit_type", "applicant"))
+    application = _application_for_signer(
+        request.user, pk, related=("permit_type", "applicant", "region")
+    )
+    from permits.views.batch import BatchSignForm, region_signs_remotely
+
+    signs_remotely = region_signs_remotely(request.user, application.region)
+    remote = signs_remotely[0]
     form = SignForm()
+    if request.method == "POST" and remote:
+        # BSrE: one file is a batch of one (permits.services.batch_signing).
+        form = BatchSignForm(request.POST, remote=True)
+        if form.verify(actor=request.user, request=request):
+            try:
+                batch = permits_sign(
+                    application_ids=[application.pk],
+                    actor=request.user,
+                    credential=form.credential(),
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("permits:batch", pk=batch.pk)
+        application.refresh_from_db()
+        return render(
+            request,
+            "permits/sign.html",
+            _sign_context(request, application, form, remote=signs_remotely),
+            status=400,
+        )
     if request.method == "POST":
         form = SignForm(request.POST)
         if form.verify(actor=request.user, request=request):
@@ -88,9 +127,16 @@ def sign_page(request, pk: int):
                 return redirect("permits:sign", pk=application.pk)
         application.refresh_from_db()
         return render(
-            request, "permits/sign.html", _sign_context(request, application, form), status=400
+            request,
+            "permits/sign.html",
+            _sign_context(request, application, form, remote=signs_remotely),
+            status=400,
         )
-    return render(request, "permits/sign.html", _sign_context(request, application, form))
+    return render(
+        request,
+        "permits/sign.html",
+        _sign_context(request, application, form, remote=signs_remotely),
+    )
 
 
 @role_required(Role.SIGNER)
@@ -110,6 +156,7 @@ def issuance_status(request, pk: int):
 def permit_preview(request, pk: int):
     """The permit as it will be printed (HTML of the PDF template): the same layout, number
     format, validity text and issuer footnote as the issued file (issue 21 item 10)."""
+    # Inside: WeasyPrint (permits.rendering) is loaded by the preview only, not by every page.
     from permits.rendering import permit_html
     from permits.services.issuance import permit_preview
 
@@ -130,9 +177,7 @@ def permit_preview(request, pk: int):
 @role_required(Role.SIGNER)
 def revoke(request, pk: int):
     """Revoke a valid permit: a reason and the step-up (password and a fresh code)."""
-    permit = get_object_or_404(
-        Permit.objects.filter(region_id__in=signer_regions(request.user)), pk=pk
-    )
+    permit = get_object_or_404(signer_permits(request.user), pk=pk)
     form = RevokeForm(request.POST)
     if form.verify(actor=request.user, request=request):
         try:

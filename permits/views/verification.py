@@ -6,34 +6,27 @@ and per permit (`permits.verification.file_check_count`; viewing the page is nev
 plain "not found" page, with no hint whether a permit exists.
 """
 
-import re
-
 from django import forms
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from permits.models import Permit
-from permits.verification import TooManyFileChecks, check_file, file_check_count
+from permits.selectors import permit_by_verification_token
+from permits.verification import (
+    TooManyFileChecks,
+    check_file,
+    check_upload,
+    file_check_count,
+    stored_signature,
+)
 from ptsp.ratelimit import client_address
-
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
-MAX_UPLOAD = 20 * 1024 * 1024
-PUBLIC_STATUSES = [Permit.Status.VALID, Permit.Status.REVOKED, Permit.Status.EXPIRED]
 
 
 class CheckFileForm(forms.Form):
     file = forms.FileField(label=_("PDF file to check"))
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        head = upload.read(5)
-        upload.seek(0)
-        if head != b"%PDF-":
-            raise forms.ValidationError(_("This is not a PDF file."))
-        return upload
+        return check_upload(self.cleaned_data["file"])
 
 
 def _not_found(request):
@@ -42,29 +35,7 @@ def _not_found(request):
 
 @require_http_methods(["GET", "POST"])
 def verify(request, token: str):
-    if not TOKEN_RE.match(token or ""):
-        return _not_found(request)
-    permit = (
-        Permit.objects.select_related("permit_type", "region")
-        .filter(verification_token=token, status__in=PUBLIC_STATUSES)
-        .only(
-            "number",
-            "business_name",
-            "issued_at",
-            "valid_until",
-            "status",
-            "sha256",
-            "signing_cert_sha256",
-            "revoked_at",
-            "permit_type__name_id",
-            "permit_type__name_en",
-            "permit_type__region_id",
-            "region__name",
-            "region__code",
-            "region__timezone",
-        )
-        .first()
-    )
+    permit = permit_by_verification_token(token)
     if permit is None:
         return _not_found(request)
     report, refusal, status, retry_after = None, "", 200, None
@@ -84,7 +55,13 @@ def verify(request, token: str):
     response = render(
         request,
         "permits/verify.html",
-        {"permit": permit, "form": form, "report": report, "refusal": refusal},
+        {
+            "permit": permit,
+            "form": form,
+            "report": report,
+            "refusal": refusal,
+            "signature": stored_signature(permit),
+        },
         status=status,
     )
     if retry_after:

@@ -1,21 +1,25 @@
-"""Celery signal handlers: context in task headers, context and metrics in the worker, failed
-work recorded. Connected once by `operations.apps.OperationsConfig.ready` (web and worker).
+"""Celery signal handlers: context in task headers, context and metrics in the worker. Connected
+once by `ptsp.apps.PtspConfig.ready` (web and worker).
 
 - `before_task_publish` (publisher): the bound `request_id`, `user_id` and `tracking_number`
   travel as message headers `ptsp_request_id`, `ptsp_user_id`, `ptsp_tracking_number`.
 - `task_prerun` (worker): binds them with `task_id`, `task_name` and the tracking number of the
-  application the task concerns (found from its arguments: `application_id`, `notification_id`,
-  `review_id`, `permit_id`, `document_id`); `task_postrun` unbinds and observes the duration.
-- `task_retry` / `task_failure`: counted; a failure (after the retries) is recorded as an
-  `operations.FailedTask`.
+  application the task concerns, found from its arguments by the lookups the apps register
+  (`task_subject_register`: `application_id`, `notification_id`, `document_id`, `review_id` by
+  applications, `permit_id` by permits); `task_postrun` unbinds and observes the duration.
+- `task_retry` / `task_failure`: counted. A failure (after the retries) is recorded as an
+  `operations.FailedTask` by operations' own receiver (operations/signals.py).
 """
 
 import inspect
 import logging
 import os
 import time
+from dataclasses import dataclass
 
 from celery import signals
+from django.db import models
+from prometheus_client import multiprocess
 
 from ptsp.observability import context, metrics
 
@@ -47,32 +51,39 @@ def _arguments(task, args, kwargs) -> dict:
         return dict(kwargs or {})
 
 
+@dataclass(frozen=True)
+class TaskSubject:
+    """How a task argument leads to its application: `model` filtered by the argument's value
+    as primary key gives the application's id and tracking number from these two fields."""
+
+    model: type[models.Model]
+    application_id_field: str
+    tracking_number_field: str
+
+
+# Task argument name -> how to find the application it concerns, registered by the app that owns
+# the model (its AppConfig.ready). Only labels log lines: none registered means none labelled.
+_subjects: dict[str, TaskSubject] = {}
+
+
+def task_subject_register(
+    argument: str, model, *, application_id_field: str, tracking_number_field: str
+) -> None:
+    _subjects[argument] = TaskSubject(model, application_id_field, tracking_number_field)
+
+
 def application_of_task(task, args, kwargs) -> tuple[int | None, str | None]:
     """(application id, tracking number) of the application a task concerns, else (None, None).
-    One small query, only for tasks that take one of the known ids."""
-    from applications.models import Application, Document, Notification
-
+    One small query, only for tasks that take one of the registered ids."""
     arguments = _arguments(task, args, kwargs)
-    lookups = [
-        ("application_id", Application, "pk", "tracking_number"),
-        ("notification_id", Notification, "application_id", "application__tracking_number"),
-        ("document_id", Document, "application_id", "application__tracking_number"),
-    ]
-    try:
-        from agencies.models import Review
-
-        lookups.append(("review_id", Review, "application_id", "application__tracking_number"))
-        from permits.models import Permit
-
-        lookups.append(("permit_id", Permit, "application_id", "application__tracking_number"))
-    except ImportError:  # pragma: no cover - both exist today
-        pass
-    for argument, model, id_field, number_field in lookups:
+    for argument, subject in _subjects.items():
         value = arguments.get(argument)
         if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
             try:
                 row = (
-                    model.objects.filter(pk=int(value)).values_list(id_field, number_field).first()
+                    subject.model.objects.filter(pk=int(value))
+                    .values_list(subject.application_id_field, subject.tracking_number_field)
+                    .first()
                 )
             except Exception:  # the database is down: the task will say so itself
                 return None, None
@@ -134,24 +145,8 @@ def count_retry(sender=None, request=None, reason=None, **_):
 
 
 @signals.task_failure.connect(dispatch_uid="ptsp-task-failure")
-def record_failure(
-    sender=None, task_id=None, exception=None, args=None, kwargs=None, einfo=None, **_
-):
-    name = sender.name if sender else "unknown"
-    metrics.count_failure(name)
-    try:
-        from operations.services import failed_task_record
-
-        failed_task_record(
-            task=sender,
-            task_id=task_id or "",
-            args=list(args or ()),
-            kwargs=dict(kwargs or {}),
-            exception=exception,
-            traceback_text=str(einfo.traceback) if einfo else "",
-        )
-    except Exception:
-        logger.exception("could not record the failure of task %s", task_id)
+def count_failure(sender=None, **_):
+    metrics.count_failure(sender.name if sender else "unknown")
 
 
 @signals.worker_init.connect(dispatch_uid="ptsp-worker-exporter")
@@ -165,6 +160,4 @@ def start_exporter(**_):
 @signals.worker_process_shutdown.connect(dispatch_uid="ptsp-worker-process-dead")
 def mark_process_dead(pid=None, **_):
     if metrics.multiprocess_dir():
-        from prometheus_client import multiprocess
-
         multiprocess.mark_process_dead(pid or os.getpid())

@@ -9,7 +9,9 @@ must be empty when the service starts (docker-entrypoint.sh wipes it). Without i
 Gauges that describe the system rather than a process (outbox backlog, broker queue length,
 open and overdue reviews per agency, open and overdue files at the DPMPTSP's own stages (intake,
 signing) per region, failed work waiting) are computed when scraped, by
-`SystemCollector`, so they cost nothing between scrapes: a handful of queries per scrape.
+`SystemCollector`, so they cost nothing between scrapes: a handful of queries per scrape. This
+module knows none of them but the broker's: each app that owns the data registers its own
+(`system_gauges_register`, in its AppConfig.ready).
 
 The endpoint (`/metrics` on web, `METRICS_PORT` on a worker) answers only to
 `Authorization: Bearer <METRICS_TOKEN>`.
@@ -18,7 +20,14 @@ The endpoint (`/metrics` on web, `METRICS_PORT` on a worker) answers only to
 import hmac
 import logging
 import os
+import threading
+from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import redis
+from django.conf import settings
+from django.db import DatabaseError
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -26,8 +35,11 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
+
+from ptsp.celery import app
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +92,18 @@ def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
+# Gauges that describe the system, read from the database at scrape time. The app that owns the
+# data registers a source in its AppConfig.ready() (outbox: the backlog; applications: open and
+# overdue reviews and DPMPTSP stages; operations: failed work waiting): each source returns its
+# metric families, a handful of queries at most.
+GaugeSource = Callable[[], Iterable[Metric]]
+_database_gauges: dict[str, GaugeSource] = {}
+
+
+def system_gauges_register(name: str, source: GaugeSource) -> None:
+    _database_gauges[name] = source
+
+
 class SystemCollector:
     """Gauges read from the database and the broker at scrape time."""
 
@@ -94,79 +118,23 @@ class SystemCollector:
             yield from self._broker_metrics()
 
     def _database_metrics(self):
-        from django.db.models import Count, Q
-        from django.utils import timezone
-
-        from agencies.models import Review, ReviewStatus
-        from operations.models import FailedTask
-        from outbox.services import pending_count
-
-        try:
-            backlog = pending_count()
-            rows = list(
-                Review.objects.filter(status=ReviewStatus.IN_REVIEW)
-                .values("agency__region__code", "agency__code")
-                .annotate(
-                    open=Count("id"),
-                    overdue=Count("id", filter=Q(due_at__lt=timezone.now())),
-                )
-                .order_by("agency__region__code", "agency__code")
-            )
-            failed_waiting = FailedTask.objects.filter(rerun_at__isnull=True).count()
-            stages = _stage_rows()
-        except Exception as exc:  # a scrape must not fail because the database is down
-            logger.warning("metrics: database unavailable: %s", exc.__class__.__name__)
-            return
-        gauge = GaugeMetricFamily(
-            "ptsp_outbox_pending", "Outbox messages not yet taken by the broker."
-        )
-        gauge.add_metric([], backlog)
-        yield gauge
-        open_reviews = GaugeMetricFamily(
-            "ptsp_reviews_open", "OPD reviews in review, per agency.", labels=["region", "agency"]
-        )
-        overdue = GaugeMetricFamily(
-            "ptsp_reviews_overdue",
-            "OPD reviews in review past their due time, per agency.",
-            labels=["region", "agency"],
-        )
-        for row in rows:
-            labels = [row["agency__region__code"], row["agency__code"]]
-            open_reviews.add_metric(labels, row["open"])
-            overdue.add_metric(labels, row["overdue"])
-        yield open_reviews
-        yield overdue
-        stage_open = GaugeMetricFamily(
-            "ptsp_stage_open",
-            "Files at a DPMPTSP stage (intake: submitted; signing: recommended or being issued), "
-            "per region.",
-            labels=["region", "stage"],
-        )
-        stage_overdue = GaugeMetricFamily(
-            "ptsp_stage_overdue",
-            "Files at a DPMPTSP stage past the stage's due time, per region.",
-            labels=["region", "stage"],
-        )
-        for (region, stage), (open_count, overdue_count) in stages.items():
-            stage_open.add_metric([region, stage], open_count)
-            stage_overdue.add_metric([region, stage], overdue_count)
-        yield stage_open
-        yield stage_overdue
-        failed = GaugeMetricFamily(
-            "ptsp_failed_tasks_waiting", "Failed work recorded and not run again yet."
-        )
-        failed.add_metric([], failed_waiting)
-        yield failed
+        # A scrape must not fail: a database that is down ends the database's gauges at once
+        # (one time-out, not one per source); a source that fails otherwise is left out alone.
+        for name, source in _database_gauges.items():
+            try:
+                families = list(source())
+            except DatabaseError as exc:
+                logger.warning("metrics: database unavailable: %s", exc.__class__.__name__)
+                return
+            except Exception as exc:
+                logger.warning("metrics: %s gauges failed: %s", name, exc.__class__.__name__)
+                continue
+            yield from families
 
     def _broker_metrics(self):
-        import redis
-        from django.conf import settings
-
         url = settings.CELERY_BROKER_URL
         if not url.startswith(("redis://", "rediss://")):
             return
-        from ptsp.celery import app
-
         queue = app.conf.task_default_queue or "celery"
         try:
             client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
@@ -182,49 +150,12 @@ class SystemCollector:
         yield gauge
 
 
-# The DPMPTSP's own stages and the application statuses in which their clock runs
-# (Application.due_at; the OPD stages keep theirs on agencies.Review).
-STAGE_STATUSES = {"intake": ("submitted",), "signing": ("recommended", "issuing")}
-
-
-def _stage_rows() -> dict[tuple[str, str], tuple[int, int]]:
-    """{(region code, stage): (open, overdue)} for every active region and both stages (zeros
-    included, so that an alert on growth has a series from the start): two queries."""
-    from django.db.models import Count, Q
-    from django.utils import timezone
-
-    from agencies.models import Region
-    from applications.models import Application
-
-    status_stage = {
-        status: stage for stage, statuses in STAGE_STATUSES.items() for status in statuses
-    }
-    found = {
-        (code, stage): (0, 0)
-        for code in Region.objects.filter(is_active=True).values_list("code", flat=True)
-        for stage in STAGE_STATUSES
-    }
-    rows = (
-        Application.objects.filter(status__in=list(status_stage))
-        .values("region__code", "status")
-        .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=timezone.now())))
-        .order_by()
-    )
-    for row in rows:
-        key = (row["region__code"], status_stage[row["status"]])
-        open_count, overdue_count = found.get(key, (0, 0))
-        found[key] = (open_count + row["open"], overdue_count + row["overdue"])
-    return dict(sorted(found.items()))
-
-
 def render(*, system: bool = True) -> bytes:
     """The exposition text: this service's process metrics (merged across forked processes in
     multiprocess mode) and, when `system`, the system gauges."""
     chunks = []
     directory = multiprocess_dir()
     if directory:
-        from prometheus_client import multiprocess
-
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=directory)
         chunks.append(generate_latest(registry))
@@ -266,9 +197,6 @@ def metrics_wsgi_app(expected_token: str, *, system: bool = False):
 
 def start_worker_exporter(port: int, token: str) -> None:
     """Serve the worker's metrics on 0.0.0.0:`port` from a daemon thread of the main process."""
-    import threading
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
     class _Server(ThreadingMixIn, WSGIServer):
         daemon_threads = True

@@ -1,3 +1,5 @@
+import base64
+import binascii
 import os
 from pathlib import Path
 
@@ -70,9 +72,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    # The project's apps, bottom layer first (pyproject.toml [tool.importlinter]).
+    "ptsp.apps.PtspConfig",
     "outbox",
     "accounts",
     "agencies",
+    "catalog",
     "permits",
     "bsre",
     "applications",
@@ -97,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # the person's roles and second-factor flag from the per-process cache (issue 20)
+    "security.identity.IdentityMiddleware",
     "ptsp.observability.middleware.UserContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.sessions.SessionLifetimeMiddleware",
@@ -124,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.staff_context",
+                "applications.context_processors.notifications",
                 "agencies.context_processors.region_identity",
                 "security.csp.csp_nonce",
             ],
@@ -153,7 +161,11 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         f"{DATABASES['default']['ENGINE']}: the portal runs the same SQL everywhere (ADR 12)."
     )
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# No `SELECT 1` round trip at the start of every request (issue 20): a persistent connection
+# that died (PostgreSQL restarted) fails the one request that meets it, and Django closes it at
+# that request's end (errors_occurred), so the next one reconnects. DB_CONN_HEALTH_CHECKS=true
+# buys the check back where a failed request after a restart is not acceptable.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", False)
 if TESTING and env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 
@@ -203,7 +215,7 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 # turns them on.
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 0 if TESTING else 12 * 60 * 60)
 SESSION_STAFF_IDLE_SECONDS = env_int("SESSION_STAFF_IDLE_SECONDS", 0 if TESTING else 30 * 60)
-# security/lockout.py, the sign-in policy of every door (docs/security.md):
+# accounts/lockout.py, the sign-in policy of every door (docs/security.md):
 # failed passwords per account and address pair, and per address, within the window; past the
 # pair's limit an account's attempts from all addresses wait a growing delay (at most
 # LOGIN_ACCOUNT_MAX_DELAY s) within LOGIN_ACCOUNT_WINDOW; wrong second-factor codes per account
@@ -308,6 +320,24 @@ CELERY_BROKER_URL = env_str(
     if not PRODUCTION and _local_redis_port.exists()
     else "redis://127.0.0.1:6399/0",
 )
+
+# --- Sessions (issue 20) -----------------------------------------------------------------------
+# Read from Redis on the hot path, kept in the database as the record; when Redis is down they
+# are read from the database and nobody is logged out (security/session_store.py, whose fence
+# keeps a Redis that comes back from serving a session changed meanwhile). The session cache is
+# the broker's Redis unless SESSION_CACHE_URL names another; its timeouts are short so that a
+# Redis that does not answer costs a request little, after which it is skipped for a while.
+SESSION_ENGINE = "security.session_store"
+SESSION_CACHE_ALIAS = "sessions"
+CACHES["sessions"] = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": env_str("SESSION_CACHE_URL", CELERY_BROKER_URL),
+    "KEY_PREFIX": "ptsp",
+    "OPTIONS": {
+        "socket_connect_timeout": env_int("SESSION_CACHE_TIMEOUT_MS", 200) / 1000,
+        "socket_timeout": env_int("SESSION_CACHE_TIMEOUT_MS", 200) / 1000,
+    },
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -375,10 +405,41 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=17, minute=5),  # 00:05 WIB
     },
     "sla-sweep": {"task": "agencies.tasks.sla_sweep", "schedule": float(SLA_SWEEP_SECONDS)},
+    # Levies: an STRD for each overdue bill whose interest months grew, and each bill past its
+    # last payable day expired per the region's rule (fees.cases.levy_sweep; hourly, so a
+    # region's midnight is caught within the hour whatever its time zone; idempotent).
+    "fees-levy-sweep": {"task": "fees.tasks.levy_sweep", "schedule": crontab(minute=20)},
+    # The applicant's correction periods (issue 18 part B): reminders and lapses, same cadence.
+    "corrections-sweep": {
+        "task": "applications.tasks.corrections_sweep",
+        "schedule": float(SLA_SWEEP_SECONDS),
+    },
+    # The dashboard's daily summary of finished reviews, up to yesterday (monitoring.summary).
+    "monitoring-review-days": {"task": "monitoring.tasks.review_days_refresh", "schedule": 600.0},
+    # OSS requirement files whose fetch failed: tried again after their back-off (oss/tasks.py).
+    "oss-requirement-files": {"task": "oss.tasks.retry_requirement_files", "schedule": 60.0},
     # Work whose effect is missing is enqueued again (operations.invariants, ADR 0003).
     "check-invariants": {
         "task": "operations.tasks.check_invariants",
         "schedule": float(INVARIANT_CHECK_SECONDS),
+    },
+}
+
+# --- OSS-RBA (docs/oss.md, "Phase 2 — outbound") ------------------------------------------------
+# A retryable delivery waits OSS_RETRY_BASE_SECONDS, then twice as long each time, at most
+# OSS_RETRY_MAX_SECONDS; after OSS_RETRY_GIVE_UP_SECONDS (3 days) it is shown as refused.
+OSS_RETRY_BASE_SECONDS = env_int("OSS_RETRY_BASE_SECONDS", 30)
+OSS_RETRY_MAX_SECONDS = env_int("OSS_RETRY_MAX_SECONDS", 3600)
+OSS_RETRY_GIVE_UP_SECONDS = env_int("OSS_RETRY_GIVE_UP_SECONDS", 3 * 24 * 3600)
+# How long the link OSS fetches a permit's PDF from stays valid (days).
+OSS_FILE_LINK_DAYS = env_int("OSS_FILE_LINK_DAYS", 7)
+# The reconciliation looks at files delivered in the last OSS_RECONCILE_DAYS days.
+OSS_RECONCILE_DAYS = env_int("OSS_RECONCILE_DAYS", 7)
+CELERY_BEAT_SCHEDULE |= {
+    "oss-deliver-due": {"task": "oss.tasks.deliver_due", "schedule": 60.0},
+    "oss-reconcile": {
+        "task": "oss.tasks.reconcile",
+        "schedule": crontab(hour=18, minute=15),  # 01:15 WIB
     },
 }
 
@@ -417,6 +478,18 @@ if SIGNING_PADES_LEVEL not in {"", "B-B", "B-T", "B-LT"}:
 # (make_dev_signing_cert; served by permits.revocation, `manage.py serve_dev_revocation`).
 SIGNING_DEV_REVOCATION_URL = env_str("SIGNING_DEV_REVOCATION_URL", "http://127.0.0.1:8790")
 
+# --- OSS-RBA (oss/): OSS's pushes to us (docs/oss.md, "Phase 2 — inbound") ------------------
+# The largest receiveNIB / receiveFileDS body taken (a full push is about 20 KB).
+OSS_INBOUND_MAX_BODY_BYTES = env_int("OSS_INBOUND_MAX_BODY_BYTES", 2 * 1024 * 1024)
+# The pushes taken per window (`ptsp.ratelimit`) from one source address, and to one region's
+# pair of endpoints (all addresses together); over either, HTTP 429 in the guide's shape and
+# nothing recorded. 0 switches a limit off (the receiveNIB benchmark).
+OSS_INBOUND_RATE_WINDOW_SECONDS = env_int("OSS_INBOUND_RATE_WINDOW_SECONDS", 60)
+OSS_INBOUND_RATE_PER_ADDRESS = env_int("OSS_INBOUND_RATE_PER_ADDRESS", 600)
+OSS_INBOUND_RATE_PER_REGION = env_int("OSS_INBOUND_RATE_PER_REGION", 1200)
+# Connect and read time-out of one requirement-file download (seconds).
+OSS_FILE_TIMEOUT = float(env_str("OSS_FILE_TIMEOUT", "20"))
+
 # --- BSrE (bsre/): the Esign Client Service and central hash signing ---------------------------
 # One account per deployment for now (per region and per signer in phase 2 of issue 19). The
 # simulator (`python -m bsre.simulator serve`) speaks the same API on a local port.
@@ -434,10 +507,26 @@ BSRE_CLIENT_SECRET = env_str("BSRE_CLIENT_SECRET", "")
 BSRE_FILES_PER_REQUEST = env_int("BSRE_FILES_PER_REQUEST", 1)
 # The credential's way from the sign request to the worker (docs/adr/0010-bsre-credential-sealed-token.md):
 # a sealed token (AES-256-GCM) that opens for this long; the key from BSRE_SEALING_KEY
-# (base64, 32 bytes; several comma-separated for rotation, the first seals), else derived from
-# SECRET_KEY.
+# (base64, 32 bytes; several comma-separated for rotation, the first seals). Required in
+# production; elsewhere, when unset, derived from SECRET_KEY.
 BSRE_SEALED_TTL_SECONDS = env_int("BSRE_SEALED_TTL_SECONDS", 300)
 BSRE_SEALING_KEY = env_str("BSRE_SEALING_KEY", "")
+if PRODUCTION:
+    _sealing_keys = [k.strip() for k in BSRE_SEALING_KEY.split(",") if k.strip()]
+    if not _sealing_keys:
+        raise ImproperlyConfigured(
+            "BSRE_SEALING_KEY must be set in production (base64 of 32 random bytes: "
+            "openssl rand -base64 32); it is not derived from SECRET_KEY there."
+        )
+    for _sealing_key in _sealing_keys:
+        try:
+            _sealing_ok = len(base64.b64decode(_sealing_key, validate=True)) == 32
+        except binascii.Error:
+            _sealing_ok = False
+        if not _sealing_ok:
+            raise ImproperlyConfigured(
+                "BSRE_SEALING_KEY must be base64 of 32 bytes (several comma-separated to rotate)."
+            )
 # The public verification page's file checks (a pyHanko validation each, CPU-heavy), per client
 # address and per permit (from all addresses) within the window; the page and the API share
 # them (permits.verification.file_check_count).
@@ -501,6 +590,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.models.Status"},
+    # The regional bank's host-to-host endpoints (fees.h2h, not DRF views) in the same document.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.h2h_paths",
+    ],
 }
 
 # --- Security ----------------------------------------------------------------------------------
@@ -576,3 +670,11 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# --- Levies: the banks' host-to-host interface (fees.h2h, docs/fees.md §7) ---
+# Per bank: FEES_BANK_SECRET_<BANKID>=<secret>[,<next secret during a rotation>] and
+# FEES_BANK_REGION_<BANKID>=<region code>. None set outside production: the simulator's demo
+# banks (fees.simulator.DEMO_BANKS) for Bontang and Palembang.
+FEES_BANK_SECRETS = env_by_suffix("FEES_BANK_SECRET_", r"[A-Z0-9_-]{2,32}")
+FEES_BANK_REGIONS = env_by_suffix("FEES_BANK_REGION_", r"[A-Z0-9_-]{2,32}")
+FEES_H2H_WINDOW_SECONDS = env_int("FEES_H2H_WINDOW_SECONDS", 300)

@@ -3,8 +3,6 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from agencies.demo import DEMO_PASSWORD
-from applications.services.intake import application_accept
-from tests.workflow_builders import all_accepted, submitted_application
 
 VERIFIER = "verifikator.btg@ptsp.local"
 VERIFIER_PLG = "verifikator.plg@ptsp.local"
@@ -37,21 +35,6 @@ def as_user(api):
 
 def user(email: str) -> User:
     return User.objects.get(email=email)
-
-
-@pytest.fixture
-def submitted(demo):
-    return submitted_application()
-
-
-@pytest.fixture
-def routed(submitted, run_outbox):
-    application_accept(
-        application_id=submitted.pk, actor=user(VERIFIER), verdicts=all_accepted(submitted)
-    )
-    run_outbox()
-    submitted.refresh_from_db()
-    return submitted
 
 
 def error(response) -> dict:

@@ -9,7 +9,7 @@ from tests.api.conftest import APPLICANT, OTHER_APPLICANT, VERIFIER, error
 
 pytest.importorskip("applications.services.filing")  # until the filing services are merged
 
-from tests.filing_helpers import APOTEK_DATA, PDF, apotek, complete_draft, file_for
+from tests.journeys import APOTEK_DATA, PDF, apotek, complete_draft, file_for
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from api.models import Scope
 from api.services import api_token_create
 from tests.api.conftest import APPLICANT, user
-from tests.workflow_builders import submitted_application
+from tests.journeys import submitted_application
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(170)]
 

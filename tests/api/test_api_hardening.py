@@ -11,15 +11,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Inspection
-from agencies.services import inspection_record, inspection_schedule
 from api.models import Scope
 from api.services import api_token_create
-from applications.models import Status
+from applications.models import Inspection, Status
 from applications.services import filing
+from applications.services.reviews import inspection_record, inspection_schedule
 from tests.api.conftest import APPLICANT, SIGNER, error, user
-from tests.builders import issued_permit, permit_pdf
-from tests.filing_helpers import apotek, complete_draft
+from tests.journeys import apotek, complete_draft, issued_permit, permit_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +64,7 @@ def test_an_inspection_result_cannot_be_overwritten(as_user, inspection, english
     client = Client()
     client.force_login(officer)
     page = client.post(
-        reverse("agencies:inspection_result", args=[inspection.pk]),
+        reverse("applications:inspection_result", args=[inspection.pk]),
         {"result": "Ditulis ulang lagi"},
         follow=True,
     )

@@ -3,6 +3,7 @@ owners refused; revoked permits say so; a token alone never signs."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from accounts.models import User
 from api.models import Scope
@@ -10,8 +11,9 @@ from api.services import api_token_create
 from applications.models import Status
 from permits.models import Permit
 from permits.services.issuance import permit_revoke
+from security.models import DocumentAccess
 from tests.api.conftest import APPLICANT, OTHER_APPLICANT, SIGNER, SIGNER_PLG, VERIFIER, error
-from tests.builders import issued_permit, recommended_application
+from tests.journeys import issued_permit, recommended_application
 from tests.stepup import step_up
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,21 @@ def test_permit_download_is_the_owners_only(as_user, demo, signing_cert, run_out
     assert owner.status_code == 200 and owner["Content-Type"] == "application/pdf"
     for email in (OTHER_APPLICANT, VERIFIER, SIGNER):
         assert as_user(email).get(url).status_code == 404, email
+
+
+def test_the_apis_permit_download_answers_as_the_web_one(as_user, demo, signing_cert, run_outbox):
+    """Same file, name and headers through both doors (one file answer, `permits.downloads`)."""
+    permit = issued_permit(run_outbox, SIGNER)
+    client = as_user(APPLICANT)
+    api = client.get(f"/api/v1/applications/{permit.application_id}/permit/")
+    web = client.get(reverse("permits:download", args=[permit.pk]))
+    assert api.status_code == web.status_code == 200
+    for header in ("Content-Type", "Content-Disposition", "X-Content-Type-Options"):
+        assert api[header] == web[header], header
+    assert api["Content-Disposition"].startswith('attachment; filename="izin-')
+    assert api["Cache-Control"] == web["Cache-Control"] == "private, no-store"
+    assert b"".join(api.streaming_content) == b"".join(web.streaming_content)
+    assert not DocumentAccess.objects.exists()  # the owner's own download is not recorded
 
 
 def test_public_verification_shows_a_revocation(api, demo, signing_cert, run_outbox):

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from api.models import Scope
 from api.services import api_token_create
 from tests.api.conftest import APPLICANT, OTHER_APPLICANT, SIGNER, SIGNER_PLG, VERIFIER, user
-from tests.filing_helpers import APOTEK_DATA, apotek, file_for
+from tests.journeys import APOTEK_DATA, apotek, file_for
 from tests.stepup import step_up
 
 pytestmark = pytest.mark.django_db

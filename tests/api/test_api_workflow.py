@@ -6,8 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agencies.models import Inspection, ReviewStatus
-from applications.models import Notification, Status
+from applications.models import Inspection, Notification, ReviewStatus, Status
 from tests.api.conftest import (
     APPLICANT,
     OTHER_APPLICANT,
@@ -17,8 +16,8 @@ from tests.api.conftest import (
     VERIFIER_PLG,
     error,
 )
+from tests.journeys import submitted_application
 from tests.stepup import step_up
-from tests.workflow_builders import submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +211,7 @@ def test_reviews_refuse_other_agencies_roles_and_owners(as_user, routed):
 def test_head_reassigns_and_an_officer_may_not(as_user, demo, run_outbox):
     from applications.services.intake import application_accept
     from tests.api.conftest import user
-    from tests.workflow_builders import all_accepted
+    from tests.journeys import all_accepted
 
     application = submitted_application(agencies=("PUPR",), code="PBG-T")
     application_accept(
@@ -396,7 +395,7 @@ def test_notifications_list_and_mark_read(as_user, routed):
 def test_revision_of_a_document_replaced_then_answered(as_user, routed):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.workflow_builders import PDF
+    from tests.journeys import PDF
 
     review = routed.reviews.get(agency__code="DINKES")
     as_user(review.assignee.email).post(

@@ -25,7 +25,7 @@ def _watch(page):
 
 def test_pages_run_under_the_policy_without_violations(live_server, page):
     from accounts.models import User
-    from tests.workflow_builders import submitted_application
+    from tests.journeys import submitted_application
 
     call_command("seed_demo", "--quiet")
     application = submitted_application()

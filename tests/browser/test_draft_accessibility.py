@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from applications.demo import minimal_pdf
 from applications.services import filing
-from permits.models import PermitType
+from catalog.models import PermitType
 from tests.browser.helpers import login_as, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

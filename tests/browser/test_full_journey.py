@@ -34,8 +34,8 @@ from monitoring.models import SurveyResponse
 from outbox.testing import run_pending
 from permits.models import Permit
 from tests.browser.helpers import serious_violations
+from tests.journeys import PDF, permit_type
 from tests.stepup import fresh_code
-from tests.workflow_builders import PDF, permit_type
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

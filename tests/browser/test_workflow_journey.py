@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from applications.models import Status
 from outbox.testing import run_pending
 from tests.browser.helpers import login_as, serious_violations
-from tests.workflow_builders import PDF, submitted_application
+from tests.journeys import PDF, submitted_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -56,3 +56,47 @@ def test_serve_on_a_port(tmp_path):
         output, _ = process.communicate(timeout=10)
     assert f"BSrE simulator on http://127.0.0.1:{port}" in output
     assert f"one-time code for {DEMO_SIGNERS[0][0]}" in output  # the demo reads it here
+
+
+def _serve(port: int, *extra: str) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bsre.simulator", "serve", "--port", str(port), *extra],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not port_open("127.0.0.1", port) and time.monotonic() < deadline:
+        assert process.poll() is None
+        time.sleep(0.1)
+    return process
+
+
+def test_ca_keep_makes_the_ca_once_and_reuses_it(tmp_path):
+    """`make run` keeps the simulator's CA across runs: permits signed yesterday still chain."""
+    kept = tmp_path / "bsre-sim-ca.pem"
+    certificates = []
+    for _run in range(2):
+        port = free_port()
+        process = _serve(port, "--ca-keep", str(kept))
+        try:
+            client = BsreClient(
+                BsreConfig(
+                    base_url=f"http://127.0.0.1:{port}",
+                    username=DEFAULT_USERNAME,
+                    password=DEFAULT_PASSWORD,
+                )
+            )
+            chain = client.certificate_chain(SignerIdentity(nik=DEMO_SIGNERS[0][0]))
+            certificates.append(chain[-1] if len(chain) > 1 else chain[0])
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        assert kept.is_file() and kept.with_suffix(".key").is_file()
+    from cryptography import x509
+
+    root = x509.load_pem_x509_certificate(kept.read_bytes())
+    assert "BSrE Simulator (development)" in root.subject.rfc4514_string()
+    signer_issuers = [x509.load_der_x509_certificate(c).issuer for c in certificates]
+    assert signer_issuers[0] == signer_issuers[1] == root.subject

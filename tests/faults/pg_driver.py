@@ -41,36 +41,12 @@ def retry(step, *, deadline=60.0):
 
 
 def drafts(count: int) -> None:
-    from applications.services import filing
-    from tests.filing_helpers import upload
-    from tests.workflow_builders import permit_type, submitted_application  # noqa: F401
+    from tests.journeys import CLINIC_DATA, clinic_type, draft
 
-    ptype = permit_type()
+    ptype = clinic_type()
     user = User.objects.get(email="budi.santoso@example.id")
-    ids = []
-    for _ in range(count):
-        app = filing.application_create_draft(permit_type_id=ptype.pk, actor=user)
-        filing.application_update_draft(
-            application_id=app.pk,
-            actor=user,
-            data={
-                "business_name": "Klinik Gangguan",
-                "nib": "9120001234567",
-                "kbli": "86105",
-                "address": "Jl. Ahmad Yani No. 5",
-                "kelurahan": "Api-Api",
-                "kecamatan": "Bontang Utara",
-                "jumlah_ruang": "6",
-            },
-        )
-        for code in ("ktp", "denah"):
-            filing.document_upload(
-                application_id=app.pk,
-                requirement_code=code,
-                upload=upload(f"{code}.pdf"),
-                actor=user,
-            )
-        ids.append(app.pk)
+    data = {**CLINIC_DATA, "business_name": "Klinik Gangguan"}
+    ids = [draft(ptype, user, data).pk for _ in range(count)]
     print(json.dumps(ids))
 
 
@@ -79,7 +55,7 @@ def work(ids: list[int]) -> None:
     from applications.services import filing
     from applications.services.intake import application_accept
     from outbox.testing import run_pending
-    from tests.workflow_builders import all_accepted
+    from tests.journeys import all_accepted
 
     def one(pk):
         try:

@@ -12,8 +12,8 @@ from outbox.services import relay_pending
 from permits.models import Permit
 from permits.services.issuance import permit_issue
 from ptsp.celery import app
-from tests.builders import recommended_application
 from tests.conftest import wait_for
+from tests.journeys import recommended_application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

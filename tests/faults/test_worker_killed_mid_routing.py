@@ -12,7 +12,7 @@ from agencies.models import Agency
 from applications.services.intake import application_accept
 from tests.conftest import wait_for
 from tests.faults.workers import Worker
-from tests.workflow_builders import all_accepted, submitted_application
+from tests.journeys import all_accepted, submitted_application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -35,8 +35,8 @@ def test_worker_killed_half_way_through_routing(demo, broker):
         verdicts=all_accepted(application),
     )
     cursor.execute(
-        "INSERT INTO agencies_review (application_id, agency_id, status, budget_days, created_at, revision_items, reasons, letter) "
-        "VALUES (%s, %s, 'in_review', 1, now(), '[]', '', '')",
+        "INSERT INTO agencies_review (application_id, agency_id, status, budget_days, created_at, revision_items, reasons, letter, stage, needs_head_approval, head_note) "
+        "VALUES (%s, %s, 'in_review', 1, now(), '[]', '', '', 1, false, '')",
         [application.pk, dlh.pk],
     )
     accepted.set()

@@ -7,7 +7,14 @@ from django.db import transaction
 from agencies.demo import DEMO_PASSWORD, seed_regions
 
 # Each app seeds its own demo rows, in dependency order; a module without `seed` is skipped.
-APP_SEEDERS = ["permits.demo", "applications.demo", "security.demo"]
+APP_SEEDERS = [
+    "catalog.demo",
+    "fees.demo",
+    "applications.demo",
+    "security.demo",
+    "oss.demo",
+    "bsre.demo",
+]
 
 
 class Command(BaseCommand):

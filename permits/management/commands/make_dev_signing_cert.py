@@ -39,11 +39,11 @@ def _name(common_name: str, org: str = "PTSP Online (development)") -> x509.Name
     )
 
 
-def make_ca(common_name: str = "PTSP Online Development CA"):
+def make_ca(common_name: str = "PTSP Online Development CA", organization: str = ""):
     """A self-signed CA (ECDSA P-256): returns (key, certificate)."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.now(UTC)
-    name = _name(common_name)
+    name = _name(common_name, organization) if organization else _name(common_name)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -270,10 +270,11 @@ class Command(BaseCommand):
 
     def _regions(self, codes: list[str] | None) -> list[tuple[str, str]]:
         """(code, name) of the regions to issue for."""
-        from agencies.models import Region
-
         if codes is not None and not codes:
             return []
+        # Inside: this module's CA helpers are imported without Django by the BSrE simulator.
+        from agencies.models import Region
+
         try:
             regions = Region.objects.order_by("code")
             if codes is not None:

@@ -1,0 +1,66 @@
+"""The route's stages as the pages show them (issue 18): per stage its agencies and whether it
+is done, current or waiting.
+
+Read from the catalog version the file was filed under and the file's reviews (prefetched by
+the pages with the stage clocks: no query of its own when they are).
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import ReviewStatus
+from catalog.services import route_stages
+
+STATE_LABELS = {
+    "done": _("done"),
+    "current": _("current"),
+    "waiting": _("waiting"),
+    "closed": _("closed"),
+}
+
+
+@dataclass
+class StageRow:
+    number: int
+    state: str  # done, current, waiting, closed
+    agencies: list[dict] = field(default_factory=list)  # name, status, status_label, head
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+
+def route_progress(application) -> list[StageRow]:
+    """The stages of `application`'s route, in order. A stage is *waiting* until its reviews
+    exist, *done* once every live review recommends, *closed* when all were closed without a
+    decision (a rejected or withdrawn file), else *current*."""
+    reviews = {r.agency_id: r for r in application.reviews.all()}
+    labels = dict(ReviewStatus.choices)
+    rows = []
+    for steps in route_stages(application.catalog_version.snapshot):
+        agencies = []
+        mine = []
+        for step in steps:
+            review = reviews.get(step["agency_id"])
+            if review is not None:
+                mine.append(review)
+            agencies.append(
+                {
+                    "name": review.agency.name if review else step.get("agency_name", ""),
+                    "status": review.status if review else "",
+                    "status_label": str(labels.get(review.status, "")) if review else "",
+                    "head_approval": bool(step.get("head_approval")),
+                }
+            )
+        live = [r for r in mine if r.status != ReviewStatus.CANCELLED]
+        if not mine:
+            state = "waiting"
+        elif not live:
+            state = "closed"
+        elif len(mine) == len(steps) and all(r.status == ReviewStatus.RECOMMENDED for r in live):
+            state = "done"
+        else:
+            state = "current"
+        rows.append(StageRow(number=int(steps[0].get("stage", 1)), state=state, agencies=agencies))
+    return rows

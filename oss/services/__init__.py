@@ -1,0 +1,1 @@
+"""The OSS integration's writes, one module per part (docs/oss.md)."""
