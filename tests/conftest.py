@@ -1,5 +1,6 @@
 import os
 import shutil
+import threading
 import time
 
 import pytest
@@ -56,18 +57,33 @@ def pytest_report_header(config):
 
 
 def _flush_past_the_truncate_triggers() -> None:
-    """Transactional tests end with Django's flush, one TRUNCATE of every table; the append-only
-    logs refuse TRUNCATE for every role (ptsp.db.refuse_truncate). The test database's superuser
-    steps around the triggers the one deliberate way, for the flush's own transaction only."""
+    """Transactional tests end with Django's flush, one TRUNCATE of every table. Two things change
+    here, for the flush's own transaction only:
+
+    - the append-only logs refuse TRUNCATE and DELETE for every role (ptsp.db); the test
+      database's superuser steps around the triggers the one deliberate way
+      (`session_replication_role = replica`, which also leaves the foreign keys' triggers
+      unfired, so the order of the tables does not matter);
+    - the tables are emptied with DELETE, not TRUNCATE: a TRUNCATE gives each of the ~200
+      tables new files, which costs PostgreSQL seconds per flush whether a table holds a row or
+      not, while a DELETE costs what the few rows a test wrote cost (docs/testing.md, "The
+      demo data, seeded once"). Where a test asks for its sequences reset, Django's own
+      TRUNCATE ... RESTART IDENTITY is kept."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        statements = original(
-            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
-        )
-        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+        if not tables:
+            return []
+        if reset_sequences:
+            statements = original(
+                self, style, tables, reset_sequences=True, allow_cascade=allow_cascade
+            )
+        else:
+            # The names are the models' own tables, quoted.
+            statements = [f"DELETE FROM {self.quote_name(t)}" for t in tables]  # noqa: S608
+        return ["SET LOCAL session_replication_role = replica", *statements]
 
     DatabaseOperations.sql_flush = sql_flush
 
@@ -176,10 +192,29 @@ def _transactional_tests_start_empty(request, django_db_blocker):
 def _fresh_reference_cache():
     """The per-process cache of reference data (ptsp.localcache) starts empty in every test:
     the seeded demo rows keep their ids from test to test, and a value read inside a test's
-    rolled-back transaction must not reach the next one."""
+    rolled-back transaction must not reach the next one. The same for the per-process cache of
+    who a logged-in person is (security.identity): a version bumped in a rolled-back test comes
+    back with the same number in the next."""
     from ptsp.workdays import reference_cache
+    from security.identity import identity_cache_clear
+    from security.session_store import state as session_cache_state
 
     reference_cache.clear()
+    identity_cache_clear()
+    session_cache_state.reset()
+
+
+@pytest.fixture(autouse=True)
+def _session_fence_read_once(monkeypatch):
+    """The session store re-reads its fence from the database cache every FENCE_SECONDS
+    (security.session_store): one query on whichever request comes 5 s after the last read, so
+    a page's query count would include it at random on a loaded machine (main's CI failed on
+    one such request). In the test process the fence is read once per test: its own raises reach
+    `state` directly, and a test that plays another process resets `state`, which reads it
+    again (tests/test_session_cache.py)."""
+    from security import session_store
+
+    monkeypatch.setattr(session_store, "FENCE_SECONDS", float("inf"))
 
 
 @pytest.fixture(autouse=True)
@@ -233,6 +268,28 @@ def run_outbox():
     return run_pending
 
 
+@pytest.fixture
+def submitted(demo):
+    """A clinic-like file submitted by the demo applicant (tests/journeys.py)."""
+    from tests.journeys import submitted_application
+
+    return submitted_application()
+
+
+@pytest.fixture
+def routed(submitted, run_outbox):
+    """The submitted file, accepted at intake and routed to DINKES and DLH."""
+    from tests.journeys import route
+
+    return route(submitted, run_outbox, verifier=_user("verifikator.btg@ptsp.local"))
+
+
+def _user(email: str):
+    from accounts.models import User
+
+    return User.objects.get(email=email)
+
+
 def point_celery_at(settings, monkeypatch, url: str) -> None:
     """Make Django's settings and the Celery app name `url` as the broker, and drop the pooled
     connections to the old one. (Celery reads CELERY_BROKER_URL from the environment first.)"""
@@ -269,6 +326,28 @@ def wait_for(predicate, timeout=15.0):
             return True
         time.sleep(0.1)
     return False
+
+
+def in_worker_thread(work, timeout: float = 120) -> None:
+    """Run `work` as a worker would: in its own thread with its own database connection
+    (a browser test's event loop owns this one, and pyHanko runs its own loop); re-raise what
+    it raised."""
+    from django.db import connection
+
+    errors = []
+
+    def run():
+        try:
+            work()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=timeout)
+    assert not errors, errors
 
 
 @pytest.fixture
