@@ -19,6 +19,7 @@ from fees.models import LevyPolicy, Tariff, TariffVersion
 from fees.selectors import tariff_definition_of
 from fees.services import (
     levy_policy_create,
+    levy_policy_set_interest_account,
     tariff_create,
     tariff_version_create,
     tariff_version_supersede,
@@ -212,6 +213,7 @@ class LevyPolicyForm(forms.ModelForm):
             "interest_rate_percent",
             "interest_max_months",
             "partial_month_counts_as_full",
+            "interest_account_code",
             "payable_days_after_due",
             "expired_bill_rule",
             "billing_prefix",
@@ -250,13 +252,19 @@ class LevyPolicyAdmin(RegionScopedAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        return LevyPolicyForm.Meta.fields if obj is not None else ()
+        # A policy's rules are fixed once saved (bills were computed with them); only the
+        # account its late interest is booked to may be set later: each payment keeps the
+        # account it was booked to, so a change moves no past receipt.
+        if obj is None:
+            return ()
+        return tuple(f for f in LevyPolicyForm.Meta.fields if f != "interest_account_code")
 
     def save_model(self, request, obj, form, change):
-        pass  # written by `levy_policy_create` in the form's validation
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
+        if change:
+            levy_policy_set_interest_account(
+                policy=obj, code=form.cleaned_data["interest_account_code"]
+            )
+        # A new policy is written by `levy_policy_create` in the form's validation.
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -400,6 +400,15 @@ def bill_interest(bill: Bill, on) -> InterestResult:
     )
 
 
+def interest_account_of(bill: Bill, amount) -> str:
+    """The revenue account a payment of `amount` books its late interest to (what it pays above
+    the SKRD's total): the account of the levy policy in force on the due date; "" when it pays
+    no interest or the policy names no account (the reports show that as unassigned)."""
+    if Decimal(amount) <= Decimal(bill.total):
+        return ""
+    return _policy_or(bill.region, bill.due_date).interest_account_code
+
+
 def bill_amount_due(bill: Bill, on=None) -> int:
     """What `bill` costs when paid on the local day `on` (today): the SKRD's total, plus the
     late interest after the due date."""
@@ -603,12 +612,14 @@ def proof_confirm(*, proof_id: int, actor):
                 code="bill_not_unpaid",
             )
         now = timezone.now()
+        amount = bill_amount_due(bill, proof.paid_on)
         payment = Payment.objects.create(
             bill=bill,
             method=Payment.Method.MANUAL,
             bank_id="MANUAL",
             receipt_number=f"PROOF-{proof.pk}",
-            amount=bill_amount_due(bill, proof.paid_on),
+            amount=amount,
+            interest_account_code=interest_account_of(bill, amount),
             paid_at=now,
             channel="OTHER",
             confirmed_by=actor,
@@ -678,6 +689,7 @@ def strd_issue(*, bill_id: int, now=None) -> InterestNotice | None:
         if bill.expires_on is not None and today > bill.expires_on:
             return None
         result = bill_interest(bill, today)
+        late_policy = _policy_or(bill.region, bill.due_date)
         months = result.lateness.months_charged
         if months < 1 or bill.interest_notices.filter(months_charged=months).exists():
             return None
@@ -699,9 +711,8 @@ def strd_issue(*, bill_id: int, now=None) -> InterestNotice | None:
                 **result.as_dict(),
                 "due_date": bill.due_date.isoformat(),
                 "on": today.isoformat(),
-                "partial_month_counts_as_full": _policy_or(
-                    bill.region, bill.due_date
-                ).partial_month_counts_as_full,
+                "partial_month_counts_as_full": late_policy.partial_month_counts_as_full,
+                "interest_account_code": late_policy.interest_account_code,
             },
             issued_at=now,
             issued_on=today,

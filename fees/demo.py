@@ -17,6 +17,8 @@ from fees.models import LevyPolicy, Tariff
 from fees.selectors import region_local_date
 from fees.services import levy_policy_create, tariff_create, tariff_version_create
 
+# Pendapatan denda retribusi (demo): each region sets its own from its chart of accounts.
+DEMO_INTEREST_ACCOUNT = "4.1.04.16.01.0001"
 DEMO_BASIS = "Data demo — ganti dengan Perda PDRD {region} dan lampirannya"
 
 PBG_FUNCTIONS = [
@@ -167,6 +169,7 @@ def seed_region_fees(region: Region) -> None:
             partial_month_counts_as_full=True,
             payable_days_after_due=90,
             expired_bill_rule=spec["expired_bill_rule"],
+            interest_account_code=DEMO_INTEREST_ACCOUNT,
         )
     for code, name, kind, account_code in TARIFFS:
         tariff = Tariff.objects.filter(region=region, code=code).first()

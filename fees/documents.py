@@ -79,6 +79,7 @@ def strd_context(notice) -> dict:
         "bill": bill,
         "principal_text": format_rupiah(notice.principal),
         "interest_text": format_rupiah(notice.interest),
+        "interest_account": notice.computation.get("interest_account_code", ""),
         "total_text": format_rupiah(notice.total),
         "rate_text": format_number(
             Decimal(notice.computation.get("monthly_rate_percent", "0")).normalize()

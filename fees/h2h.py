@@ -30,7 +30,7 @@ from fees.bank_protocol import (
     response,
     verify_request,
 )
-from fees.cases import bill_mark_paid, bill_view
+from fees.cases import bill_mark_paid, bill_view, interest_account_of
 from fees.models import Bill, Payment
 from fees.selectors import region_local_date
 from ptsp.errors import DomainError
@@ -160,6 +160,7 @@ def payment(request, bank):
                     bank_id=bank.bank_id,
                     receipt_number=message.receipt_number,
                     amount=message.amount,
+                    interest_account_code=interest_account_of(bill, message.amount),
                     paid_at=message.paid_at,
                     channel=message.channel,
                 )

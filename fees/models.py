@@ -369,6 +369,24 @@ class LevyPolicy(models.Model):
     partial_month_counts_as_full = models.BooleanField(
         _("a started month counts as a full month"), default=True
     )
+    interest_account_code = models.CharField(
+        _("account code of the late interest"),
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d+(\.\d+)+$",
+                _(
+                    "The account code of the late interest is digits separated by dots, "
+                    "e.g. 4.1.04.16.01.0001."
+                ),
+            )
+        ],
+        help_text=_(
+            "The revenue account (kode rekening) of the late-payment interest (pendapatan denda "
+            "retribusi): printed on the STRD and used in the revenue reports."
+        ),
+    )
     payable_days_after_due = models.PositiveSmallIntegerField(
         _("days payable after the due date"),
         default=90,
@@ -601,6 +619,11 @@ class Payment(models.Model):
     amount = models.DecimalField(_("amount (Rp)"), **MONEY)
     paid_at = models.DateTimeField(_("paid at"))
     channel = models.CharField(_("channel"), max_length=10, default="TELLER")
+    # The account the late interest in `amount` (above the SKRD's total) was booked to: the levy
+    # policy's on the due date when it was paid, kept so that a later policy does not move it.
+    interest_account_code = models.CharField(
+        _("account code of the late interest"), max_length=40, blank=True, default=""
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -2,7 +2,10 @@
 account code (*kode rekening*, from the SKRD's lines) and permit type, for one region, on the
 treasurer's and the monitor's page and as CSV. A payment counts on the region's local day of
 its `paid_at`; its SKRD lines count under their account codes, and late interest (what was
-paid above the SKRD's total) under `INTEREST_ACCOUNT`. Reads only; the views scope by region."""
+paid above the SKRD's total) under the interest account the payment was booked to (the levy
+policy's `interest_account_code`, kept on the payment), marked as interest; a payment made
+while the policy named none shows as interest with no account. Reads only; the views scope by
+region."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -15,7 +18,6 @@ from agencies.selectors import agencies_of
 from fees.models import Payment
 from fees.selectors import region_local_date
 
-INTEREST_ACCOUNT = "bunga"  # late interest: the SKRD's lines do not name its account
 REPORT_ROLES = (Role.TREASURER, Role.MONITOR)
 
 
@@ -26,6 +28,7 @@ class RevenueRow:
     permit_type: str
     payments: int
     amount: Decimal
+    interest: bool = False  # late interest, not the SKRD's lines
 
 
 def report_regions(user):
@@ -54,15 +57,22 @@ def revenue(*, region, first_day: date, last_day: date, by: str = "day") -> list
         ptype = bill.application.permit_type
         type_name = f"{ptype.code} — {ptype.name}"
         for line in bill.lines:
-            key = (period, line["account_code"], type_name)
+            key = (period, False, line["account_code"], type_name)
             sums[key][0] += 1
             sums[key][1] += Decimal(line["amount"])
         interest = Decimal(payment.amount) - Decimal(bill.total)
         if interest > 0:
-            key = (period, INTEREST_ACCOUNT, type_name)
+            key = (period, True, payment.interest_account_code, type_name)
             sums[key][0] += 1
             sums[key][1] += interest
     return [
-        RevenueRow(period=k[0], account_code=k[1], permit_type=k[2], payments=v[0], amount=v[1])
+        RevenueRow(
+            period=k[0],
+            interest=k[1],
+            account_code=k[2],
+            permit_type=k[3],
+            payments=v[0],
+            amount=v[1],
+        )
         for k, v in sorted(sums.items())
     ]

@@ -491,6 +491,22 @@ def tariff_version_supersede(
     )
 
 
+def levy_policy_set_interest_account(*, policy: LevyPolicy, code: str) -> LevyPolicy:
+    """Set the revenue account a policy books late interest to (the one field of a saved policy
+    that may change: payments keep the account they were booked to). DomainError when malformed."""
+    policy.interest_account_code = str(code).strip()
+    try:
+        policy.clean_fields(
+            exclude=[f.name for f in LevyPolicy._meta.fields if f.name != "interest_account_code"]
+        )
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="invalid_levy_policy") from exc
+    LevyPolicy.objects.filter(pk=policy.pk).update(
+        interest_account_code=policy.interest_account_code
+    )
+    return policy
+
+
 @transaction.atomic
 def levy_policy_create(
     *,
@@ -505,6 +521,7 @@ def levy_policy_create(
     partial_month_counts_as_full: bool = True,
     payable_days_after_due: int = 90,
     expired_bill_rule: str = LevyPolicy.ExpiredRule.CLOSE,
+    interest_account_code: str = "",
 ) -> LevyPolicy:
     """A region's billing rules for a period. DomainError on bad values, Conflict on overlap."""
     _check_period(valid_from, valid_until, legal_basis)
@@ -520,6 +537,7 @@ def levy_policy_create(
         partial_month_counts_as_full=partial_month_counts_as_full,
         payable_days_after_due=payable_days_after_due,
         expired_bill_rule=expired_bill_rule,
+        interest_account_code=str(interest_account_code).strip(),
     )
     try:
         policy.full_clean(validate_constraints=False)

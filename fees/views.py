@@ -441,7 +441,8 @@ def revenue_csv(request):
         f'attachment; filename="pendapatan-{region.code}-{by}-{first}-{last}.csv"'
     )
     writer = csv.writer(response)
-    writer.writerow(["period", "account_code", "permit_type", "payments", "amount"])
+    writer.writerow(["period", "account_code", "kind", "permit_type", "payments", "amount"])
     for r in revenue_of(region=region, first_day=first, last_day=last, by=by):
-        writer.writerow([r.period, r.account_code, r.permit_type, r.payments, str(r.amount)])
+        kind = "interest" if r.interest else "levy"
+        writer.writerow([r.period, r.account_code, kind, r.permit_type, r.payments, str(r.amount)])
     return response

@@ -146,6 +146,12 @@ def test_the_strd_pdf_is_rendered_and_signed(billed, signing_cert):
     assert PdfFileReader(io.BytesIO(notice.pdf.open("rb").read())).embedded_signatures
     html = strd_html(notice)
     assert "SURAT TAGIHAN RETRIBUSI DAERAH" in html and notice.number in html
+    # The interest line names the policy's account for late interest, the principal the SKRD's.
+    from fees.demo import DEMO_INTEREST_ACCOUNT
+
+    assert notice.computation["interest_account_code"] == DEMO_INTEREST_ACCOUNT
+    assert f"<td>{DEMO_INTEREST_ACCOUNT}</td>" in html
+    assert all(line["account_code"] in html for line in notice.bill.lines)
 
 
 def test_an_expired_bill_is_refused_by_the_bank_with_54_before_and_after_the_sweep(billed):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from accounts.models import User
 from fees.models import Payment, SettlementImport, SettlementLine
 from fees.reconciliation import settlement_import
-from fees.reports import INTEREST_ACCOUNT, revenue
+from fees.reports import revenue
 from fees.selectors import region_local_date
 from fees.simulator import SettlementRow, write_settlement
 from ptsp.errors import Conflict, DomainError, NotAllowed
@@ -223,8 +223,9 @@ def test_revenue_per_day_and_month_by_account_code_and_permit_type(two_paid, log
     for email in (TREASURER, "monitor.btg@ptsp.local"):
         response = login(email).get(reverse("fees:revenue_csv"), {"by": "month"})
         table = list(csv.reader(io.StringIO(response.content.decode())))
-        assert table[0] == ["period", "account_code", "permit_type", "payments", "amount"]
-        assert sum(Decimal(r[4]) for r in table[1:]) == first.amount + second.amount
+        assert table[0] == ["period", "account_code", "kind", "permit_type", "payments", "amount"]
+        assert {r[2] for r in table[1:]} == {"levy"}
+        assert sum(Decimal(r[5]) for r in table[1:]) == first.amount + second.amount
     page = login("monitor.btg@ptsp.local").get(reverse("fees:revenue"))
     assert page.status_code == 200 and 'id="revenue"' in page.content.decode()
     plg = Client()
@@ -235,7 +236,9 @@ def test_revenue_per_day_and_month_by_account_code_and_permit_type(two_paid, log
     assert list(csv.reader(io.StringIO(other.content.decode())))[1:] == []
 
 
-def test_late_interest_counts_under_its_own_account(demo):
+def _paid_late(receipt: str, *, interest_account: str):
+    """A billed file whose SKRD fell due three days ago (the region's levy policy naming
+    `interest_account` for late interest), paid at the bank with the interest."""
     from fees.cases import bill_amount_due
     from fees.interest import add_months
     from fees.models import Bill, LevyPolicy
@@ -243,13 +246,55 @@ def test_late_interest_counts_under_its_own_account(demo):
     application = _billed()
     region = application.region
     today = region_local_date(region)
-    LevyPolicy.objects.filter(region=region).update(valid_from=add_months(today, -60))
+    LevyPolicy.objects.filter(region=region).update(
+        valid_from=add_months(today, -60), interest_account_code=interest_account
+    )
     Bill.objects.filter(application=application).update(
         due_date=today - timedelta(days=3), expires_on=today + timedelta(days=60)
     )
     bill = application.bills.get()
     due = bill_amount_due(bill, today)
-    assert pay(Client(), bill.billing_code, due, receipt="BANKKA-LATE")["response_code"] == "00"
+    assert due > bill.total
+    assert pay(Client(), bill.billing_code, due, receipt=receipt)["response_code"] == "00"
+    return bill, due
+
+
+def test_late_interest_counts_under_the_policys_interest_account(demo, login):
+    from fees.models import LevyPolicy
+
+    bill, due = _paid_late("BANKKA-LATE", interest_account="4.1.04.16.01.0001")
+    region = bill.region
+    today = region_local_date(region)
+    payment = bill.payments.get()
+    assert payment.interest_account_code == "4.1.04.16.01.0001"
     rows = revenue(region=region, first_day=today, last_day=today)
-    interest = [r for r in rows if r.account_code == INTEREST_ACCOUNT]
-    assert len(interest) == 1 and interest[0].amount == due - bill.total
+    interest = [r for r in rows if r.interest]
+    assert [(r.account_code, r.amount) for r in interest] == [
+        ("4.1.04.16.01.0001", due - bill.total)
+    ]
+    assert sum(r.amount for r in rows if not r.interest) == bill.total
+    # A later change of the policy's account does not move what was booked.
+    LevyPolicy.objects.filter(region=region).update(interest_account_code="4.1.04.99")
+    again = [r for r in revenue(region=region, first_day=today, last_day=today) if r.interest]
+    assert [r.account_code for r in again] == ["4.1.04.16.01.0001"]
+    page = login(TREASURER).get(reverse("fees:revenue")).content.decode()
+    assert "4.1.04.16.01.0001 (late interest)" in page
+    table = list(
+        csv.reader(io.StringIO(login(TREASURER).get(reverse("fees:revenue_csv")).content.decode()))
+    )
+    assert ["4.1.04.16.01.0001", "interest"] in [r[1:3] for r in table[1:]]
+
+
+def test_late_interest_with_no_account_in_the_policy_shows_as_unassigned(demo, login):
+    bill, due = _paid_late("BANKKA-LATE2", interest_account="")
+    today = region_local_date(bill.region)
+    interest = [
+        r for r in revenue(region=bill.region, first_day=today, last_day=today) if r.interest
+    ]
+    assert [(r.account_code, r.amount) for r in interest] == [("", due - bill.total)]
+    page = login(TREASURER).get(reverse("fees:revenue")).content.decode()
+    assert "late interest (no account code in the levy policy)" in page
+
+
+def test_a_payment_on_time_books_no_interest_account(two_paid):
+    assert {p.interest_account_code for p in two_paid} == {""}

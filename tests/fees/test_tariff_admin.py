@@ -102,7 +102,7 @@ def test_another_regions_tariff_can_be_neither_seen_nor_chosen(monitor):
     assert not tariff.versions.filter(legal_basis="Perkada SHST tahun berikut").exists()
 
 
-def test_stored_numbers_and_policies_are_read_only(monitor):
+def test_stored_numbers_and_policies_are_read_only(monitor, english):
     _tariff, current = _pbg()
     page = monitor.get(reverse("admin:fees_tariffversion_change", args=[current.pk]))
     assert page.status_code == 200 and 'name="definition"' not in page.content.decode()
@@ -110,13 +110,24 @@ def test_stored_numbers_and_policies_are_read_only(monitor):
         reverse("admin:fees_tariffversion_change", args=[current.pk]), {"legal_basis": "x"}
     )
     assert posted.status_code == 403
+    # A saved policy's rules stay as they are; only its late-interest account may be set.
     policy = LevyPolicy.objects.get(region__code="BTG")
-    assert (
-        monitor.post(
-            reverse("admin:fees_levypolicy_change", args=[policy.pk]), {"payment_due_days": 1}
-        ).status_code
-        == 403
+    url = reverse("admin:fees_levypolicy_change", args=[policy.pk])
+    form = monitor.get(url).content.decode()
+    assert 'name="interest_account_code"' in form and 'name="payment_due_days"' not in form
+    monitor.post(
+        url, {"payment_due_days": 1, "interest_account_code": policy.interest_account_code}
     )
+    policy.refresh_from_db()
+    assert policy.payment_due_days == 30
+    refused = monitor.post(url, {"interest_account_code": "denda"})
+    assert refused.status_code == 200
+    assert "digits separated by dots" in refused.content.decode()
+    assert (
+        LevyPolicy.objects.get(pk=policy.pk).interest_account_code == policy.interest_account_code
+    )
+    assert monitor.post(url, {"interest_account_code": "4.1.04.16.02"}).status_code == 302
+    assert LevyPolicy.objects.get(pk=policy.pk).interest_account_code == "4.1.04.16.02"
 
 
 def test_a_levy_policy_overlapping_is_refused_and_a_next_one_is_added(monitor):

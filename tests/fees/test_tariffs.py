@@ -340,6 +340,30 @@ def test_levy_policies_are_versioned_and_do_not_overlap(btg, today):
         )
 
 
+def test_a_levy_policy_with_a_malformed_interest_account_is_refused(btg, today, english):
+    before = LevyPolicy.objects.count()
+    with pytest.raises(DomainError) as refused:
+        levy_policy_create(
+            region=btg,
+            valid_from=today,
+            legal_basis="Perda uji",
+            billing_prefix="6474",
+            interest_account_code="denda retribusi",
+        )
+    assert "account code of the late interest is digits separated by dots" in str(
+        refused.value.message
+    )
+    assert LevyPolicy.objects.count() == before
+    policy = levy_policy_create(
+        region=btg,
+        valid_from=today,
+        legal_basis="Perda uji",
+        billing_prefix="6474",
+        interest_account_code=" 4.1.04.16.01.0001 ",
+    )
+    assert policy.interest_account_code == "4.1.04.16.01.0001"
+
+
 def test_a_new_yearly_shst_is_a_copy_of_the_version_with_the_new_price(pbg, reklame, today):
     """The head of region sets the SHST each year: copy the version's tables, change the SHST."""
     from fees.selectors import tariff_definition_of
