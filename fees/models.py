@@ -799,6 +799,11 @@ class SettlementLine(models.Model):
     recorded_amount = models.DecimalField(
         _("amount recorded here (Rp)"), null=True, blank=True, **MONEY
     )
+    # A `missing_here` finding the treasurer recorded from the file (fees.reconciliation).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded from the file at"), null=True, blank=True)
 
     class Meta:
         ordering = ["settlement", "line_number", "id"]

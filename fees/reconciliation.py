@@ -8,7 +8,8 @@ stored."""
 
 import hashlib
 from collections import Counter
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Role
 from agencies.selectors import agencies_of
-from fees.models import Payment, SettlementImport, SettlementLine
+from fees.models import Bill, Payment, SettlementImport, SettlementLine
 from fees.selectors import region_local_date
 from fees.simulator.settlement import read_settlement
 from ptsp.errors import Conflict, DomainError, NotAllowed
@@ -181,3 +182,128 @@ def settlement_import(*, actor, region, bank_id: str, upload) -> SettlementImpor
 def settlements_visible_to(user):
     """The imports of the regions where `user` is the treasurer; none for anyone else."""
     return SettlementImport.objects.filter(region_id__in=_treasurer_regions(user))
+
+
+@dataclass(frozen=True)
+class Recorded:
+    payment: Payment
+    new: bool  # False: the bank's own post had arrived since the import (only linked)
+
+
+def settlement_line_record(*, line_id: int, actor) -> Recorded:
+    """Record here a payment the bank's settlement file lists and we have no record of (a
+    `missing_here` finding: typically the bank posted it, took the money, and never got our
+    answer). The payment is what the file says — the bank's receipt number, amount, time and
+    channel — booked as the bank's (host-to-host) payment, confirmed by the treasurer, and the
+    bill is paid as if the post had arrived: the file goes to the signer's queue. When the
+    bank's post has arrived since the import, the finding is only linked to it.
+
+    Who: the treasurer of the import's region. Changes: one Payment, the bill paid, the line
+    linked to the payment with who recorded it and when. Raises NotAllowed (not the region's
+    treasurer), Conflict (not a `missing_here` finding, already recorded, the bill paid by
+    another payment, cancelled or expired), DomainError (no bill of the region with the line's
+    billing code, an unreadable payment time, an amount that is not the bill's amount due on the
+    day it was paid). Nothing changes on an error: the bank refunds what cannot be recorded."""
+    from fees.cases import bill_amount_due, bill_mark_paid, interest_account_of
+
+    with transaction.atomic():
+        line = (
+            SettlementLine.objects.select_for_update()
+            .select_related("settlement", "settlement__region")
+            .filter(pk=line_id)
+            .first()
+        )
+        if line is None or line.settlement.region_id not in _treasurer_regions(actor):
+            raise NotAllowed(_("You may not do this."))
+        if line.outcome != SettlementLine.Outcome.MISSING_HERE:
+            raise Conflict(
+                _("Only a payment the bank lists and we have not recorded can be recorded here."),
+                code="settlement_line_not_missing",
+            )
+        if line.payment_id is not None:
+            raise Conflict(_("This payment was recorded already."), code="settlement_line_recorded")
+        batch = line.settlement
+        region = batch.region
+        bill = (
+            Bill.objects.select_for_update(no_key=True)
+            .select_related("region")
+            .filter(region=region, billing_code=line.billing_code)
+            .first()
+        )
+        if bill is None:
+            raise DomainError(
+                _(
+                    "No bill of %(region)s has the billing code %(code)s: the bank refunds "
+                    "the payment."
+                )
+                % {"region": region.name, "code": line.billing_code},
+                code="settlement_bill_unknown",
+            )
+        already = Payment.objects.filter(
+            bank_id=batch.bank_id, receipt_number=line.receipt_number
+        ).first()
+        if already is not None:
+            # The bank's post arrived after the import: link the finding to it, nothing else.
+            line.payment = already
+            line.recorded_amount = already.amount
+            line.save(update_fields=["payment", "recorded_amount"])
+            return Recorded(payment=already, new=False)
+        try:
+            paid_at = datetime.fromisoformat(line.paid_at)
+        except ValueError:
+            paid_at = None
+        if paid_at is None or paid_at.tzinfo is None:
+            raise DomainError(
+                _("The payment time in the file (%(value)s) cannot be read.")
+                % {"value": line.paid_at or "—"},
+                code="settlement_paid_at_unreadable",
+            )
+        if bill.status == Bill.Status.PAID:
+            raise Conflict(
+                _(
+                    "The bill %(bill)s is paid already by another payment: the bank refunds this one."
+                )
+                % {"bill": bill.number},
+                code="bill_not_unpaid",
+            )
+        if bill.status != Bill.Status.UNPAID:
+            raise Conflict(
+                _("The bill %(bill)s is %(status)s: it can no longer be paid; the bank refunds.")
+                % {"bill": bill.number, "status": bill.get_status_display().lower()},
+                code="bill_not_unpaid",
+            )
+        paid_on = region_local_date(region, paid_at)
+        if bill.expires_on is not None and paid_on > bill.expires_on:
+            raise Conflict(
+                _("The bill %(bill)s could be paid until %(day)s: the bank refunds this payment.")
+                % {"bill": bill.number, "day": bill.expires_on.isoformat()},
+                code="bill_expired",
+            )
+        due = bill_amount_due(bill, paid_on)
+        if int(line.amount or 0) != due:
+            raise DomainError(
+                _(
+                    "The bank took Rp %(taken)s; the bill cost Rp %(due)s on %(day)s: ask the bank "
+                    "to correct or refund it."
+                )
+                % {"taken": int(line.amount or 0), "due": due, "day": paid_on.isoformat()},
+                code="settlement_amount_differs",
+            )
+        payment = Payment.objects.create(
+            bill=bill,
+            method=Payment.Method.H2H,
+            bank_id=batch.bank_id,
+            receipt_number=line.receipt_number,
+            amount=due,
+            interest_account_code=interest_account_of(bill, due),
+            paid_at=paid_at,
+            channel=line.channel or "OTHER",
+            confirmed_by=actor,
+        )
+        bill_mark_paid(bill=bill, payment=payment, actor=actor)
+        line.payment = payment
+        line.recorded_amount = payment.amount
+        line.recorded_by = actor
+        line.recorded_at = timezone.now()
+        line.save(update_fields=["payment", "recorded_amount", "recorded_by", "recorded_at"])
+    return Recorded(payment=payment, new=True)

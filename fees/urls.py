@@ -20,6 +20,11 @@ urlpatterns = [
     # Reconciliation and revenue (issue 17, late payment and reports)
     path("treasury/settlements/", views.settlements, name="settlements"),
     path("treasury/settlements/<int:pk>/", views.settlement, name="settlement"),
+    path(
+        "treasury/settlements/<int:pk>/lines/<int:line>/record/",
+        views.settlement_line_record,
+        name="settlement_line_record",
+    ),
     path("treasury/revenue/", views.revenue, name="revenue"),
     path("treasury/revenue.csv", views.revenue_csv, name="revenue_csv"),
 ]

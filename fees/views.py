@@ -360,7 +360,7 @@ def settlement(request, pk: int):
     from fees.reconciliation import settlements_visible_to
 
     batch = get_object_or_404(settlements_visible_to(request.user), pk=pk)
-    lines = list(batch.lines.select_related("payment__bill__application"))
+    lines = list(batch.lines.select_related("payment__bill__application", "recorded_by"))
     return render(
         request,
         "fees/settlement.html",
@@ -369,6 +369,28 @@ def settlement(request, pk: int):
             "differences": [x for x in lines if x.outcome != SettlementLine.Outcome.MATCHED],
             "matched": [x for x in lines if x.outcome == SettlementLine.Outcome.MATCHED],
         },
+    )
+
+
+@role_required(Role.TREASURER)
+@require_POST
+def settlement_line_record(request, pk: int, line: int):
+    """Record here a payment the bank's file lists and we have not (a `missing_here` finding)."""
+    from fees.reconciliation import settlement_line_record as record
+    from fees.reconciliation import settlements_visible_to
+
+    batch = get_object_or_404(settlements_visible_to(request.user), pk=pk)
+    get_object_or_404(batch.lines, pk=line)
+    here = reverse("fees:settlement", args=[batch.pk])
+    return run_service(
+        request,
+        lambda: record(line_id=line, actor=request.user),
+        # Also when the bank's own post arrived since the import (the finding is linked to it).
+        success=_(
+            "The payment is recorded; the bill is paid and the file is in the signer's queue."
+        ),
+        redirect_to=here,
+        error_redirect=here,
     )
 
 

@@ -274,6 +274,7 @@ MATRIX: dict[str, Entry] = {
     "fees:h2h_payment": _e(set(), post_only=True),
     "fees:settlements": _e({TREASURER}),
     "fees:settlement": _e({TREASURER}, "settlement"),
+    "fees:settlement_line_record": _e({TREASURER}, "settlement_line", post_only=True),
     "fees:revenue": _e({TREASURER, MONITOR}),
     "fees:revenue_csv": _e({TREASURER, MONITOR}),
 }
@@ -407,6 +408,19 @@ def journey(demo, run_outbox, signing_cert):
         imported_by=User.objects.get(email=ACTORS[TREASURER]),
         imported_at=timezone.now(),
     )
+    from fees.models import SettlementLine
+
+    lost = SettlementLine.objects.create(
+        settlement=settlement,
+        line_number=2,
+        outcome=SettlementLine.Outcome.MISSING_HERE,
+        receipt_number="BANKKA-MATRIX",
+        billing_code="64749999999999",  # no bill has it: the treasurer's post is refused
+        amount=1000,
+        paid_at=timezone.now().isoformat(),
+        channel="ATM",
+        bank_status="UNCONFIRMED",
+    )
     draft_doc = draft.documents.filter(is_current=True).first()
     document = routed.documents.filter(is_current=True).first()
     ptype = routed.permit_type
@@ -442,6 +456,7 @@ def journey(demo, run_outbox, signing_cert):
         "billed": (billed.pk,),
         "proof": (proof.pk,),
         "settlement": (settlement.pk,),
+        "settlement_line": (settlement.pk, lost.pk),
         "notification": (routed.notifications.filter(recipient=owner).first().pk,),
     }
     emails = dict(ACTORS, **{OFFICER: dinkes.assignee.email})

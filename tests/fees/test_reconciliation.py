@@ -11,9 +11,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
-from fees.models import Payment, SettlementImport, SettlementLine
+from fees.models import Bill, Payment, SettlementImport, SettlementLine
 from fees.reconciliation import settlement_import
 from fees.reports import revenue
 from fees.selectors import region_local_date
@@ -298,3 +299,131 @@ def test_late_interest_with_no_account_in_the_policy_shows_as_unassigned(demo, l
 
 def test_a_payment_on_time_books_no_interest_account(two_paid):
     assert {p.interest_account_code for p in two_paid} == {""}
+
+
+# --- recording a payment the bank lists and we do not (a `missing_here` finding) ------------
+
+
+def _lost_payment(treasurer, *, amount=None, receipt="BANKKA-LOST", code=None, paid_at=None):
+    """A billed file whose payment the bank took (UNCONFIRMED: no answer reached it) and never
+    posted again; the treasurer imports the bank's file listing it."""
+    other = _billed()
+    bill = other.bills.get()
+    when = paid_at or timezone.now()
+    row = SettlementRow(
+        region_local_date(bill.region, when),
+        BANK,
+        receipt,
+        code or bill.billing_code,
+        int(bill.total) if amount is None else amount,
+        when.isoformat(),
+        "ATM",
+        "UNCONFIRMED",
+    )
+    batch = settlement_import(
+        actor=treasurer, region=bill.region, bank_id=BANK, upload=_csv(write_settlement([row]))
+    )
+    return bill, batch.lines.get(receipt_number=receipt)
+
+
+def _unchanged(bill, line):
+    bill.refresh_from_db()
+    line.refresh_from_db()
+    return (
+        bill.status == Bill.Status.UNPAID
+        and not bill.payments.exists()
+        and line.payment_id is None
+        and line.recorded_by_id is None
+    )
+
+
+def test_the_treasurer_records_a_lost_payment_from_the_file(treasurer, login, english):
+    from applications.models import Status
+
+    bill, line = _lost_payment(treasurer)
+    client = login(TREASURER)
+    page = client.get(reverse("fees:settlement", args=[line.settlement_id])).content.decode()
+    assert "Record this payment" in page
+    url = reverse("fees:settlement_line_record", args=[line.settlement_id, line.pk])
+    answer = client.post(url, follow=True)
+    assert "The payment is recorded" in answer.content.decode()
+    bill.refresh_from_db()
+    line.refresh_from_db()
+    payment = bill.payments.get()
+    assert bill.status == Bill.Status.PAID and bill.application.status == Status.RECOMMENDED
+    assert (payment.bank_id, payment.receipt_number, payment.method) == (BANK, "BANKKA-LOST", "h2h")
+    assert payment.amount == bill.total and payment.confirmed_by == treasurer
+    assert line.payment == payment and line.recorded_by == treasurer and line.recorded_at
+    assert "recorded from the file by" in answer.content.decode()
+    # Twice: refused, nothing more.
+    again = client.post(url, follow=True).content.decode()
+    assert "recorded already" in again and Payment.objects.filter(bill=bill).count() == 1
+    # The bank's own late post of the same receipt is answered as a repeat, not paid twice.
+    reply = pay(Client(), bill.billing_code, int(bill.total), receipt="BANKKA-LOST")
+    assert reply["response_code"] in ("00", "88") and Payment.objects.filter(bill=bill).count() == 1
+
+
+def test_when_the_banks_post_arrived_since_the_import_the_finding_is_only_linked(treasurer):
+    from fees.reconciliation import settlement_line_record
+
+    bill, line = _lost_payment(treasurer)
+    assert (
+        pay(Client(), bill.billing_code, int(bill.total), receipt="BANKKA-LOST")["response_code"]
+        == "00"
+    )
+    result = settlement_line_record(line_id=line.pk, actor=treasurer)
+    line.refresh_from_db()
+    assert not result.new and line.payment == result.payment
+    assert Payment.objects.filter(bill=bill).count() == 1 and line.recorded_by_id is None
+
+
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("amount", "the bill cost"),
+        ("unknown bill", "No bill of"),
+        ("paid by another", "paid already by another payment"),
+        ("other treasurer", "You may not do this"),
+        ("matched line", "Only a payment the bank lists"),
+    ],
+)
+def test_a_payment_that_cannot_be_recorded_is_refused_and_nothing_changes(
+    treasurer, two_paid, case, message, english
+):
+    from fees.reconciliation import settlement_line_record
+
+    actor = treasurer
+    if case == "amount":
+        bill, line = _lost_payment(treasurer, amount=1000)
+    elif case == "unknown bill":
+        bill, line = _lost_payment(treasurer, code="64749999999999")
+    elif case == "paid by another":
+        bill, line = _lost_payment(treasurer)
+        assert (
+            pay(Client(), bill.billing_code, int(bill.total), receipt="BANKKA-OTHER")[
+                "response_code"
+            ]
+            == "00"
+        )
+    elif case == "other treasurer":
+        bill, line = _lost_payment(treasurer)
+        actor = User.objects.get(email="verifikator.btg@ptsp.local")
+    else:
+        first, _second = two_paid
+        batch = settlement_import(
+            actor=treasurer,
+            region=first.bill.region,
+            bank_id=BANK,
+            upload=_csv(write_settlement([_row(first)])),
+        )
+        line = batch.lines.get(receipt_number=first.receipt_number)
+        bill = first.bill
+    payments_before = Payment.objects.count()
+    with pytest.raises(DomainError) as refused:
+        settlement_line_record(line_id=line.pk, actor=actor)
+    assert message in str(refused.value.message)
+    assert Payment.objects.count() == payments_before
+    line.refresh_from_db()
+    assert line.recorded_by_id is None
+    if case in ("amount", "other treasurer"):
+        assert _unchanged(bill, line)
