@@ -78,7 +78,7 @@ def queue_context(request, form=None, letters_form=None) -> dict:
     return {
         "applications": signing_queue_rows(request.user),
         "form": form or BatchSignForm(remote=remote),
-        "letters": rejection_letters_to_sign(request.user) if remote else [],
+        "letters": rejection_letters_to_sign(request.user),
         "letters_form": letters_form or BatchSignForm(remote=remote, prefix=LETTERS_PREFIX),
         "remote": remote,
         "signer_problem": problem,

@@ -340,6 +340,21 @@ def test_a_wrong_step_up_signs_nothing(bsre_region, english):
     assert response.status_code == 400 and not SigningBatch.objects.exists()
 
 
+def test_letters_left_waiting_when_bsre_is_turned_off_are_signed_locally(
+    bsre_region, run_outbox
+):
+    application = rejected_application()
+    letter = application.rejection_letter
+    bsre_region.enabled = False
+    bsre_region.save()
+    batch = rejection_letters_sign(letter_ids=[letter.pk], actor=_signer())
+    assert not batch.remote
+    run_outbox()
+    letter.refresh_from_db()
+    assert letter.status == RejectionLetter.Status.SIGNED and letter.file
+    assert _rejected_notices(application) == 1
+
+
 # --- The local region is unchanged -------------------------------------------------------------
 
 
