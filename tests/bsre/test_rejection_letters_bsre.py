@@ -26,7 +26,6 @@ from permits.signing import SigningCredential
 from permits.verification import trust_roots
 from tests.bsre.conftest import ACTIVE_NIK, BSRE_PASSPHRASE
 from tests.bsre.test_configuration import SIGNER
-from tests.bsre.test_issuance_bsre import bsre_region  # noqa: F401 - the fixture
 from tests.journeys import applicant, demo_type, draft, route, submit
 from tests.stepup import step_up
 
@@ -123,9 +122,7 @@ def test_a_letter_signed_with_bsre_is_stored_valid_and_the_applicant_told_once(
     assert SigningBatch.objects.count() == 1 and _rejected_notices(application) == 1
 
 
-def test_a_wrong_passphrase_says_so_and_the_letter_stays_waiting(
-    bsre_region, run_outbox, english
-):
+def test_a_wrong_passphrase_says_so_and_the_letter_stays_waiting(bsre_region, run_outbox, english):
     application = rejected_application()
     letter = application.rejection_letter
     batch = rejection_letters_sign(
@@ -290,9 +287,10 @@ def test_the_queue_lists_the_letters_and_signs_them(bsre_region, run_outbox, eng
     status = client.get(reverse("permits:batch_status", args=[batch.pk])).content.decode()
     assert "1 of 1 letters signed." in status and letter.number in status
     assert 'data-state="done"' in status and BSRE_PASSPHRASE not in status
-    assert "Rejection letters to sign" not in client.get(
-        reverse("permits:signing_queue")
-    ).content.decode()
+    assert (
+        "Rejection letters to sign"
+        not in client.get(reverse("permits:signing_queue")).content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -340,9 +338,7 @@ def test_a_wrong_step_up_signs_nothing(bsre_region, english):
     assert response.status_code == 400 and not SigningBatch.objects.exists()
 
 
-def test_letters_left_waiting_when_bsre_is_turned_off_are_signed_locally(
-    bsre_region, run_outbox
-):
+def test_letters_left_waiting_when_bsre_is_turned_off_are_signed_locally(bsre_region, run_outbox):
     application = rejected_application()
     letter = application.rejection_letter
     bsre_region.enabled = False
