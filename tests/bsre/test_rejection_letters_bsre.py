@@ -68,6 +68,10 @@ def _sign_calls(simulator) -> int:
     return sum(1 for call in simulator.calls if call.path == SIGN_PDF_PATH)
 
 
+def _last_sign_call(simulator):
+    return [call for call in simulator.calls if call.path == SIGN_PDF_PATH][-1]
+
+
 def test_the_letter_waits_for_the_signer_and_the_applicant_is_not_told_yet(bsre_region):
     application = rejected_application()
     letter = RejectionLetter.objects.get(application=application)
@@ -91,6 +95,8 @@ def test_a_letter_signed_with_bsre_is_stored_valid_and_the_applicant_told_once(
     assert BSRE_PASSPHRASE not in str(message.kwargs)  # sealed
     run_outbox()
     assert _sign_calls(simulator) == before + 1  # one sign/pdf request for the letter
+    call = _last_sign_call(simulator)
+    assert call.files == 1 and call.signer != ACTIVE_NIK  # BSrE saw the masked NIK only
     letter.refresh_from_db()
     assert letter.status == RejectionLetter.Status.SIGNED and letter.file
     assert batch.items.get().state == SigningBatchItem.State.DONE
@@ -122,13 +128,16 @@ def test_a_letter_signed_with_bsre_is_stored_valid_and_the_applicant_told_once(
     assert SigningBatch.objects.count() == 1 and _rejected_notices(application) == 1
 
 
-def test_a_wrong_passphrase_says_so_and_the_letter_stays_waiting(bsre_region, run_outbox, english):
+def test_a_wrong_passphrase_says_so_and_the_letter_stays_waiting(
+    bsre_region, simulator, run_outbox, english
+):
     application = rejected_application()
     letter = application.rejection_letter
     batch = rejection_letters_sign(
         letter_ids=[letter.pk], actor=_signer(), credential=_passphrase("salah")
     )
     run_outbox()
+    assert _last_sign_call(simulator).outcome == "wrong_passphrase"  # BSrE refused it
     letter.refresh_from_db()
     assert letter.status == RejectionLetter.Status.AWAITING_SIGNATURE and not letter.file
     item = batch.items.get()
@@ -185,7 +194,7 @@ def test_a_one_time_code_signs_the_letters_in_one_request(bsre_region, simulator
         credential=SigningCredential.totp(simulator.totp_for(ACTIVE_NIK)),
     )
     run_outbox()
-    assert _sign_calls(simulator) == before + 1
+    assert _sign_calls(simulator) == before + 1 and _last_sign_call(simulator).files == 2
     assert RejectionLetter.objects.filter(status=RejectionLetter.Status.SIGNED).count() == 2
 
 
