@@ -43,7 +43,8 @@ class PermitAdmin(RegionScopedAdmin):
 @admin.register(RejectionLetter)
 class RejectionLetterAdmin(RegionScopedAdmin):
     region_lookup = "application__region"
-    list_display = ["number", "application", "issued_at"]
+    list_display = ["number", "application", "status", "issued_at"]
+    list_filter = ["status"]
     list_select_related = ["application"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -63,9 +64,9 @@ class SigningBatchItemAdmin(RegionScopedAdmin):
     checked with BSrE that nothing was signed."""
 
     region_lookup = "application__region"
-    list_display = ["application", "batch", "state", "updated_at"]
+    list_display = ["application", "letter", "batch", "state", "updated_at"]
     list_filter = ["state"]
-    list_select_related = ["application", "batch"]
+    list_select_related = ["application", "letter", "batch"]
     actions = ["release_unknown"]
 
     def get_readonly_fields(self, request, obj=None):

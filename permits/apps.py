@@ -10,7 +10,13 @@ class PermitsConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: the models need the app registry ready.
+        from applications.services.outcome import register_rejection_notice_deferral
         from permits.models import Permit
+        from permits.services.issuance import rejection_letter_waits_for_signer
+
+        # In a region that signs with BSrE the applicant hears of a rejection once its letter
+        # is signed (docs/issuance.md, "Rejection letters").
+        register_rejection_notice_deferral(rejection_letter_waits_for_signer)
 
         # A task about a permit is logged with its application's tracking number.
         task_subject_register(

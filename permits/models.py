@@ -121,7 +121,16 @@ class StagedPermitFile(models.Model):
 
 
 class RejectionLetter(models.Model):
-    """The signed letter telling an applicant why their application was rejected."""
+    """The signed letter telling an applicant why their application was rejected.
+
+    In a region that signs with its local certificate the letter is signed by the task that
+    makes it (`signed` at once). In a region that signs with BSrE nobody is at the keyboard in
+    that task: the letter waits (`awaiting_signature`, no file) in the signers' queue until one
+    of them signs it with their BSrE passphrase or code (permits.services.batch_signing)."""
+
+    class Status(models.TextChoices):
+        AWAITING_SIGNATURE = "awaiting", _("Waiting for signature")
+        SIGNED = "signed", _("Signed")
 
     application = models.OneToOneField(
         "applications.Application", on_delete=models.PROTECT, related_name="rejection_letter"
@@ -138,6 +147,7 @@ class RejectionLetter(models.Model):
     file = models.FileField(upload_to=PrivateUploadTo("letters"), blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.SIGNED)
 
     class Meta:
         verbose_name = _("rejection letter")
@@ -183,6 +193,15 @@ class SigningBatchItem(models.Model):
     batch = models.ForeignKey(SigningBatch, on_delete=models.CASCADE, related_name="items")
     application = models.ForeignKey(
         "applications.Application", on_delete=models.PROTECT, related_name="signing_items"
+    )
+    # Set when the item signs the application's rejection letter rather than its permit (a
+    # batch holds permits or letters, never both).
+    letter = models.ForeignKey(
+        RejectionLetter,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signing_items",
     )
     position = models.PositiveSmallIntegerField(default=0)
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)

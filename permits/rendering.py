@@ -374,7 +374,9 @@ def render_permit_pdf(permit) -> bytes:
     return html_to_pdf(permit_html(permit))
 
 
-def rejection_letter_context(letter) -> dict:
+def rejection_letter_context(letter, *, remote: bool = False) -> dict:
+    """`remote`: the letter is signed by its signer's BSrE certificate (a BSrE region), whose
+    issuer the footnote names; else the region's local certificate's."""
     application = letter.application
     language = application.permit_type.pdf_language or "id"
     region = application.region
@@ -382,7 +384,7 @@ def rejection_letter_context(letter) -> dict:
     return {
         "lang": language,
         "L": LABELS[language],
-        **footnote_context(region, language, remote=False),
+        **footnote_context(region, language, user=letter.signer, remote=remote),
         "kop": letterhead(region),
         "region": region,
         "letter": letter,
@@ -393,7 +395,9 @@ def rejection_letter_context(letter) -> dict:
     }
 
 
-def render_rejection_letter_pdf(letter) -> bytes:
+def render_rejection_letter_pdf(letter, *, remote: bool = False) -> bytes:
     return html_to_pdf(
-        render_to_string("permits/pdf/rejection_letter.html", rejection_letter_context(letter))
+        render_to_string(
+            "permits/pdf/rejection_letter.html", rejection_letter_context(letter, remote=remote)
+        )
     )

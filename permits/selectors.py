@@ -9,7 +9,7 @@ from agencies.models import Role
 from agencies.selectors import agencies_of
 from applications.selectors import applications_for_signer
 from catalog.selectors import permit_name_columns, with_permit_name
-from permits.models import Permit
+from permits.models import Permit, RejectionLetter
 
 
 def signer_regions(user) -> list[int]:
@@ -47,6 +47,30 @@ def signing_queue_rows(user) -> list[dict]:
                 issuance_failed=Exists(failed),
                 **permit_name_columns(),
             )
+        )
+    )
+
+
+def rejection_letters_to_sign(user) -> list[dict]:
+    """The rejection letters waiting for a BSrE signature in the regions where `user` signs
+    (issuance.rejection_letter_issue), oldest first: per letter `pk`, `number`,
+    `application_id`, `tracking_number`, `business_name`, `applicant_name`, `issued_at` (when it
+    was prepared). One query; empty for a region that signs locally (its letters are signed at
+    once)."""
+    return list(
+        RejectionLetter.objects.filter(
+            application__region_id__in=signer_regions(user),
+            status=RejectionLetter.Status.AWAITING_SIGNATURE,
+        )
+        .order_by("issued_at", "pk")
+        .values(
+            "pk",
+            "number",
+            "application_id",
+            "issued_at",
+            tracking_number=F("application__tracking_number"),
+            business_name=F("application__business_name"),
+            applicant_name=F("application__applicant__full_name"),
         )
     )
 

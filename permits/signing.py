@@ -530,14 +530,27 @@ def needs_credential(signer) -> bool:
     return bool(getattr(signer, "needs_credential", False))
 
 
+def region_signs_remotely(region) -> bool:
+    """Whether a registered remote provider (BSrE) signs `region`'s documents, whoever signs.
+    A remote configuration that is incomplete counts as remote (fails closed: it must not make
+    a document signed with the local key instead). No signer is checked or called."""
+    for provider in _SIGNER_PROVIDERS:
+        try:
+            if provider(region, None) is not None:
+                return True
+        except SigningUnavailable:
+            return True
+    return False
+
+
 def get_signer(region=None, *, user=None, remote: bool = True) -> Signer:
     """The signer for a region's permits: a registered remote provider's (BSrE, for a region
     with an enabled configuration, signing as `user`), else the region's own certificate or
     the deployment's (`certificate_for`). Raises SigningUnavailable when the region may not
     sign at all (a remote configuration that is incomplete fails closed, never falls back to
     the local key); a missing or unusable file is reported by the signer's `check()`.
-    `remote=False`: the local signer only (rejection letters, signed in a task without a
-    person at the keyboard)."""
+    `remote=False`: the local signer only (whatever the region's provider: the footnote of a
+    document the local key signs)."""
     if remote and region is not None:
         for provider in _SIGNER_PROVIDERS:
             signer = provider(region, user)

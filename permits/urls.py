@@ -10,6 +10,7 @@ urlpatterns = [
     path("signing/batch/", batch.sign_batch, name="sign_batch"),
     path("signing/batch/<int:pk>/", batch.batch_page, name="batch"),
     path("signing/batch/<int:pk>/status/", batch.batch_status, name="batch_status"),
+    path("signing/letters/", batch.sign_letters, name="sign_letters"),
     path("signing/bsre/code/", batch.request_code, name="request_code"),
     path("signing/<int:pk>/", signing.sign_page, name="sign"),
     path("signing/<int:pk>/status/", signing.issuance_status, name="issuance_status"),

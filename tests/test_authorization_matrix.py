@@ -152,6 +152,8 @@ MATRIX: dict[str, Entry] = {
     "permits:revoke": _e({SIGNER}, "permit", post_only=True),
     # Batch signing and BSrE: the signer's own batches only (another's is 404).
     "permits:sign_batch": _e({SIGNER}, post_only=True),
+    # Rejection letters waiting for a BSrE signature (docs/issuance.md, "Rejection letters").
+    "permits:sign_letters": _e({SIGNER}, post_only=True),
     "permits:request_code": _e({SIGNER}, post_only=True),
     "permits:batch": _e({SIGNER}, "batch"),
     "permits:batch_status": _e({SIGNER}, "batch"),

@@ -24,6 +24,37 @@ from outbox.services import enqueue
 from ptsp.errors import DomainError
 from ptsp.workdays import Calendar
 
+# Whether the applicant is told of a confirmed rejection when the signer confirms it, or later,
+# when its letter is signed: a region that signs with BSrE makes the letter wait for a signer's
+# passphrase or code (docs/issuance.md, "Rejection letters"). `permits` registers the answer
+# from its AppConfig.ready, so that this app never imports the one above it.
+_REJECTION_NOTICE_DEFERRALS: list = []
+
+
+def register_rejection_notice_deferral(predicate) -> None:
+    """Add `predicate(application) -> bool` (idempotent). Called by `permits.apps`."""
+    if predicate not in _REJECTION_NOTICE_DEFERRALS:
+        _REJECTION_NOTICE_DEFERRALS.append(predicate)
+
+
+def rejection_notice_deferred(application: Application) -> bool:
+    """Whether the applicant hears of the rejection only once its letter is signed (then the
+    letter's signing sends the same notice, under the same deduplication key)."""
+    return any(predicate(application) for predicate in _REJECTION_NOTICE_DEFERRALS)
+
+
+def rejection_notice(application: Application, event, reasons: str) -> None:
+    """The applicant's notice of a confirmed rejection (`event`), sent once whoever sends it:
+    this service, or the signing of the letter in a BSrE region."""
+    notify(
+        recipients=[application.applicant],
+        kind="rejected",
+        application=application,
+        context={"reasons": reasons},
+        url=reverse("applications:detail", args=[application.pk]),
+        dedupe=f"event:{event.pk}",
+    )
+
 
 def signers_of(application: Application):
     return User.objects.filter(
@@ -138,7 +169,9 @@ def application_payment_confirm(
 def application_confirm_rejection(*, application_id: int, actor, note: str = "") -> Application:
     """The signer confirms an OPD's proposed rejection: the application is rejected, the other
     open reviews are closed, the applicant is told the reasons, and a signed rejection letter
-    is produced (after commit)."""
+    is produced (after commit). In a region that signs with BSrE (`rejection_notice_deferred`)
+    the letter waits for a signer's BSrE passphrase or code and the applicant is told when it
+    is signed, not now."""
     with transaction.atomic():
         application, event = application_transition(
             application_id=application_id, action=Action.CONFIRM_REJECTION, actor=actor, note=note
@@ -159,14 +192,8 @@ def application_confirm_rejection(*, application_id: int, actor, note: str = "")
         application.due_at = None
         application.save(update_fields=["closed_at", "due_at", "updated_at"])
         reasons = "\n".join(f"{r.agency.name}: {r.reasons}" for r in rejected)
-        notify(
-            recipients=[application.applicant],
-            kind="rejected",
-            application=application,
-            context={"reasons": reasons},
-            url=reverse("applications:detail", args=[application.pk]),
-            dedupe=f"event:{event.pk}",
-        )
+        if not rejection_notice_deferred(application):
+            rejection_notice(application, event, reasons)
         enqueue(
             "permits.tasks.issue_rejection_letter",
             args=[application.pk],

@@ -15,6 +15,7 @@ from applications.selectors import (
 from applications.services.outcome import (
     application_confirm_rejection,
     application_send_back_rejection,
+    rejection_notice_deferred,
 )
 from applications.workflow import Action, allowed_actions
 from ptsp.errors import DomainError
@@ -58,15 +59,24 @@ def rejection(request, pk: int):
         form = StepUpForm(request.POST)
         if form.verify(actor=request.user, request=request):
             try:
-                application_confirm_rejection(
+                application = application_confirm_rejection(
                     application_id=application.pk, actor=request.user, note=note
                 )
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(
-                    request, _("Rejection confirmed; the applicant has been told the reasons.")
-                )
+                if rejection_notice_deferred(application):
+                    messages.success(
+                        request,
+                        _(
+                            "Rejection confirmed. Its letter waits for your BSrE signature "
+                            "under Permits to sign; the applicant is told once it is signed."
+                        ),
+                    )
+                else:
+                    messages.success(
+                        request, _("Rejection confirmed; the applicant has been told the reasons.")
+                    )
                 return redirect("applications:rejection_queue")
     context = application_page_context(application)
     context["rejected_reviews"] = rejected_reviews(application)

@@ -49,7 +49,7 @@ from applications.models import Application, Status
 from applications.workflow import Action, application_transition, permit_transition
 from outbox.models import OutboxMessage
 from outbox.services import enqueue
-from permits.models import Permit, SigningBatch, SigningBatchItem
+from permits.models import Permit, RejectionLetter, SigningBatch, SigningBatchItem
 from permits.services import issuance
 from permits.signing import SigningCredential, get_signer, needs_credential
 from ptsp.errors import Conflict, DomainError
@@ -60,7 +60,13 @@ BATCH_TASK = "permits.tasks.sign_batch"
 MAX_FILES = 50
 # Errors that concern one file only: the rest of the batch goes on. Any other refusal (the
 # credential, the certificate, BSrE unreachable, the session expired) stops what is left.
-FILE_ONLY_CODES = {"bsre_bad_answer", "bsre_outcome_unknown", "batch_not_issuing"}
+FILE_ONLY_CODES = {
+    "bsre_bad_answer",
+    "bsre_outcome_unknown",
+    "batch_not_issuing",
+    "batch_letter_not_waiting",
+}
+LETTER_TASK = "permits.tasks.issue_rejection_letter"
 
 
 def _context(batch: SigningBatch) -> str:
@@ -216,6 +222,10 @@ def item_state(item: SigningBatchItem) -> str:
     batch, the application's progress through `permit_issue` and its task."""
     if item.batch.remote or item.state == SigningBatchItem.State.FAILED:
         return item.state
+    if item.letter_id:  # a letter signed locally by its task
+        if item.letter.status == RejectionLetter.Status.SIGNED:
+            return SigningBatchItem.State.DONE
+        return SigningBatchItem.State.SENDING
     status = item.application.status
     if status == Status.ISSUED:
         return SigningBatchItem.State.DONE
@@ -317,6 +327,10 @@ def _run(batch, pending, token, certificate_sha256) -> None:
 def _sign_group(batch, group, signer, credential, certificate_sha256) -> None:
     # Inside: WeasyPrint is loaded only where a PDF is made (the worker).
     from permits.rendering import render_permit_pdf
+
+    if group[0].letter_id:
+        _sign_letter_group(batch, group, signer, credential)
+        return
 
     SigningBatchItem.objects.filter(pk__in=[i.pk for i in group]).update(
         state=SigningBatchItem.State.SENDING, updated_at=timezone.now()
@@ -446,6 +460,204 @@ def _complete(permit: Permit, signed: bytes) -> None:
     permit.staged_files.all().delete()
     issuance.permit_complete(permit, signed)
     logger.info("permit issued: permit=%s number=%s signer=bsre", permit.pk, permit.number)
+
+
+# --- Rejection letters of a region that signs with BSrE -------------------------------------
+
+
+def _refuse_unknown_letters(letter_ids: list[int]) -> None:
+    if (
+        SigningBatchItem.objects.filter(
+            letter_id__in=letter_ids, state=SigningBatchItem.State.UNKNOWN
+        )
+        .exclude(error="released")
+        .exists()
+    ):
+        raise Conflict(
+            gettext_lazy(
+                "BSrE was asked to sign this letter and its answer never came back: it may have "
+                "signed it. It is not signed again until the system operator has checked with "
+                "BSrE and released it."
+            ),
+            code="bsre_outcome_unknown",
+        )
+
+
+def rejection_letters_sign(*, letter_ids: list[int], actor, credential=None) -> SigningBatch:
+    """Sign the rejection letters `letter_ids` (waiting for signature, one region) as `actor`.
+
+    A region that signs with BSrE leaves its rejection letters waiting
+    (`issuance.rejection_letter_issue`); a signer signs them here exactly as permits: the
+    step-up (the view), the passphrase or one-time code, BSrE's word on the signer before
+    anything changes, one batch whose task (`permits.tasks.sign_batch`) carries the credential
+    sealed. In the worker each letter is rendered naming `actor`, signed by BSrE, stored and
+    marked signed in one transaction, and the applicant is told (`letter_signed_notice`); a
+    wrong passphrase or code, BSrE down: the letter stays waiting with BSrE's reason on the
+    batch page, to be signed again. A region that no longer signs with BSrE: the letters'
+    task signs them with the local certificate.
+
+    Who: a signer of the letters' region. Changes: a SigningBatch with one item per letter.
+    Raises DomainError (none chosen, too many, several regions, no credential),
+    SigningUnavailable and BSrE's refusals of the signer, NotAllowed, Conflict (a letter not
+    waiting, being signed in another batch, or whose earlier BSrE outcome is unknown).
+    """
+    ids = list(dict.fromkeys(int(i) for i in letter_ids))
+    if not ids:
+        raise DomainError(gettext_lazy("Choose at least one letter to sign."), code="batch_empty")
+    if len(ids) > MAX_FILES:
+        raise DomainError(
+            gettext_lazy("Sign at most %(max)s files at once.") % {"max": MAX_FILES},
+            code="batch_too_large",
+        )
+    letters = list(RejectionLetter.objects.filter(pk__in=ids).select_related("application__region"))
+    if len(letters) != len(ids):
+        raise Conflict(gettext_lazy("A chosen letter no longer exists."), code="batch_unknown")
+    if len({letter.application.region_id for letter in letters}) != 1:
+        raise DomainError(
+            gettext_lazy("Sign the files of one region at a time."), code="batch_regions"
+        )
+    for letter in letters:
+        issuance._check_signer(actor, letter.application)
+    region = letters[0].application.region
+    signer = get_signer(region, user=actor)
+    remote = needs_credential(signer)
+    if remote and not isinstance(credential, SigningCredential):
+        raise credential_required()
+    signer.check()  # before anything changes: not registered, expired, revoked
+    _refuse_unknown_letters(ids)
+    order = {pk: position for position, pk in enumerate(ids)}
+    letters.sort(key=lambda letter: order[letter.pk])
+    with transaction.atomic():
+        locked = {
+            letter.pk: letter
+            for letter in RejectionLetter.objects.select_for_update().filter(pk__in=ids)
+        }
+        waiting = RejectionLetter.Status.AWAITING_SIGNATURE
+        not_waiting = [letter for letter in letters if locked[letter.pk].status != waiting]
+        if not_waiting:
+            raise Conflict(
+                gettext_lazy("Letter %(number)s is not waiting for signature.")
+                % {"number": not_waiting[0].number},
+                code="batch_letter_not_waiting",
+            )
+        if SigningBatchItem.objects.filter(
+            letter_id__in=ids,
+            batch__remote=True,
+            state__in=[SigningBatchItem.State.PENDING, SigningBatchItem.State.SENDING],
+        ).exists():
+            raise Conflict(
+                gettext_lazy("A chosen letter is being signed already: see its progress."),
+                code="batch_letter_busy",
+            )
+        batch = SigningBatch.objects.create(
+            signer=actor,
+            region=region,
+            remote=remote,
+            credential_kind=credential.kind if remote else "",
+        )
+        for position, letter in enumerate(letters):
+            SigningBatchItem.objects.create(
+                batch=batch,
+                application_id=letter.application_id,
+                letter=letter,
+                position=position,
+                state=SigningBatchItem.State.PENDING if remote else SigningBatchItem.State.SENDING,
+            )
+            if not remote:
+                enqueue(
+                    LETTER_TASK,
+                    args=[letter.application_id],
+                    dedupe_key=f"rejection-letter:{letter.application_id}:batch:{batch.pk}",
+                )
+        if remote:
+            enqueue(
+                BATCH_TASK,
+                args=[batch.pk],
+                kwargs={"token": signer.seal(credential, context=_context(batch))},
+                dedupe_key=f"sign-batch:{batch.pk}",
+            )
+    logger.info(
+        "rejection letters signing started: batch=%s letters=%s actor=%s remote=%s",
+        batch.pk,
+        len(letters),
+        actor.pk,
+        remote,
+    )
+    return batch
+
+
+def _sign_letter_group(batch, group, signer, credential) -> None:
+    """Render the group's letters naming the batch's signer, have BSrE sign them, store them and
+    tell the applicants, in one transaction (the letters' rows locked): a refusal rolls it all
+    back and the letters stay waiting. A letter that cannot be rendered is dropped first."""
+    from permits.rendering import render_rejection_letter_pdf
+
+    SigningBatchItem.objects.filter(pk__in=[i.pk for i in group]).update(
+        state=SigningBatchItem.State.SENDING, updated_at=timezone.now()
+    )
+    dropped: list[tuple[SigningBatchItem, str]] = []
+    with transaction.atomic():
+        letters, pdfs, kept = [], [], []
+        for item in group:
+            try:
+                letter = (
+                    RejectionLetter.objects.select_for_update(of=("self",))
+                    .select_related(
+                        "application__permit_type", "application__region", "application__applicant"
+                    )
+                    .get(pk=item.letter_id)
+                )
+                if letter.status != RejectionLetter.Status.AWAITING_SIGNATURE:
+                    raise Conflict(
+                        gettext_lazy("This letter is no longer waiting for signature."),
+                        code="batch_letter_not_waiting",
+                    )
+                issuance._letter_signer_fields(letter, batch.signer)
+                pdfs.append(render_rejection_letter_pdf(letter, remote=True))
+            except Exception as exc:
+                if len(group) == 1:
+                    raise
+                logger.warning("signing batch: letter dropped: item=%s %s", item.pk, exc)
+                message = exc.message if isinstance(exc, DomainError) else exc.__class__.__name__
+                dropped.append((item, str(message)))
+                continue
+            letters.append(letter)
+            kept.append(item)
+        if letters:
+            _sign_letters(batch, kept, letters, pdfs, signer, credential)
+    _fail_dropped(dropped)
+
+
+def _sign_letters(batch, group, letters, pdfs, signer, credential) -> None:
+    try:
+        signed = signer.sign_many(
+            pdfs,
+            signer_name=letters[0].signer_name,
+            reason="Penolakan permohonan "
+            + ", ".join(letter.application.tracking_number for letter in letters),
+            location=batch.region.name,
+            credential=credential,
+        )
+    except DomainError as exc:
+        if not getattr(exc, "outcome_unknown", False):
+            raise  # nothing signed: the transaction rolls back, the letters stay waiting
+        # BSrE may have signed: not again until an operator checked (admin, the item's action).
+        SigningBatchItem.objects.filter(pk__in=[i.pk for i in group]).update(
+            state=SigningBatchItem.State.UNKNOWN, error=str(exc.message)[:2000]
+        )
+        logger.error(
+            "signing batch: BSrE's outcome unknown for letters: batch=%s letters=%s",
+            batch.pk,
+            [letter.pk for letter in letters],
+        )
+        return
+    for letter, item, data in zip(letters, group, signed, strict=True):
+        issuance.letter_store(letter, data)
+        issuance.letter_signed_notice(letter)
+        SigningBatchItem.objects.filter(pk=item.pk).update(
+            state=SigningBatchItem.State.DONE, error="", updated_at=timezone.now()
+        )
+        logger.info("rejection letter signed: letter=%s signer=bsre", letter.pk)
 
 
 def permit_release_unknown_outcome(*, permit_id: int, actor) -> Permit:

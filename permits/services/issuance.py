@@ -27,12 +27,17 @@ from agencies.models import Region, Role
 from agencies.selectors import agencies_of
 from applications.models import Application, Review, ReviewStatus, Status
 from applications.services.notifications import notify
-from applications.services.outcome import signers_of
+from applications.services.outcome import rejection_notice, signers_of
 from applications.workflow import Action, application_transition, permit_transition
 from outbox.services import enqueue
 from permits.models import Permit, PermitCounter, RejectionLetter, StagedPermitFile
 from permits.signals import application_issued
-from permits.signing import SigningUnavailable, get_signer, needs_credential
+from permits.signing import (
+    SigningUnavailable,
+    get_signer,
+    needs_credential,
+    region_signs_remotely,
+)
 from ptsp.counters import next_in_sequence
 from ptsp.errors import Conflict, DomainError, NotAllowed
 
@@ -523,15 +528,39 @@ def _rejection_reasons(application: Application) -> str:
     return "\n".join(f"{r.agency.name}: {r.reasons}".strip() for r in reviews if r.reasons)
 
 
+def rejection_letter_waits_for_signer(application: Application) -> bool:
+    """Whether `application`'s rejection letter waits for a signer's BSrE passphrase or code
+    (its region signs with BSrE) rather than being signed by the task that makes it. Registered
+    in `applications` (the applicant's notice waits for the signed letter, `permits.apps`)."""
+    return region_signs_remotely(application.region)
+
+
+def _confirm_rejection_event(application: Application):
+    return application.events.filter(action=Action.CONFIRM_REJECTION).select_related("actor").last()
+
+
+def _letter_signer_fields(letter: RejectionLetter, signer) -> None:
+    letter.signer = signer
+    letter.signer_name = signer.full_name if signer else ""
+    letter.signer_position = signer.position if signer else ""
+    letter.signer_nip = signer.nip if signer else ""
+    letter.issued_at = timezone.now()
+
+
 def rejection_letter_issue(
     *, application: Application, signer=None, reasons: str | None = None
 ) -> RejectionLetter:
-    """Render and sign the rejection letter of a rejected application (synchronously, ≈ 0.1 s).
+    """Make the rejection letter of a rejected application: rendered and signed here
+    (synchronously, ≈ 0.1 s) with the region's certificate, or — in a region that signs with
+    BSrE — left waiting for a signer (`awaiting_signature`, no file), who signs it from the
+    signing queue with their passphrase or code (`rejection_letters_sign`).
 
     Who: the workflow service that confirms a rejection (or a task it enqueues). `reasons`
     defaults to the rejecting OPDs' reasons; `signer` to the actor of the "confirm_rejection"
-    event. Changes: one RejectionLetter with its signed file. Safe to call twice (returns the
-    existing letter). Raises SigningUnavailable when the certificate is missing or unusable.
+    event. Changes: one RejectionLetter (with its signed file when signed here). Sends: the
+    applicant's rejection notice once the letter is signed (deduplicated with the one the
+    confirmation sent). Safe to call twice (returns the existing letter). Raises
+    SigningUnavailable when the local certificate is missing or unusable.
     """
     # Inside: WeasyPrint is loaded only where a PDF is made (see permit_complete_issuance).
     from permits.rendering import render_rejection_letter_pdf
@@ -539,16 +568,8 @@ def rejection_letter_issue(
     existing = RejectionLetter.objects.filter(application=application).first()
     if existing and existing.file:
         return existing
-    # The letter is signed in a task, with nobody to type a BSrE passphrase: the region's local
-    # certificate signs it (docs/issuance.md, "BSrE in issuance").
-    pdf_signer = get_signer(application.region, remote=False)
-    pdf_signer.check()
+    event = _confirm_rejection_event(application)
     if signer is None:
-        event = (
-            application.events.filter(action=Action.CONFIRM_REJECTION)
-            .select_related("actor")
-            .last()
-        )
         signer = event.actor if event else None
     reasons = reasons if reasons is not None else _rejection_reasons(application)
     if not reasons.strip():
@@ -560,23 +581,52 @@ def rejection_letter_issue(
         f"{roman_month(today.month)}/{today.year}",
     )
     letter.reasons = reasons
-    letter.signer = signer
-    letter.signer_name = signer.full_name if signer else ""
-    letter.signer_position = signer.position if signer else ""
-    letter.signer_nip = signer.nip if signer else ""
-    letter.issued_at = timezone.now()
+    if region_signs_remotely(application.region):
+        # Nobody is at the keyboard to type a BSrE passphrase: the letter waits for a signer.
+        if existing is None:
+            _letter_signer_fields(letter, signer)
+            letter.status = RejectionLetter.Status.AWAITING_SIGNATURE
+            letter.save()
+            logger.info(
+                "rejection letter waiting for a BSrE signature: letter=%s application=%s",
+                letter.pk,
+                application.pk,
+            )
+        return existing or letter
+    pdf_signer = get_signer(application.region, remote=False)
+    pdf_signer.check()
+    _letter_signer_fields(letter, signer)
     signed = pdf_signer.sign(
         render_rejection_letter_pdf(letter),
         signer_name=letter.signer_name or "DPMPTSP",
         reason=f"Penolakan permohonan {application.tracking_number}",
         location=application.region.name,
     )
+    with transaction.atomic():
+        letter_store(letter, signed)
+        letter_signed_notice(letter, event)
+    return letter
+
+
+def letter_store(letter: RejectionLetter, signed: bytes) -> None:
+    """Store `signed` as the letter's file and mark it signed (in the caller's transaction)."""
     letter.content_type = "application/pdf"
     letter.file.save("letter.pdf", ContentFile(signed), save=False)
     letter.sha256 = hashlib.sha256(signed).hexdigest()
     letter.size = len(signed)
+    letter.status = RejectionLetter.Status.SIGNED
     letter.save()
-    return letter
+
+
+def letter_signed_notice(letter: RejectionLetter, event=None) -> None:
+    """The applicant's notice of the rejection, now that its letter is signed: the same notice,
+    under the same key, as the confirmation's (`applications.services.outcome.rejection_notice`),
+    so that it is sent once — at the confirmation in a local region, here in a BSrE one."""
+    application = letter.application
+    event = event or _confirm_rejection_event(application)
+    if event is None:  # a letter made without a confirmed rejection (tests, tools)
+        return
+    rejection_notice(application, event, letter.reasons)
 
 
 __all__ = [

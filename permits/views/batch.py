@@ -11,8 +11,8 @@ from agencies.models import Role
 from agencies.permissions import role_required
 from agencies.selectors import agencies_of
 from permits.models import SigningBatch, SigningBatchItem
-from permits.selectors import signing_queue_rows
-from permits.services.batch_signing import item_state, permits_sign
+from permits.selectors import rejection_letters_to_sign, signing_queue_rows
+from permits.services.batch_signing import item_state, permits_sign, rejection_letters_sign
 from permits.signing import SigningCredential, get_signer, needs_credential
 from ptsp.errors import DomainError
 from security.forms import StepUpForm
@@ -70,11 +70,16 @@ def region_signs_remotely(user, region=None) -> tuple[bool, str]:
         return True, str(exc.message)
 
 
-def queue_context(request, form=None) -> dict:
+LETTERS_PREFIX = "letters"
+
+
+def queue_context(request, form=None, letters_form=None) -> dict:
     remote, problem = region_signs_remotely(request.user)
     return {
         "applications": signing_queue_rows(request.user),
         "form": form or BatchSignForm(remote=remote),
+        "letters": rejection_letters_to_sign(request.user),
+        "letters_form": letters_form or BatchSignForm(remote=remote, prefix=LETTERS_PREFIX),
         "remote": remote,
         "signer_problem": problem,
     }
@@ -108,6 +113,32 @@ def sign_batch(request):
 
 @require_POST
 @role_required(Role.SIGNER)
+def sign_letters(request):
+    """Sign the chosen rejection letters waiting for a BSrE signature (`letter`), or all of them
+    (`scope=all`), like permits: the step-up and the BSrE passphrase or code."""
+    remote, _problem = region_signs_remotely(request.user)
+    form = BatchSignForm(request.POST, remote=remote, prefix=LETTERS_PREFIX)
+    waiting = [row["pk"] for row in rejection_letters_to_sign(request.user)]
+    if request.POST.get("scope") == "all":
+        ids = waiting
+    else:
+        chosen = [int(v) for v in request.POST.getlist("letter") if v.isdigit()]
+        ids = [pk for pk in chosen if pk in set(waiting)]
+    if form.verify(actor=request.user, request=request):
+        try:
+            batch = rejection_letters_sign(
+                letter_ids=ids, actor=request.user, credential=form.credential()
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("permits:batch", pk=batch.pk)
+    context = queue_context(request, letters_form=form)
+    return render(request, "permits/signing_queue.html", context, status=400)
+
+
+@require_POST
+@role_required(Role.SIGNER)
 def request_code(request):
     """Ask BSrE to send the signer a one-time code ("send me a code")."""
     region = signer_region(request.user)
@@ -135,13 +166,16 @@ def _batch_of(user, pk: int) -> SigningBatch:
 
 def _progress(batch: SigningBatch) -> dict:
     items = list(
-        batch.items.select_related("batch", "application__permit_type", "application__permit")
+        batch.items.select_related(
+            "batch", "letter", "application__permit_type", "application__permit"
+        )
     )
     rows = []
     for item in items:
         state = item_state(item)
-        permit = getattr(item.application, "permit", None) if state == "done" else None
-        rows.append({"item": item, "state": state, "permit": permit})
+        done = state == "done" and not item.letter_id
+        permit = getattr(item.application, "permit", None) if done else None
+        rows.append({"item": item, "state": state, "permit": permit, "letter": item.letter})
     final = {SigningBatchItem.State.DONE, SigningBatchItem.State.FAILED, "unknown"}
     done = sum(1 for row in rows if row["state"] == SigningBatchItem.State.DONE)
     return {
@@ -150,6 +184,7 @@ def _progress(batch: SigningBatch) -> dict:
         "finished": all(row["state"] in final for row in rows),
         "done_count": done,
         "total": len(rows),
+        "letters": any(row["letter"] for row in rows),
     }
 
 

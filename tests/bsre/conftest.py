@@ -180,3 +180,17 @@ def last_signature(pdf: bytes):
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     return PdfFileReader(io.BytesIO(pdf), strict=False).embedded_regular_signatures[-1]
+
+
+@pytest.fixture
+def bsre_region(demo, simulator, monkeypatch, signing_cert, settings, tmp_path):
+    """BTG signs with the simulator; the trust bundle holds the development CA and the
+    simulator's root (as SIGNING_CA_PATH bundles BSrE's root in production)."""
+    from tests.bsre.test_configuration import configure_bsre
+
+    simulator._faults.clear()
+    bundle = tmp_path / "roots.pem"
+    bundle.write_bytes(Path(settings.SIGNING_CA_PATH).read_bytes() + simulator.ca_pem())
+    settings.SIGNING_CA_PATH = str(bundle)
+    yield configure_bsre(simulator, monkeypatch)
+    simulator._faults.clear()

@@ -5,7 +5,6 @@ a file that fails alone, a redelivered task, an expired signing session."""
 import io
 import logging
 import time
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -31,18 +30,6 @@ from tests.journeys import recommended_application
 from tests.stepup import step_up
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bsre_region(demo, simulator, monkeypatch, signing_cert, settings, tmp_path):
-    """BTG signs with the simulator; the trust bundle holds the development CA and the
-    simulator's root (as SIGNING_CA_PATH bundles BSrE's root in production)."""
-    simulator._faults.clear()
-    bundle = tmp_path / "roots.pem"
-    bundle.write_bytes(Path(settings.SIGNING_CA_PATH).read_bytes() + simulator.ca_pem())
-    settings.SIGNING_CA_PATH = str(bundle)
-    yield configure_bsre(simulator, monkeypatch)
-    simulator._faults.clear()
 
 
 def _signer():
