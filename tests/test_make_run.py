@@ -46,9 +46,9 @@ class MakeRun:
         self.log = var.parent / f"make-run-{time.monotonic_ns()}.log"
         self.process = None
 
-    # A fresh start (embedded PostgreSQL, migrations, the demo, four simulators) takes ≈ 40 s
-    # on a quiet machine; CI's machine loaded by other work once needed more than 150 s. The
-    # time is printed, not asserted: this only catches a start that never ends.
+    # A fresh start (embedded PostgreSQL, migrations, the demo, four simulators) once needed
+    # more than 150 s on CI's machine loaded by other work. The time is printed, not asserted:
+    # this only catches a start that never ends.
     def start(self, timeout: float = 300.0) -> float:
         started = time.monotonic()
         self.process = subprocess.Popen(
