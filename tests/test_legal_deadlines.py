@@ -25,6 +25,7 @@ from catalog.legal import UU30_DAYS
 from catalog.models import FormField, PermitType, Requirement, RouteStep
 from catalog.services import permit_type_publish
 from oss.mapping import kd_status_for
+from ptsp.errors import Conflict
 from ptsp.workdays import Calendar
 from tests.journeys import (
     CLINIC_DATA,
@@ -348,9 +349,14 @@ def test_deemed_at_the_deadline_once_dated_by_the_deadline(monday, run_outbox):
     assert kd_status_for(event.action) == "57"
     told = Notification.objects.filter(kind="deemed_approved", application=app)
     assert {n.recipient.email for n in told} >= {SIGNER, HEAD, app.applicant.email}
-    # The officer's recommendation after it is recorded, late, and changes nothing back.
+    # The open review was closed by it; the officer's recommendation after it is refused
+    # with the reason, and changes nothing.
     review = app.reviews.select_related("assignee").get()
-    review_decide(review_id=review.pk, actor=review.assignee, decision="recommend", reasons="ok")
+    assert review.status == "closed_deemed" and review.decided_at == due
+    with pytest.raises(Conflict, match="deemed approved by law"):
+        review_decide(
+            review_id=review.pk, actor=review.assignee, decision="recommend", reasons="ok"
+        )
     app.refresh_from_db()
     assert app.status == "recommended" and app.legal_state == LegalState.DEEMED
 
