@@ -591,7 +591,9 @@ def review_transition(
         review = (
             Review.objects.select_for_update(no_key=True).select_related("agency").get(pk=review_id)
         )
-        if review.status == ReviewStatus.CLOSED_DEEMED:
+        kinds = actor_kinds(actor, application, review)
+        if review.status == ReviewStatus.CLOSED_DEEMED and transition.who & kinds:
+            # Who may act gets the reason (the wrong actor is refused as such, below).
             _refuse(
                 Conflict,
                 closed_deemed_message(application),
@@ -599,7 +601,6 @@ def review_transition(
                 action=action,
                 subject=f"review:{review.pk}",
             )
-        kinds = actor_kinds(actor, application, review)
         check(
             transition,
             status=review.status,
