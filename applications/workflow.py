@@ -172,6 +172,15 @@ APPLICATION_TRANSITIONS = {
             [Role.SIGNER],
             _("Signed; permit being issued"),
         ),
+        # Issue 18, the `auto` policy: a deemed approval issued with no person signing, sealed
+        # by the region's own certificate (permits.services.issuance.permit_issue_deemed).
+        _t(
+            "issue_deemed",
+            [S.RECOMMENDED],
+            S.ISSUING,
+            [SYSTEM],
+            _("Deemed approval issued automatically (electronic seal)"),
+        ),
         _t("issue", [S.ISSUING], S.ISSUED, [SYSTEM], _("Permit issued")),
         _t("issuance_failed", [S.ISSUING], S.RECOMMENDED, [SYSTEM], _("Issuance failed")),
         # The applicant's correction period ended unanswered (issue 18 part B,
@@ -518,7 +527,7 @@ def application_transition(
             actor=actor,
             subject=f"application:{application.pk}",
         )
-        if action == "start_issuance":
+        if action in ("start_issuance", "issue_deemed"):
             # The key safety rule of issue 17: a levied file reaches the signer only paid,
             # whoever calls (web, API, a task); the check fails closed.
             refusal = gates.sign_refusal(application)

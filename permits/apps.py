@@ -10,7 +10,12 @@ class PermitsConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: the models need the app registry ready.
+        from catalog.legal import auto_issuance_register
         from permits.models import Permit
+        from permits.services.issuance import auto_issuance_refusal
+
+        # The catalog asks whether a region can issue deemed approvals with no person signing.
+        auto_issuance_register(auto_issuance_refusal)
 
         # A task about a permit is logged with its application's tracking number.
         task_subject_register(

@@ -62,11 +62,14 @@ from applications.workflow import (
 )
 from catalog.legal import legal_of
 from catalog.services import route_stages
+from outbox.services import enqueue
 from ptsp.workdays import Calendar
 
 logger = logging.getLogger("ptsp.sla")
 
 WARN_DAYS = (3, 1)
+# The `auto` policy's issuance (permits.tasks, named: this app sits below permits).
+DEEMED_ISSUE_TASK = "permits.tasks.issue_deemed_permit"
 START = {Action.ACCEPT}
 PAUSE = {Action.REQUEST_REVISION, Action.AWAIT_PAYMENT}
 RESUME = {Action.ANSWER_REVISION, Action.PAYMENT_CONFIRMED}
@@ -377,11 +380,22 @@ def _deem(application_id: int, now: datetime, calendar: Calendar, cache: dict) -
         _close_open_reviews(application, open_reviews, deadline, legal.get("basis", ""))
         _save(application, legal_state=LegalState.DEEMED, deemed_at=deadline)
         application.open_reviews = open_reviews
+        auto = legal.get("policy") == "auto"
+        if auto:
+            # Issued with no person signing where the region can (permits, after commit); else
+            # it stays in the signer's queue and the signers are told why.
+            enqueue(
+                DEEMED_ISSUE_TASK, args=[application.pk], dedupe_key=f"deemed-issue:{application.pk}"
+            )
         _tell(
             application,
             cache,
             kind="deemed_approved",
-            context={"due": _due_text(calendar, deadline), "basis": legal.get("basis", "")},
+            context={
+                "due": _due_text(calendar, deadline),
+                "basis": legal.get("basis", ""),
+                "auto": auto,
+            },
             dedupe=f"deemed:{application.pk}",
             deemed=True,
         )
