@@ -55,7 +55,13 @@ def auto_issuance_refusal(region) -> str | None:
     for check in _auto_issuance_checks:
         refusal = check(region)
         if refusal:
-            return str(refusal)
+            return str(
+                _(
+                    "Deemed approvals cannot be issued automatically in this region: "
+                    "%(reason)s Choose that the signer issues them."
+                )
+                % {"reason": refusal}
+            )
     return None
 
 

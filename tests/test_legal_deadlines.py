@@ -491,7 +491,10 @@ def test_a_levied_file_waiting_for_payment_stops_the_legal_clock(demo):
     assert application.legal_due_at == calendar().add_working_days(paid, left)
 
 
-def test_automatic_issuance_is_refused_until_it_exists(demo):
+def test_automatic_issuance_is_refused_for_a_region_without_its_own_seal(demo):
+    """Without a certificate of the region's own on the server (two regions: never the
+    deployment's), `auto` is refused: nothing could issue it (tests/test_deemed_auto_issuance.py
+    for the region that can, and for BSrE)."""
     ptype = PermitType(
         region=Region.objects.get(code="BTG"),
         code="FP-A",
@@ -501,7 +504,9 @@ def test_automatic_issuance_is_refused_until_it_exists(demo):
     )
     with pytest.raises(ValidationError) as refused:
         ptype.full_clean()
-    assert "not available yet" in refused.value.message_dict["deemed_policy"][0]
+    message = refused.value.message_dict["deemed_policy"][0]
+    assert "cannot be issued automatically in this region" in message
+    assert "no signing certificate of its own" in message
 
 
 @pytest.mark.django_db(transaction=True)

@@ -625,9 +625,8 @@ def auto_issuance_refusal(region) -> str | None:
     if needs_credential(signer):
         return str(
             gettext_lazy(
-                "This region signs with BSrE, with the signer's own passphrase or one-time "
-                "code: a deemed approval cannot be issued with no person signing. Choose that "
-                "the signer issues them."
+                "it signs with BSrE, with the signer's own passphrase or one-time code, and "
+                "no permit can be signed with no person signing."
             )
         )
     return None
