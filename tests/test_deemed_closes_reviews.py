@@ -105,7 +105,7 @@ def deemed_file(demo, run_outbox):
 
 
 def test_the_deemed_approval_closes_every_open_review_at_the_legal_moment(deemed_file):
-    app, officers, scope, monday, late = deemed_file
+    app, _officers, _scope, _monday, _late = deemed_file
     assert app.status == "recommended" and app.legal_state == LegalState.DEEMED
     reviews = {r.agency.code: r for r in app.reviews.select_related("agency")}
     assert set(reviews) == {"DLH", "DINKES"}  # PUPR's stage never opened
@@ -131,7 +131,7 @@ def test_the_deemed_approval_closes_every_open_review_at_the_legal_moment(deemed
 
 
 def test_the_closed_reviews_leave_the_inboxes_and_the_open_counts(deemed_file):
-    app, officers, scope, monday, late = deemed_file
+    _app, officers, scope, monday, late = deemed_file
     head = User.objects.get(email=HEAD_DINKES)
     assert reviews_filtered(officers["DLH"], mine=True, status="open").count() == 0
     assert reviews_filtered(head, headed=True, status="pending").count() == 0
@@ -148,7 +148,7 @@ def test_the_closed_reviews_leave_the_inboxes_and_the_open_counts(deemed_file):
 
 
 def test_a_late_decision_is_refused_with_the_reason_and_changes_nothing(deemed_file):
-    app, officers, scope, monday, late = deemed_file
+    app, officers, _scope, _monday, _late = deemed_file
     dlh = app.reviews.get(agency__code="DLH")
     dinkes = app.reviews.get(agency__code="DINKES")
     events = Event.objects.count()
@@ -168,10 +168,8 @@ def test_a_late_decision_is_refused_with_the_reason_and_changes_nothing(deemed_f
     assert not Review.objects.filter(application=app, agency__code="PUPR").exists()
 
 
-def test_the_review_page_and_history_say_closed_by_the_deemed_approval(
-    deemed_file, client, login
-):
-    app, officers, scope, monday, late = deemed_file
+def test_the_review_page_and_history_say_closed_by_the_deemed_approval(deemed_file, client, login):
+    app, officers, _scope, _monday, _late = deemed_file
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     dlh = app.reviews.get(agency__code="DLH")
     login(officers["DLH"].email)

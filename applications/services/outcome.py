@@ -25,7 +25,6 @@ from outbox.services import enqueue
 from ptsp.errors import DomainError
 from ptsp.workdays import Calendar
 
-
 # The `auto` policy's issuance (permits.tasks, named: this app sits below permits).
 DEEMED_ISSUE_TASK = "permits.tasks.issue_deemed_permit"
 

@@ -385,7 +385,9 @@ def _deem(application_id: int, now: datetime, calendar: Calendar, cache: dict) -
             # Issued with no person signing where the region can (permits, after commit); else
             # it stays in the signer's queue and the signers are told why.
             enqueue(
-                DEEMED_ISSUE_TASK, args=[application.pk], dedupe_key=f"deemed-issue:{application.pk}"
+                DEEMED_ISSUE_TASK,
+                args=[application.pk],
+                dedupe_key=f"deemed-issue:{application.pk}",
             )
         _tell(
             application,
