@@ -26,7 +26,9 @@ falls within three working days (partial index `app_legal_due_idx`) and:
 - once the deadline has passed without a decision, and the type's policy has deemed approval,
   takes the workflow's `deem_approve` (system): the file goes to the signer as a deemed
   approval, the event carries the legal basis and the deadline (the legal moment; `deemed_at`
-  is the deadline, not the sweep's time), OSS hears 57 (oss.mapping). The row lock and the
+  is the deadline, not the sweep's time), OSS hears 57 (oss.mapping); every review still open
+  ends as `closed_deemed` at the legal moment (one event each; later stages never open); under
+  the `auto` policy `permits.tasks.issue_deemed_permit` is enqueued. The row lock and the
   state make it happen once, however often or late the sweep runs.
 """
 
