@@ -151,3 +151,35 @@ def test_a_file_not_deemed_under_auto_is_left_alone(demo, signing_cert, run_outb
     app.refresh_from_db()
     assert app.status == "recommended"
     assert not Permit.objects.filter(application=app).exists()
+
+
+def test_a_levied_file_deemed_before_its_levy_waits_for_it(demo, signing_cert, client, login):
+    """The demo PBG (levied; sectoral 28 + 2 working days): deemed while PUPR had not assessed
+    the levy. The signer's queue says it waits for the levy; signing it is refused by the levy
+    gate (PP 16/2021) and the automatic path would wait: nothing is numbered."""
+    from django.urls import reverse
+
+    from accounts.models import User
+    from applications.workflow import application_transition
+    from ptsp.errors import Conflict
+    from tests.journeys import applicant, demo_type, draft, route, submit
+
+    app = route(submit(draft(demo_type("BTG", "PBG"), applicant())))
+    assert sla_sweep(now=app.legal_due_at + timedelta(hours=1)).deemed == 1
+    app.refresh_from_db()
+    assert app.status == "recommended" and app.legal_state == LegalState.DEEMED
+    login(SIGNER)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    rows = client.get(reverse("permits:signing_queue")).context["applications"]
+    row = next(r for r in rows if r["pk"] == app.pk)
+    assert row["levy_waiting"] is True
+    page = client.get(reverse("permits:signing_queue")).content.decode()
+    assert 'data-testid="levy-waiting"' in page and "Waiting for the levy" in page
+    with pytest.raises(Conflict):
+        application_transition(
+            application_id=app.pk, action="start_issuance", actor=User.objects.get(email=SIGNER)
+        )
+    assert permit_issue_deemed(application_id=app.pk) is None
+    app.refresh_from_db()
+    assert app.status == "recommended"
+    assert not Permit.objects.filter(application=app).exists()

@@ -541,6 +541,8 @@ def test_two_guards_at_once_deem_once_and_warn_once(demo, run_outbox):
     assert sum(r.deemed for r in results) == 1
     assert sum(r.notices for r in results) == 1
     assert Event.objects.filter(application=past, action=Action.DEEM_APPROVE).count() == 1
+    # Its open review was closed once, by the sweep that deemed it.
+    assert Event.objects.filter(application=past, action=Action.REVIEW_CLOSE_DEEMED).count() == 1
     assert SlaNotice.objects.filter(stage=f"legal:{near.pk}").count() == 1
     told = Counter(
         Notification.objects.filter(kind="deemed_approved").values_list("recipient_id", flat=True)
