@@ -101,8 +101,8 @@ def test_a_deemed_file_under_auto_is_issued_sealed_and_says_so(
     assert kd_status_for(Action.DEEM_APPROVE) == "57" and kd_status_for(Action.ISSUE) == "50"
     told = Notification.objects.filter(application=app, recipient=app.applicant)
     assert {"deemed_approved", "issued"} <= set(told.values_list("kind", flat=True))
-    deemed_note = told.get(kind="deemed_approved")
-    assert "issued electronically" in deemed_note.body
+    deemed_note = told.get(kind="deemed_approved")  # in the applicant's language (id)
+    assert "diterbitkan secara elektronik" in deemed_note.body
     # The PDF and the verification page state it.
     text = permit_context(permit)["deemed_text"]
     assert "fiktif positif" in text and permit.deemed_basis in text
