@@ -119,6 +119,8 @@ def test_the_deemed_approval_closes_every_open_review_at_the_legal_moment(deemed
     deem = Event.objects.get(application=app, action=Action.DEEM_APPROVE)
     assert deem.data["undecided_agencies"] == ["DLH", "DINKES"]
     assert deem.data["stages_not_opened"] == [{"stage": 2, "agencies": ["PUPR"]}]
+    # The issuance stage starts at the deemed approval: the signer's budget (1 working day).
+    assert app.due_at == calendar().add_working_days(deem.at, 1)
     # Every stage shows as closed by the deemed approval; the review clocks stopped at it.
     assert [s.state for s in route_progress(app)] == ["deemed", "deemed"]
     clocks = [c for c in stage_clocks(app) if c.kind in ("review", "head_approval")]

@@ -380,6 +380,13 @@ def _deem(application_id: int, now: datetime, calendar: Calendar, cache: dict) -
             },
         )
         _close_open_reviews(application, open_reviews, deadline, legal.get("basis", ""))
+        if _event.from_status != Status.RECOMMENDED:
+            # The issuance stage starts now (its clock starts at `deem_approve`), as after the
+            # OPDs' recommendation: the signers' budget, reminders and queue deadline.
+            issuance_days = int(application.catalog_version.snapshot.get("issuance_days", 1))
+            Application.objects.filter(pk=application.pk).update(
+                due_at=calendar.add_working_days(_event.at, issuance_days)
+            )
         _save(application, legal_state=LegalState.DEEMED, deemed_at=deadline)
         application.open_reviews = open_reviews
         auto = legal.get("policy") == "auto"
