@@ -307,6 +307,9 @@ class ReviewStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     # The officer recommended; the agency head's approval is needed before it counts (issue 18).
     AWAITING_HEAD_APPROVAL = "awaiting_head_approval", _("Awaiting the head's approval")
+    # The file was deemed approved by law (fiktif positif) while this review was still open: it
+    # ends without the OPD's decision, at the legal moment (issue 18, applications.sla.legal).
+    CLOSED_DEEMED = "closed_deemed", _("Closed: deemed approved by law")
 
 
 class Review(models.Model):

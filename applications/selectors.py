@@ -248,7 +248,8 @@ REVIEW_STATUS_FILTERS = {
     "revision": [ReviewStatus.REVISION_REQUESTED],
     # An officer's recommendation waiting for the agency head's approval (issue 18).
     "approval": [ReviewStatus.AWAITING_HEAD_APPROVAL],
-    "done": [ReviewStatus.RECOMMENDED, ReviewStatus.REJECTED],
+    # Finished, including those a deemed approval closed (issue 18): out of every work queue.
+    "done": [ReviewStatus.RECOMMENDED, ReviewStatus.REJECTED, ReviewStatus.CLOSED_DEEMED],
     # Every review still with the agency (the head's queue): in review, waiting for a revision
     # or for the head's approval.
     "pending": [

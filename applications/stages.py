@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import ReviewStatus
+from applications.models import LegalState, ReviewStatus
 from catalog.services import route_stages
 
 STATE_LABELS = {
@@ -17,13 +17,14 @@ STATE_LABELS = {
     "current": _("current"),
     "waiting": _("waiting"),
     "closed": _("closed"),
+    "deemed": _("closed: deemed approved by law"),
 }
 
 
 @dataclass
 class StageRow:
     number: int
-    state: str  # done, current, waiting, closed
+    state: str  # done, current, waiting, closed, deemed
     agencies: list[dict] = field(default_factory=list)  # name, status, status_label, head
 
     @property
@@ -34,8 +35,10 @@ class StageRow:
 def route_progress(application) -> list[StageRow]:
     """The stages of `application`'s route, in order. A stage is *waiting* until its reviews
     exist, *done* once every live review recommends, *closed* when all were closed without a
-    decision (a rejected or withdrawn file), else *current*."""
+    decision (a rejected or withdrawn file), *deemed* when the file's deemed approval ended it
+    (a review of it closed, or the stage never opened), else *current*."""
     reviews = {r.agency_id: r for r in application.reviews.all()}
+    deemed = application.legal_state == LegalState.DEEMED
     labels = dict(ReviewStatus.choices)
     rows = []
     for steps in route_stages(application.catalog_version.snapshot):
@@ -54,7 +57,13 @@ def route_progress(application) -> list[StageRow]:
                 }
             )
         live = [r for r in mine if r.status != ReviewStatus.CANCELLED]
-        if not mine:
+        if deemed and (
+            not mine
+            or any(r.status == ReviewStatus.CLOSED_DEEMED for r in mine)
+            or len(mine) < len(steps)
+        ):
+            state = "deemed"
+        elif not mine:
             state = "waiting"
         elif not live:
             state = "closed"

@@ -24,6 +24,7 @@ Actor kinds ("who") are relative to the application:
 import enum
 import logging
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +35,7 @@ from agencies.selectors import memberships_of
 from applications import gates
 from applications.models import Application, Event, Review, ReviewStatus, Status
 from applications.signals import event_recorded
+from catalog.legal import legal_of
 from ptsp.errors import Conflict, NotAllowed
 
 logger = logging.getLogger("ptsp.workflow")
@@ -170,6 +172,15 @@ APPLICATION_TRANSITIONS = {
             [Role.SIGNER],
             _("Signed; permit being issued"),
         ),
+        # Issue 18, the `auto` policy: a deemed approval issued with no person signing, sealed
+        # by the region's own certificate (permits.services.issuance.permit_issue_deemed).
+        _t(
+            "issue_deemed",
+            [S.RECOMMENDED],
+            S.ISSUING,
+            [SYSTEM],
+            _("Deemed approval issued automatically (electronic seal)"),
+        ),
         _t("issue", [S.ISSUING], S.ISSUED, [SYSTEM], _("Permit issued")),
         _t("issuance_failed", [S.ISSUING], S.RECOMMENDED, [SYSTEM], _("Issuance failed")),
         # The applicant's correction period ended unanswered (issue 18 part B,
@@ -275,6 +286,16 @@ REVIEW_TRANSITIONS = {
             [SYSTEM],
             _("Closed without a decision"),
         ),
+        # Issue 18: the file was deemed approved by law while this review was open; it ends
+        # without the OPD's decision (only the legal guard takes it, `applications.sla.legal`).
+        # A terminal state: nothing moves a review out of it (`review_transition` says why).
+        _t(
+            "close_deemed",
+            [R.IN_REVIEW, R.REVISION_REQUESTED, R.AWAITING_HEAD_APPROVAL],
+            R.CLOSED_DEEMED,
+            [SYSTEM],
+            _("Closed: deemed approved by law"),
+        ),
         _t(
             "reopen",
             [R.RECOMMENDED],
@@ -365,8 +386,8 @@ def status_for_reviews(statuses: list[str]) -> str:
     """The application status its reviews call for: any rejection proposes rejecting; else any
     revision request waits for the applicant; else recommended once every live review is;
     else in review (a recommendation awaiting the head's approval does not count yet).
-    Cancelled reviews do not count."""
-    live = [s for s in statuses if s != ReviewStatus.CANCELLED]
+    Cancelled reviews, and those closed by a deemed approval, do not count."""
+    live = [s for s in statuses if s not in (ReviewStatus.CANCELLED, ReviewStatus.CLOSED_DEEMED)]
     if any(s == ReviewStatus.REJECTED for s in live):
         return Status.REJECTION_PROPOSED
     if any(s == ReviewStatus.REVISION_REQUESTED for s in live):
@@ -506,7 +527,7 @@ def application_transition(
             actor=actor,
             subject=f"application:{application.pk}",
         )
-        if action == "start_issuance":
+        if action in ("start_issuance", "issue_deemed"):
             # The key safety rule of issue 17: a levied file reaches the signer only paid,
             # whoever calls (web, API, a task); the check fails closed.
             refusal = gates.sign_refusal(application)
@@ -543,6 +564,23 @@ def application_transition(
     return application, event
 
 
+def closed_deemed_message(application: Application) -> str:
+    """What an OPD is told when it acts on a review closed by the file's deemed approval."""
+    legal = legal_of(application.catalog_version.snapshot) if application.catalog_version else None
+    when = ""
+    if application.deemed_at:
+        when = timezone.localtime(application.deemed_at, ZoneInfo(application.region.timezone))
+        when = f"{when:%d-%m-%Y %H:%M} {application.region.timezone_abbreviation}"
+    return str(
+        _(
+            "This review is closed: the file was deemed approved by law on %(when)s (%(basis)s) "
+            "because no decision came within the legal deadline. Nothing was recorded; the "
+            "file is with the DPMPTSP's signer."
+        )
+        % {"when": when or "—", "basis": (legal or {}).get("basis", "") or "—"}
+    )
+
+
 def review_transition(
     *,
     review_id: int,
@@ -563,6 +601,15 @@ def review_transition(
             Review.objects.select_for_update(no_key=True).select_related("agency").get(pk=review_id)
         )
         kinds = actor_kinds(actor, application, review)
+        if review.status == ReviewStatus.CLOSED_DEEMED and transition.who & kinds:
+            # Who may act gets the reason (the wrong actor is refused as such, below).
+            _refuse(
+                Conflict,
+                closed_deemed_message(application),
+                actor=actor,
+                action=action,
+                subject=f"review:{review.pk}",
+            )
         check(
             transition,
             status=review.status,

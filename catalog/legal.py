@@ -16,7 +16,9 @@ Our choice (docs/sla.md, "Legal deadlines"):
   policy is "none": the sectoral law excludes deemed approval, and names itself).
 
 Pure functions of the type's values (no query), so that the model's `clean`, the publisher and
-the clocks share them.
+the clocks share them - except the `auto` policy's check, which asks the region's signing
+(registered by `permits`: a region that signs with a person's BSrE passphrase cannot issue
+with no person at the keyboard).
 """
 
 from django.utils.translation import gettext as _
@@ -26,6 +28,41 @@ UU30_BASIS = (
     "UU 30/2014 tentang Administrasi Pemerintahan Pasal 53 "
     "(sebagaimana diubah UU 6/2023): 5 hari kerja setelah permohonan lengkap"
 )
+
+
+# Who can say whether a region can issue a deemed approval with no person signing: `permits`
+# registers its check here (permits.apps.PermitsConfig.ready), so that the catalog never imports
+# the apps above it. check(region) -> None (it can) or the message saying why not.
+_auto_issuance_checks: list = []
+
+
+def auto_issuance_register(check) -> None:
+    """Register the check of the `auto` policy (idempotent)."""
+    if check not in _auto_issuance_checks:
+        _auto_issuance_checks.append(check)
+
+
+def auto_issuance_refusal(region) -> str | None:
+    """Why a type of `region` may not have deemed approvals issued automatically, or None.
+    Fails closed: with no check registered, or no region, it is refused."""
+    if region is None or not _auto_issuance_checks:
+        return str(
+            _(
+                "Automatic electronic issuance of deemed approvals is not available: choose "
+                "that the signer issues them."
+            )
+        )
+    for check in _auto_issuance_checks:
+        refusal = check(region)
+        if refusal:
+            return str(
+                _(
+                    "Deemed approvals cannot be issued automatically in this region: "
+                    "%(reason)s Choose that the signer issues them."
+                )
+                % {"reason": refusal}
+            )
+    return None
 
 
 def route_review_budget(steps) -> int:
@@ -78,12 +115,9 @@ def legal_refusals(permit_type, *, route_days: list[int]) -> dict[str, str]:
             "(%(budget)s working days)."
         ) % {"legal": issuance, "budget": permit_type.issuance_days}
     if policy == "auto":
-        # Fail closed: the automatic electronic issuance of a deemed approval is not built yet
-        # (docs/sla.md, "Not built yet"); a type must not promise it.
-        errors["deemed_policy"] = _(
-            "Automatic electronic issuance of deemed approvals is not available yet: choose "
-            "that the signer issues them."
-        )
+        refusal = auto_issuance_refusal(getattr(permit_type, "region", None))
+        if refusal:
+            errors["deemed_policy"] = refusal
     internal = longest_review + permit_type.issuance_days
     if review is None and issuance is None and policy != "none" and internal > UU30_DAYS:
         errors["legal_review_days"] = _(

@@ -321,9 +321,11 @@ SELECT r.agency_id,
        COUNT(DISTINCT a.id),
        COUNT(DISTINCT a.id) FILTER (WHERE a.legal_state = 'met'),
        COUNT(DISTINCT a.id) FILTER (WHERE r.decided_at IS NOT NULL AND r.due_at IS NOT NULL
+                                       AND r.status <> 'closed_deemed'
                                        AND r.decided_at <= r.due_at),
        COUNT(DISTINCT a.id) FILTER (WHERE a.legal_state = 'deemed'
-                                       AND (r.decided_at IS NULL OR r.decided_at > a.deemed_at))
+                                       AND (r.status = 'closed_deemed' OR r.decided_at IS NULL
+                                            OR r.decided_at > a.deemed_at))
   FROM agencies_review r
   JOIN applications_application a ON a.id = r.application_id
  WHERE r.agency_id = ANY(%(agencies)s)

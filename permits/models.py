@@ -46,10 +46,17 @@ class Permit(models.Model):
     sequence = models.PositiveIntegerField()
     holder_name = models.CharField(_("holder"), max_length=200)
     business_name = models.CharField(_("business name"), max_length=200)
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: issued automatically as a deemed approval (issue 18, the `auto` policy), sealed by
+    # the region's own certificate with no person signing (`signer_name` names the office).
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     signer_name = models.CharField(max_length=150)
     signer_position = models.CharField(max_length=150, blank=True)
     signer_nip = models.CharField(max_length=18, blank=True)
+    # The legal basis when the permit is a deemed approval (fiktif positif, UU 30/2014 art. 53):
+    # said on the PDF and the verification page. Empty for a permit decided by the office.
+    deemed_basis = models.CharField(_("deemed approval: legal basis"), max_length=500, blank=True)
     issued_at = models.DateTimeField(_("issued at"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     file = models.FileField(upload_to=PrivateUploadTo("permits"), blank=True)

@@ -66,6 +66,12 @@ LABELS = {
     "id": {
         "number": "Nomor",
         "considering": "Berdasarkan",
+        "deemed": (
+            "Izin ini diterbitkan sebagai permohonan yang dianggap dikabulkan secara hukum "
+            "(fiktif positif) karena tidak ada keputusan dalam batas waktu yang ditetapkan, "
+            "berdasarkan {basis}."
+        ),
+        "sealed": "Diterbitkan secara otomatis dengan segel elektronik",
         "grants": "memberikan izin kepada",
         "holder": "Nama Pemilik / Penanggung Jawab",
         "business": "Nama Usaha",
@@ -118,6 +124,11 @@ LABELS = {
     "en": {
         "number": "Number",
         "considering": "Pursuant to",
+        "deemed": (
+            "This permit is issued as an application deemed granted by law (fiktif positif): "
+            "no decision was made within the legal deadline, pursuant to {basis}."
+        ),
+        "sealed": "Issued automatically under electronic seal",
         "grants": "hereby grants a permit to",
         "holder": "Owner / Person in charge",
         "business": "Business name",
@@ -272,6 +283,11 @@ def permit_context(permit) -> dict:
         "place_date": f"{place_name(region)}, {long_date(issued, language)}",
         "qr": qr_data_uri(url),
         "verify_url": url,
+        "deemed_text": (
+            LABELS[language]["deemed"].format(basis=permit.deemed_basis)
+            if permit.deemed_basis
+            else ""
+        ),
     }
 
 

@@ -4,10 +4,13 @@ the permit a verification token (the QR code) shows."""
 import re
 
 from django.db.models import Exists, F, OuterRef
+from django.db.models.fields.json import KeyTextTransform
 
 from agencies.models import Role
 from agencies.selectors import agencies_of
+from applications.models import Event, LegalState
 from applications.selectors import applications_for_signer
+from applications.workflow import Action
 from catalog.selectors import permit_name_columns, with_permit_name
 from permits.models import Permit, RejectionLetter
 
@@ -26,13 +29,14 @@ def signer_permits(user):
 def signing_queue_rows(user) -> list[dict]:
     """Recommended applications of the signer's region, oldest first, as the queue lists them:
     per file `pk`, `tracking_number`, `permit_name` (in the active language), `business_name`,
-    `applicant_name`, `due_at` and `issuance_failed` (its permit's last issuance attempt failed;
-    the number is kept). One query, plain rows: the page shows a few columns of many files."""
+    `applicant_name`, `due_at`, `issuance_failed` (its permit's last issuance attempt failed;
+    the number is kept) and `levy_waiting` (a deemed approval whose levy is not paid). One query, plain rows: the page shows a few columns of many files."""
     regions = signer_regions(user)
     failed = Permit.objects.filter(
         application=OuterRef("pk"), region_id__in=regions, status=Permit.Status.ISSUING
     ).exclude(last_error="")
-    return with_permit_name(
+    paid = Event.objects.filter(application=OuterRef("pk"), action=Action.PAYMENT_CONFIRMED)
+    rows = with_permit_name(
         list(
             applications_for_signer(user)
             .order_by("updated_at", "pk")
@@ -45,10 +49,19 @@ def signing_queue_rows(user) -> list[dict]:
                 "legal_due_at",
                 applicant_name=F("applicant__full_name"),
                 issuance_failed=Exists(failed),
+                levy_tariff=KeyTextTransform("tariff_code", "catalog_version__snapshot"),
+                levy_paid=Exists(paid),
                 **permit_name_columns(),
             )
         )
     )
+    for row in rows:
+        # A levied file deemed approved before its levy was billed and paid (issue 18): PP
+        # 16/2021 issues no permit before payment; the levy gate refuses signing it.
+        row["levy_waiting"] = bool(
+            row["legal_state"] == LegalState.DEEMED and row["levy_tariff"] and not row["levy_paid"]
+        )
+    return rows
 
 
 def rejection_letters_to_sign(user) -> list[dict]:

@@ -11,6 +11,7 @@ from permits.services.batch_signing import signing_batch_run
 from permits.services.issuance import (
     permit_complete_issuance,
     permit_issuance_failed,
+    permit_issue_deemed,
     permits_expire,
     permits_remind_expiry,
     rejection_letter_issue,
@@ -46,6 +47,16 @@ def issue_permit(self, permit_id: int) -> None:
             )
             return
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+
+
+@shared_task(
+    name="permits.tasks.issue_deemed_permit", acks_late=True, time_limit=60, soft_time_limit=50
+)
+def issue_deemed_permit(application_id: int) -> None:
+    """Issue a deemed approval automatically (the `auto` policy, issue 18): numbers the permit
+    and hands it to `issue_permit`. Safe to run twice: one permit, one number
+    (permits.services.issuance.permit_issue_deemed)."""
+    permit_issue_deemed(application_id=application_id)
 
 
 @shared_task(name="permits.tasks.sign_batch", acks_late=True, time_limit=900, soft_time_limit=840)

@@ -25,6 +25,7 @@ from catalog.legal import UU30_DAYS
 from catalog.models import FormField, PermitType, Requirement, RouteStep
 from catalog.services import permit_type_publish
 from oss.mapping import kd_status_for
+from ptsp.errors import Conflict
 from ptsp.workdays import Calendar
 from tests.journeys import (
     CLINIC_DATA,
@@ -348,9 +349,14 @@ def test_deemed_at_the_deadline_once_dated_by_the_deadline(monday, run_outbox):
     assert kd_status_for(event.action) == "57"
     told = Notification.objects.filter(kind="deemed_approved", application=app)
     assert {n.recipient.email for n in told} >= {SIGNER, HEAD, app.applicant.email}
-    # The officer's recommendation after it is recorded, late, and changes nothing back.
+    # The open review was closed by it; the officer's recommendation after it is refused
+    # with the reason, and changes nothing.
     review = app.reviews.select_related("assignee").get()
-    review_decide(review_id=review.pk, actor=review.assignee, decision="recommend", reasons="ok")
+    assert review.status == "closed_deemed" and review.decided_at == due
+    with pytest.raises(Conflict, match="deemed approved by law"):
+        review_decide(
+            review_id=review.pk, actor=review.assignee, decision="recommend", reasons="ok"
+        )
     app.refresh_from_db()
     assert app.status == "recommended" and app.legal_state == LegalState.DEEMED
 
@@ -485,7 +491,10 @@ def test_a_levied_file_waiting_for_payment_stops_the_legal_clock(demo):
     assert application.legal_due_at == calendar().add_working_days(paid, left)
 
 
-def test_automatic_issuance_is_refused_until_it_exists(demo):
+def test_automatic_issuance_is_refused_for_a_region_without_its_own_seal(demo):
+    """Without a certificate of the region's own on the server (two regions: never the
+    deployment's), `auto` is refused: nothing could issue it (tests/test_deemed_auto_issuance.py
+    for the region that can, and for BSrE)."""
     ptype = PermitType(
         region=Region.objects.get(code="BTG"),
         code="FP-A",
@@ -495,7 +504,9 @@ def test_automatic_issuance_is_refused_until_it_exists(demo):
     )
     with pytest.raises(ValidationError) as refused:
         ptype.full_clean()
-    assert "not available yet" in refused.value.message_dict["deemed_policy"][0]
+    message = refused.value.message_dict["deemed_policy"][0]
+    assert "cannot be issued automatically in this region" in message
+    assert "no signing certificate of its own" in message
 
 
 @pytest.mark.django_db(transaction=True)
@@ -530,6 +541,8 @@ def test_two_guards_at_once_deem_once_and_warn_once(demo, run_outbox):
     assert sum(r.deemed for r in results) == 1
     assert sum(r.notices for r in results) == 1
     assert Event.objects.filter(application=past, action=Action.DEEM_APPROVE).count() == 1
+    # Its open review was closed once, by the sweep that deemed it.
+    assert Event.objects.filter(application=past, action=Action.REVIEW_CLOSE_DEEMED).count() == 1
     assert SlaNotice.objects.filter(stage=f"legal:{near.pk}").count() == 1
     told = Counter(
         Notification.objects.filter(kind="deemed_approved").values_list("recipient_id", flat=True)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from agencies.models import Role
 from applications import gates
-from applications.models import Application, Review, ReviewStatus, Status
+from applications.models import Application, LegalState, Review, ReviewStatus, Status
 from applications.services.notifications import notify
 from applications.services.routing import route_open_next_stage
 from applications.workflow import (
@@ -20,6 +20,7 @@ from applications.workflow import (
     settle_action,
     status_for_reviews,
 )
+from catalog.legal import legal_of
 from outbox.services import enqueue
 from ptsp.errors import DomainError
 from ptsp.workdays import Calendar
@@ -54,6 +55,8 @@ def rejection_notice(application: Application, event, reasons: str) -> None:
         url=reverse("applications:detail", args=[application.pk]),
         dedupe=f"event:{event.pk}",
     )
+# The `auto` policy's issuance (permits.tasks, named: this app sits below permits).
+DEEMED_ISSUE_TASK = "permits.tasks.issue_deemed_permit"
 
 
 def signers_of(application: Application):
@@ -163,6 +166,14 @@ def application_payment_confirm(
             data=data,
         )
         _to_the_signer(application, event)
+        legal = legal_of(application.catalog_version.snapshot) or {}
+        if application.legal_state == LegalState.DEEMED and legal.get("policy") == "auto":
+            # A deemed approval under `auto` waited for its levy (PP 16/2021): issue it now.
+            enqueue(
+                DEEMED_ISSUE_TASK,
+                args=[application.pk],
+                dedupe_key=f"deemed-issue:{application.pk}:paid:{event.pk}",
+            )
     return application
 
 

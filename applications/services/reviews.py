@@ -29,7 +29,13 @@ from applications.services.routing import (  # noqa: F401  (the names stay impor
 )
 from applications.sla.corrections import correction_open, local_due
 from applications.uploads import check_upload
-from applications.workflow import Action, recommend_action, record_event, review_transition
+from applications.workflow import (
+    Action,
+    closed_deemed_message,
+    recommend_action,
+    record_event,
+    review_transition,
+)
 from ptsp.errors import Conflict, DomainError, NotAllowed
 from ptsp.workdays import Calendar
 
@@ -276,9 +282,12 @@ def review_decide(
     if decision == "reject" and not reasons:
         raise DomainError(_("A rejection needs its reasons."), field="reasons")
     with transaction.atomic():
-        review = Review.objects.select_related("application__catalog_version", "agency").get(
-            pk=review_id
-        )
+        review = Review.objects.select_related(
+            "application__catalog_version", "application__region", "agency"
+        ).get(pk=review_id)
+        if review.status == ReviewStatus.CLOSED_DEEMED:
+            # Deemed approved by law meanwhile (issue 18): refused, nothing recorded.
+            raise Conflict(closed_deemed_message(review.application), code="closed_deemed")
         if decision in ("recommend", "reject") and any(i.is_open for i in review.inspections.all()):
             raise DomainError(
                 _(

@@ -49,6 +49,7 @@ REVIEW = {
         Action.REVIEW_SUBMIT_FOR_APPROVAL,
         Action.REVIEW_REJECT,
         Action.REVIEW_CANCEL,
+        Action.REVIEW_CLOSE_DEEMED,
     },
 }
 # The agency head's approval of an officer's recommendation (issue 18), its own budget: runs
@@ -58,12 +59,17 @@ HEAD_APPROVAL = {
     "start": {Action.REVIEW_SUBMIT_FOR_APPROVAL},
     "pause": set(),
     "resume": {Action.REVIEW_SUBMIT_FOR_APPROVAL},
-    "end": {Action.REVIEW_HEAD_APPROVE, Action.REVIEW_HEAD_SEND_BACK, Action.REVIEW_CANCEL},
+    "end": {
+        Action.REVIEW_HEAD_APPROVE,
+        Action.REVIEW_HEAD_SEND_BACK,
+        Action.REVIEW_CANCEL,
+        Action.REVIEW_CLOSE_DEEMED,
+    },
 }
 # A levied file's issuance stage starts once its bill is paid: the time between the OPDs'
 # recommendation and the payment is the applicant's (issue 17).
 ISSUANCE = {
-    "start": {Action.RECOMMEND, Action.PAYMENT_CONFIRMED},
+    "start": {Action.RECOMMEND, Action.PAYMENT_CONFIRMED, Action.DEEM_APPROVE},
     "pause": set(),
     "resume": set(),
     "end": {Action.ISSUE},
@@ -134,6 +140,15 @@ class StageClock:
         return self.days_late == 0
 
 
+def _ended_at(event: Event, start: datetime) -> datetime:
+    """When a stage's end event stops its clock: its time, except for a review closed by a
+    deemed approval, whose clock stops at the legal moment (the deadline; the sweep may have
+    run later), never before the segment began."""
+    if event.action == Action.REVIEW_CLOSE_DEEMED and event.data.get("legal_deadline"):
+        return max(start, datetime.fromisoformat(event.data["legal_deadline"]))
+    return event.at
+
+
 def _run(clock: StageClock, events: list[Event], rules: dict, calendar: Calendar, now, closed_at):
     """Walk the stage's events and fill the clock."""
     consumed = 0  # days used by segments that ended in a pause
@@ -156,14 +171,20 @@ def _run(clock: StageClock, events: list[Event], rules: dict, calendar: Calendar
             clock.end = None
             clock.state = "running"
         elif action in rules["end"] and seg_start is not None:
-            clock.segments.append((seg_start, event.at))
-            clock.end = event.at
+            end = _ended_at(event, seg_start)
+            clock.segments.append((seg_start, end))
+            clock.end = end
             clock.state = "done"
-            clock.used = consumed + calendar.days_used(seg_start, event.at)
+            clock.used = consumed + calendar.days_used(seg_start, end)
             clock.deadline = calendar.add_working_days(seg_start, max(1, clock.budget - consumed))
-            clock.days_late = calendar.working_days_late(clock.deadline, event.at)
+            clock.days_late = calendar.working_days_late(clock.deadline, end)
             consumed = clock.used  # a send-back after a rejection continues the count
             seg_start = None
+        elif action == Action.REVIEW_CLOSE_DEEMED and clock.state == "paused":
+            # Waiting for the applicant when the file was deemed approved: it ends there.
+            if clock.paused and clock.paused[-1][1] is None:
+                clock.paused[-1] = (clock.paused[-1][0], event.at)
+            clock.state, clock.end, clock.used = "done", event.at, consumed
     if clock.state == "running" and seg_start is not None:
         stop = closed_at or now
         clock.segments.append((seg_start, closed_at))

@@ -26,7 +26,9 @@ falls within three working days (partial index `app_legal_due_idx`) and:
 - once the deadline has passed without a decision, and the type's policy has deemed approval,
   takes the workflow's `deem_approve` (system): the file goes to the signer as a deemed
   approval, the event carries the legal basis and the deadline (the legal moment; `deemed_at`
-  is the deadline, not the sweep's time), OSS hears 57 (oss.mapping). The row lock and the
+  is the deadline, not the sweep's time), OSS hears 57 (oss.mapping); every review still open
+  ends as `closed_deemed` at the legal moment (one event each; later stages never open); under
+  the `auto` policy `permits.tasks.issue_deemed_permit` is enqueued. The row lock and the
   state make it happen once, however often or late the sweep runs.
 """
 
@@ -44,6 +46,7 @@ from agencies.models import Region, Role
 from applications.models import (
     FINAL_STATUSES,
     Application,
+    CorrectionPeriod,
     LegalState,
     Review,
     ReviewStatus,
@@ -53,17 +56,32 @@ from applications.models import (
 from applications.services.notifications import notify
 from applications.signals import event_recorded
 from applications.sla.people import staff_of
-from applications.workflow import Action, application_transition, record_event
+from applications.workflow import (
+    Action,
+    application_transition,
+    record_event,
+    review_transition,
+)
 from catalog.legal import legal_of
+from catalog.services import route_stages
+from outbox.services import enqueue
 from ptsp.workdays import Calendar
 
 logger = logging.getLogger("ptsp.sla")
 
 WARN_DAYS = (3, 1)
+# The `auto` policy's issuance (permits.tasks, named: this app sits below permits).
+DEEMED_ISSUE_TASK = "permits.tasks.issue_deemed_permit"
 START = {Action.ACCEPT}
 PAUSE = {Action.REQUEST_REVISION, Action.AWAIT_PAYMENT}
 RESUME = {Action.ANSWER_REVISION, Action.PAYMENT_CONFIRMED}
 DECIDE = {Action.START_ISSUANCE, Action.CONFIRM_REJECTION}
+# The reviews a deemed approval ends (`close_deemed`): every one still with its agency.
+OPEN_REVIEW_STATUSES = [
+    ReviewStatus.IN_REVIEW,
+    ReviewStatus.REVISION_REQUESTED,
+    ReviewStatus.AWAITING_HEAD_APPROVAL,
+]
 # The statuses a deemed approval may move (the workflow's `deem_approve` sources).
 DEEMABLE = {Status.IN_REVIEW, Status.REJECTION_PROPOSED, Status.RECOMMENDED}
 FIELDS = ["legal_state", "legal_due_at", "legal_started_at", "legal_days_left", "deemed_at"]
@@ -292,6 +310,41 @@ def _warn(application, level, calendar, cache) -> int:
     return sent
 
 
+def _stages_not_opened(application: Application) -> list[dict]:
+    """The route's stages that never opened (no review yet): [{"stage": n, "agencies": [code]}].
+    They end with the deemed approval too: no later stage opens for a deemed file (its status
+    is no longer in review, and `routing.next_stage_steps` stops at a closed review)."""
+    routed = set(application.reviews.values_list("agency_id", flat=True))
+    waiting = []
+    for steps in route_stages(application.catalog_version.snapshot):
+        missing = [s.get("agency_code", "") for s in steps if s["agency_id"] not in routed]
+        if missing:
+            waiting.append({"stage": int(steps[0].get("stage", 1)), "agencies": missing})
+    return waiting
+
+
+def _close_open_reviews(application, reviews, deadline: datetime, basis: str) -> None:
+    """End each review still open at the deemed approval (in review, waiting for the
+    applicant's revision or for the head's approval): `review_close_deemed`, one event each
+    with the legal basis; its clock stops at the legal moment (`decided_at` = the deadline, or
+    the review's own start if it opened after it); its open correction period is closed."""
+    for review in reviews:
+        review_transition(
+            review_id=review.pk,
+            action=Action.REVIEW_CLOSE_DEEMED,
+            actor=None,
+            note=basis,
+            data={"legal_deadline": deadline.isoformat(), "legal_basis": basis},
+        )
+        Review.objects.filter(pk=review.pk).update(
+            decided_at=max(deadline, review.created_at), decided_by=None, head_due_at=None
+        )
+    if reviews:
+        CorrectionPeriod.objects.filter(
+            application=application, review__in=reviews, closed_at__isnull=True
+        ).update(closed_at=timezone.now(), outcome=CorrectionPeriod.Outcome.CLOSED, next_at=None)
+
+
 def _deem(application_id: int, now: datetime, calendar: Calendar, cache: dict) -> bool:
     """Deem one file approved if its legal deadline passed with no decision; False when another
     sweep did it first, the decision came meanwhile, or the type excludes it."""
@@ -309,9 +362,9 @@ def _deem(application_id: int, now: datetime, calendar: Calendar, cache: dict) -
             return False
         deadline = application.legal_due_at
         open_reviews = list(
-            application.reviews.filter(status=ReviewStatus.IN_REVIEW).select_related(
-                "agency", "assignee"
-            )
+            application.reviews.filter(status__in=OPEN_REVIEW_STATUSES)
+            .select_related("agency", "assignee")
+            .order_by("stage", "pk")
         )
         application, _event = application_transition(
             application_id=application.pk,
@@ -323,15 +376,37 @@ def _deem(application_id: int, now: datetime, calendar: Calendar, cache: dict) -
                 "legal_deadline": deadline.isoformat(),
                 "policy": legal.get("policy", ""),
                 "undecided_agencies": [r.agency.code for r in open_reviews],
+                "stages_not_opened": _stages_not_opened(application),
             },
         )
+        _close_open_reviews(application, open_reviews, deadline, legal.get("basis", ""))
+        if _event.from_status != Status.RECOMMENDED:
+            # The issuance stage starts now (its clock starts at `deem_approve`), as after the
+            # OPDs' recommendation: the signers' budget, reminders and queue deadline.
+            issuance_days = int(application.catalog_version.snapshot.get("issuance_days", 1))
+            Application.objects.filter(pk=application.pk).update(
+                due_at=calendar.add_working_days(_event.at, issuance_days)
+            )
         _save(application, legal_state=LegalState.DEEMED, deemed_at=deadline)
         application.open_reviews = open_reviews
+        auto = legal.get("policy") == "auto"
+        if auto:
+            # Issued with no person signing where the region can (permits, after commit); else
+            # it stays in the signer's queue and the signers are told why.
+            enqueue(
+                DEEMED_ISSUE_TASK,
+                args=[application.pk],
+                dedupe_key=f"deemed-issue:{application.pk}",
+            )
         _tell(
             application,
             cache,
             kind="deemed_approved",
-            context={"due": _due_text(calendar, deadline), "basis": legal.get("basis", "")},
+            context={
+                "due": _due_text(calendar, deadline),
+                "basis": legal.get("basis", ""),
+                "auto": auto,
+            },
             dedupe=f"deemed:{application.pk}",
             deemed=True,
         )

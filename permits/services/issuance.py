@@ -24,11 +24,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Region, Role
+from agencies.reference import dpmptsp_name
 from agencies.selectors import agencies_of
-from applications.models import Application, Review, ReviewStatus, Status
+from applications import gates
+from applications.models import Application, LegalState, Review, ReviewStatus, Status
 from applications.services.notifications import notify
 from applications.services.outcome import rejection_notice, signers_of
 from applications.workflow import Action, application_transition, permit_transition
+from catalog.legal import legal_of
 from outbox.services import enqueue
 from permits.models import Permit, PermitCounter, RejectionLetter, StagedPermitFile
 from permits.signals import application_issued
@@ -143,6 +146,14 @@ def _next_sequence(*, region_id: int, permit_type_id: int, year: int) -> int:
     )
 
 
+def _deemed_basis(application: Application) -> str:
+    """The legal basis a deemed approval's permit states (empty for the office's decision)."""
+    if application.legal_state != LegalState.DEEMED or application.catalog_version_id is None:
+        return ""
+    legal = legal_of(application.catalog_version.snapshot) or {}
+    return (legal.get("basis") or "")[:500]
+
+
 def _check_signer(actor, application: Application) -> None:
     regions = {a.region_id for a in agencies_of(actor, Role.SIGNER)}
     if application.region_id not in regions:
@@ -198,6 +209,7 @@ def permit_issue(*, application_id: int, actor) -> Permit:
         signer_fields = {
             **_signer_fields(application, actor, now, today),
             "signing_cert_sha256": certificate_sha256,
+            "deemed_basis": _deemed_basis(application),
         }
         if existing:
             permit = existing
@@ -641,3 +653,174 @@ __all__ = [
     "permits_remind_expiry",
     "rejection_letter_issue",
 ]
+
+
+# --- deemed approvals issued automatically (issue 18, the `auto` policy) ------------------------
+
+DEEMED_ISSUE_TASK = "permits.tasks.issue_deemed_permit"
+
+
+def auto_issuance_refusal(region) -> str | None:
+    """Why `region` cannot issue a deemed approval with no person signing, or None.
+
+    Who calls it: the catalog's checks of a type's `auto` policy (registered in
+    `permits.apps`) and `permit_issue_deemed` at the moment of issuing. A region whose signer
+    needs what a person types (BSrE with the signer's passphrase or one-time code) cannot; nor
+    one whose signing configuration is refused (SigningUnavailable's message). The region's own
+    PKCS#12 / electronic seal can (its file is checked when the permit is issued)."""
+    try:
+        signer = get_signer(region, user=None)
+    except SigningUnavailable as exc:
+        return str(exc.message)
+    if needs_credential(signer):
+        return str(
+            gettext_lazy(
+                "it signs with BSrE, with the signer's own passphrase or one-time code, and "
+                "no permit can be signed with no person signing."
+            )
+        )
+    return None
+
+
+def _auto_fallback(application: Application, reason: str) -> None:
+    """The automatic issuance cannot happen: the file stays in the signer's queue (it is
+    recommended) and the signers are told why, once per reason."""
+    logger.error(
+        "deemed approval not issued automatically: application=%s reason=%s",
+        application.pk,
+        reason,
+    )
+    notify(
+        recipients=signers_of(application),
+        kind="issuance_failed",
+        application=application,
+        context={
+            "reason": str(
+                gettext_lazy(
+                    "The deemed approval could not be issued automatically (%(reason)s). "
+                    "It waits in the signing queue: sign it there."
+                )
+                % {"reason": reason}
+            )[:500]
+        },
+        url=reverse("permits:sign", args=[application.pk]),
+        dedupe=f"deemed-auto-fallback:{application.pk}:{hashlib.sha256(reason.encode()).hexdigest()[:12]}",
+    )
+
+
+def permit_issue_deemed(*, application_id: int) -> Permit | None:
+    """Issue a deemed approval automatically: the permit is numbered, sealed by the region's
+    own certificate (no person signs: `Permit.signer` None, the office named) and says it is a
+    deemed approval with its legal basis.
+
+    Who may call: the task `permits.tasks.issue_deemed_permit` (system), enqueued by the legal
+    guard when a type's policy is `auto`, and again by the payment of a levied deemed file.
+    Changes: the application recommended → issuing (workflow row `issue_deemed`, event of the
+    same name), the type's counter (+1), a new Permit (issuing); then the usual issuance task
+    renders, signs and issues it (applicant told, OSS hears 50 and receives the permit).
+    Idempotent: the application row is locked; a file already issuing or issued returns its
+    permit (one permit, one number, however often the task is delivered). Does nothing (None)
+    for a file not deemed under `auto`, or no longer recommended; a levied file whose levy is
+    unpaid waits (None: the payment enqueues this again). When the region cannot issue with no
+    person (BSrE, a missing certificate), the file stays in the signer's queue and the signers
+    are told (None)."""
+    application = Application.objects.select_related(
+        "permit_type", "region", "catalog_version"
+    ).get(pk=application_id)
+    existing = Permit.objects.filter(application=application).first()
+    if application.status in (Status.ISSUING, Status.ISSUED) and existing:
+        return existing
+    legal = legal_of(application.catalog_version.snapshot) or {}
+    if (
+        application.status != Status.RECOMMENDED
+        or application.legal_state != LegalState.DEEMED
+        or legal.get("policy") != "auto"
+    ):
+        return None
+    if gates.sign_refusal(application):
+        logger.info("deemed approval waits for its levy: application=%s", application.pk)
+        return None
+    refusal = auto_issuance_refusal(application.region)
+    signer = None
+    if refusal is None:
+        signer = get_signer(application.region, user=None)
+        try:
+            signer.check()
+        except SigningUnavailable as exc:
+            refusal = str(exc.message)
+    if refusal:
+        _auto_fallback(application, refusal)
+        return None
+    certificate_sha256 = signer.certificate_sha256()
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(no_key=True)
+            .select_related("permit_type", "region", "applicant")
+            .get(pk=application_id)
+        )
+        existing = Permit.objects.filter(application=application).first()
+        if application.status in (Status.ISSUING, Status.ISSUED) and existing:
+            return existing
+        if application.status != Status.RECOMMENDED:
+            return None
+        application, _event = application_transition(
+            application_id=application.pk,
+            action=Action.ISSUE_DEEMED,
+            actor=None,
+            note=legal.get("basis", ""),
+            data={"legal_basis": legal.get("basis", "")},
+        )
+        application = Application.objects.select_related("permit_type", "region", "applicant").get(
+            pk=application_id
+        )
+        now = timezone.now()
+        today = _region_today(application.region)
+        permit_type = application.permit_type
+        fields = {
+            "signer": None,
+            "signer_name": dpmptsp_name(application.region_id),
+            "signer_position": "",
+            "signer_nip": "",
+            "issued_at": now,
+            "valid_until": (
+                _add_months(today, permit_type.validity_months)
+                if permit_type.validity_months
+                else None
+            ),
+            "holder_name": application.applicant.full_name,
+            "business_name": application.business_name or application.applicant.full_name,
+            "signing_cert_sha256": certificate_sha256,
+            "deemed_basis": _deemed_basis(application),
+        }
+        if existing:
+            permit = existing
+            for name, value in fields.items():
+                setattr(permit, name, value)
+            permit.application = application
+            permit_transition(permit=permit, action="retry_issuance", actor=None)
+            permit.last_error = ""
+            permit.attempts += 1
+            permit.save()
+        else:
+            seq = _next_sequence(
+                region_id=application.region_id, permit_type_id=permit_type.pk, year=today.year
+            )
+            permit = Permit.objects.create(
+                **_numbered_fields(application, seq, today),
+                verification_token=secrets.token_urlsafe(32),
+                status=Permit.Status.ISSUING,
+                attempts=1,
+                **fields,
+            )
+        enqueue(
+            ISSUE_TASK,
+            args=[permit.pk],
+            dedupe_key=f"permit-issue:{permit.pk}:{permit.attempts}",
+        )
+    logger.info(
+        "deemed approval issued automatically: application=%s permit=%s number=%s",
+        application.pk,
+        permit.pk,
+        permit.number,
+    )
+    return permit
