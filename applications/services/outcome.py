@@ -55,6 +55,8 @@ def rejection_notice(application: Application, event, reasons: str) -> None:
         url=reverse("applications:detail", args=[application.pk]),
         dedupe=f"event:{event.pk}",
     )
+
+
 # The `auto` policy's issuance (permits.tasks, named: this app sits below permits).
 DEEMED_ISSUE_TASK = "permits.tasks.issue_deemed_permit"
 
