@@ -371,6 +371,12 @@ class Review(models.Model):
                 name="review_open_due_idx",
                 condition=models.Q(status="in_review"),
             ),
+            # The sweep's reminders of the head's approval (issue 18).
+            models.Index(
+                fields=["head_due_at"],
+                name="review_head_due_idx",
+                condition=models.Q(status="awaiting_head_approval"),
+            ),
             # The monitoring dashboard: reviews finished in a period, per agency.
             models.Index(
                 fields=["agency", "decided_at"],
@@ -447,7 +453,8 @@ class SlaNotice(models.Model):
     exactly-once guarantee: the row is written in the same transaction as the notifications, so
     a repeated, concurrent or crashed sweep can never send a level twice.
 
-    `stage` is "review:<id>", "intake:<application id>" or "issuance:<application id>". A new
+    `stage` is "review:<id>", "head:<review id>" (the head's approval), "intake:<application
+    id>" or "issuance:<application id>". A new
     deadline (the clock ran again after the applicant answered) is a new clock, so it is part of
     the key."""
 
