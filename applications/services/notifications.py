@@ -43,6 +43,7 @@ KINDS = {
     "sla_overdue",
     "sla_escalation",
     "legal_warning",
+    "legal_intake_warning",
     "deemed_approved",
     "permit_expiring",
     "permit_revoked",
