@@ -18,6 +18,7 @@ from django.utils import translation
 from agencies.models import Region, RegionHoliday
 from applications.models import CorrectionPeriod, LegalState
 from applications.sla.holidays import deadlines_move
+from tests.journeys import CLINIC_DATA, applicant, draft, submit
 from tests.test_corrections import return_at
 from tests.test_legal_deadlines import accepted_file, at, calendar, legal_type, quiet_monday
 
@@ -214,3 +215,17 @@ def test_many_running_files_move_in_a_fixed_number_of_queries(
     )
     assert model.objects.filter(legal_due_at=at(monday + timedelta(days=8), 16)).count() == n + 1
     assert type(review).objects.filter(due_at=at(monday + timedelta(days=4), 16)).count() == n + 1
+
+
+def test_the_document_checks_legal_deadline_moves_too(demo):
+    cal = calendar()
+    monday = quiet_monday(cal)
+    ptype = legal_type(code="FP-I", legal_intake_days=5, legal_deadline_basis="PP 28/2025")
+    with time_machine.travel(at(monday, 10), tick=False):
+        application = submit(draft(ptype, applicant(), CLINIC_DATA))
+    application.refresh_from_db()
+    assert application.legal_intake_due_at == at(monday + timedelta(days=7), 16)
+    with time_machine.travel(at(monday + timedelta(days=1), 10), tick=False):
+        holiday(monday + timedelta(days=2))
+    application.refresh_from_db()
+    assert application.legal_intake_due_at == at(monday + timedelta(days=8), 16)

@@ -5,6 +5,8 @@ Receivers of `RegionHoliday`'s pre_save / post_save / post_delete: in the transa
 change (the admin's save), the region's calendar before and after the change are compared and
 every stored deadline still to come whose count crosses a changed day is counted again on the
 new calendar from its start with the same budget:
+- the document check's legal deadline (`legal_intake_due_at`, files at intake) from
+  `legal_intake_started_at`;
 - running legal clocks: `Application.legal_due_at` from `legal_started_at` (its warning
   schedule `legal_next_at` is cleared, so the guard looks again; a new deadline is a new clock
   for the once-only warnings);
@@ -156,6 +158,13 @@ def deadlines_move(*, region, old_days, new_days, changed, now: datetime | None 
         "legal",
         "legal",
         extra={"legal_next_at": None},
+    )
+    move(
+        apps.filter(status=Status.SUBMITTED),
+        "legal_intake_due_at",
+        "legal_intake_started_at",
+        "legal",
+        "legal_intake",
     )
     move(
         apps.filter(status__in=[Status.SUBMITTED, Status.RECOMMENDED]),
