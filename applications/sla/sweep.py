@@ -15,8 +15,8 @@ For the DPMPTSP's own stages the "assignee" is the verifiers (intake) or the sig
 The agency head's approval of an officer's recommendation (issue 18; stage "head:<review id>",
 deadline `Review.head_due_at`) is swept like any stage, with three levels: the reminder and
 "due today" go to the agency's head(s) (head_approval_reminder / head_approval_due_today), and
-once it is overdue the DPMPTSP's monitors are told (head_approval_overdue). Read through the
-partial index `review_head_due_idx`.
+once it is overdue the DPMPTSP's monitors are told (head_approval_overdue). Read in the same query
+as the open reviews (partial index `review_head_due_idx`).
 
 Only due rows are read: open reviews by the partial index `review_open_due_idx`
 (status in_review; a review waiting for the applicant has no running clock) and applications
@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from datetime import time as dt_time
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -180,12 +180,24 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
         return result
     horizon = _horizon(calendars, now)
 
+    # Open reviews and the head's approvals in one query (partial indexes
+    # `review_open_due_idx` and `review_head_due_idx`, OR-ed by PostgreSQL).
+    heading = Q(status=ReviewStatus.AWAITING_HEAD_APPROVAL)
     reviews = (
-        Review.objects.filter(status=ReviewStatus.IN_REVIEW, due_at__lte=horizon)
-        .annotate(stage_key=Concat(Value("review:"), Cast("pk", CharField())))
-        .filter(_needs_look(now))
+        Review.objects.filter(
+            Q(status=ReviewStatus.IN_REVIEW, due_at__lte=horizon)
+            | Q(heading, head_due_at__lte=horizon)
+        )
+        .annotate(
+            stage_key=Concat(
+                Case(When(heading, then=Value("head:")), default=Value("review:")),
+                Cast("pk", CharField()),
+            ),
+            clock_due=Case(When(heading, then=F("head_due_at")), default=F("due_at")),
+        )
+        .filter(_needs_look(now, "clock_due"))
         .select_related("agency", "assignee", "application")
-        .order_by("due_at", "pk")
+        .order_by("clock_due", "pk")
     )
     applications = (
         Application.objects.filter(
@@ -211,16 +223,10 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
             staff_cache[key] = loader()
         return staff_cache[key]
 
-    heads = (
-        Review.objects.filter(status=ReviewStatus.AWAITING_HEAD_APPROVAL, head_due_at__lte=horizon)
-        .annotate(stage_key=Concat(Value("head:"), Cast("pk", CharField())))
-        .filter(_needs_look(now, "head_due_at"))
-        .select_related("agency", "application")
-        .order_by("head_due_at", "pk")
-    )
-    review_rows = list(reviews)
+    both = list(reviews)
+    review_rows = [r for r in both if r.status == ReviewStatus.IN_REVIEW]
+    head_rows = [r for r in both if r.status == ReviewStatus.AWAITING_HEAD_APPROVAL]
     app_rows = list(applications)
-    head_rows = list(heads)
     stage_keys = [f"review:{r.pk}" for r in review_rows]
     stage_keys += [f"head:{r.pk}" for r in head_rows]
     stage_keys += [
