@@ -11,7 +11,10 @@ class ApplicationsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: the models need the app registry ready.
         from applications import observability
-        from applications.sla import legal  # noqa: F401  (connects the legal clock's receiver)
+        from applications.sla import (
+            holidays,  # noqa: F401  (holidays changed move deadlines)
+            legal,  # noqa: F401  (connects the legal clock's receiver)
+        )
 
         system_gauges_register("reviews", observability.review_gauges)
         system_gauges_register("stages", observability.stage_gauges)

@@ -120,6 +120,14 @@ class Application(models.Model):
     # When the guard next owes this clock something (a warning, the deemed approval); None: look
     # now. Keeps the steady sweep from re-reading the clocks already warned (benchmarks/sla.py).
     legal_next_at = models.DateTimeField(null=True, blank=True)
+    # The document check's legal deadline (issue 18; the catalog's `legal_intake_days`): from
+    # the submission to the DPMPTSP's acceptance, stopped while the file is returned. Warned
+    # about; never deemed (the decision's clock starts from the complete file).
+    legal_intake_due_at = models.DateTimeField(
+        _("legal deadline of the document check"), null=True, blank=True
+    )
+    legal_intake_started_at = models.DateTimeField(null=True, blank=True)
+    legal_intake_days_left = models.PositiveSmallIntegerField(null=True, blank=True)
 
     renewal_of = models.ForeignKey(
         "permits.Permit", on_delete=models.SET_NULL, null=True, blank=True, related_name="renewals"
@@ -146,6 +154,12 @@ class Application(models.Model):
                 fields=["legal_due_at"],
                 name="app_legal_due_idx",
                 condition=models.Q(legal_state="running"),
+            ),
+            # The guard's warnings on the document check's legal deadline (issue 18).
+            models.Index(
+                fields=["legal_intake_due_at"],
+                name="app_legal_intake_due_idx",
+                condition=models.Q(status="submitted"),
             ),
             models.Index(
                 fields=["region", "deemed_at"],
@@ -374,6 +388,12 @@ class Review(models.Model):
                 name="review_open_due_idx",
                 condition=models.Q(status="in_review"),
             ),
+            # The sweep's reminders of the head's approval (issue 18).
+            models.Index(
+                fields=["head_due_at"],
+                name="review_head_due_idx",
+                condition=models.Q(status="awaiting_head_approval"),
+            ),
             # The monitoring dashboard: reviews finished in a period, per agency.
             models.Index(
                 fields=["agency", "decided_at"],
@@ -450,7 +470,9 @@ class SlaNotice(models.Model):
     exactly-once guarantee: the row is written in the same transaction as the notifications, so
     a repeated, concurrent or crashed sweep can never send a level twice.
 
-    `stage` is "review:<id>", "intake:<application id>" or "issuance:<application id>". A new
+    `stage` is "review:<id>", "head:<review id>" (the head's approval), "intake:<application
+    id>", "issuance:<application id>", "legal:<application id>" (the legal decision deadline)
+    or "legal_intake:<application id>" (the document check's legal deadline). A new
     deadline (the clock ran again after the applicant answered) is a new clock, so it is part of
     the key."""
 

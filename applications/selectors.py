@@ -97,8 +97,8 @@ def intake_queue(user) -> QuerySet[Application]:
 
 def intake_queue_rows(user) -> list[dict]:
     """The intake queue as its page lists it, oldest first: per file `pk`, `tracking_number`,
-    `permit_name` (in the active language), `business_name`, `applicant_name`, `submitted_at`
-    and `due_at`. Plain rows rather than model instances: the page shows a few columns of many
+    `permit_name` (in the active language), `business_name`, `applicant_name`, `submitted_at`,
+    `due_at` and `legal_intake_due_at` (the document check's legal deadline). Plain rows rather than model instances: the page shows a few columns of many
     files, and building three model instances per row cost more than the rest of the row."""
     return with_permit_name(
         list(
@@ -108,6 +108,7 @@ def intake_queue_rows(user) -> list[dict]:
                 "business_name",
                 "submitted_at",
                 "due_at",
+                "legal_intake_due_at",
                 applicant_name=F("applicant__full_name"),
                 **permit_name_columns(),
             )

@@ -355,6 +355,7 @@ RECORDED_EVENTS = {
     "skrd_issued": _("Levy bill (SKRD) issued"),
     "strd_issued": _("Late-payment interest bill (STRD) issued"),
     "decided_late": _("Decided after the legal deadline"),
+    "intake_late": _("Document check finished after its legal deadline"),
 }
 
 

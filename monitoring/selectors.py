@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery
+from django.db.models import Avg, Case, Count, F, FloatField, OuterRef, Q, Subquery, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from agencies.calendar import ensure_working_days
 from agencies.models import Agency, Region, Role
 from agencies.selectors import memberships_of
-from applications.models import Application, Event, LegalState, Review, ReviewStatus
+from applications.models import Application, Event, LegalState, Review, ReviewStatus, Status
 from catalog.models import PermitType
 from monitoring.models import SKM_ELEMENTS, SurveyResponse
 from monitoring.summary import finished_histogram
@@ -285,33 +285,51 @@ LEGAL_WARN_DAYS = 3  # as applications.sla.legal.WARN_DAYS: the guard's first wa
 
 def legal_at_risk(scope: Scope, *, now=None, limit: int = OVERDUE_LIST_LIMIT) -> list:
     """The files at risk of deemed approval in scope: a running legal clock whose deadline falls
-    within 3 working days (or has passed, the sweep not having run yet), least time left first;
-    each with `legal_days_left_now` (working days until the deadline's day; 0 today or past).
-    One query for the list (index `app_legal_due_idx`), plus the region's holidays once."""
+    within 3 working days (or has passed, the sweep not having run yet), and - for the whole
+    region - the files at intake whose document check's legal deadline does (issue 18; marked
+    `risk_stage` "intake", never deemed); least time left first; each with `risk_due_at`,
+    `legal_days_left_now` (working days until the deadline's day; 0 today or past) and
+    `legal_passed`. One query for the list (indexes `app_legal_due_idx`,
+    `app_legal_intake_due_idx`), plus the region's holidays once."""
     now = now or timezone.now()
     calendar = Calendar(scope.region)
     today = calendar.local(now).date()
     day = today
     for _ in range(LEGAL_WARN_DAYS):
         day = calendar.next_working_day(day)
-    files = Application.objects.filter(
-        region=scope.region,
-        legal_state=LegalState.RUNNING,
-        legal_due_at__lte=calendar.end_of_service(day),
-    )
+    horizon = calendar.end_of_service(day)
+    decision = Q(legal_state=LegalState.RUNNING, legal_due_at__lte=horizon)
     if not scope.whole_region:
-        files = files.filter(
+        decision &= Q(
             pk__in=Review.objects.filter(
                 agency_id__in=[a.pk for a in scope.agencies], status=ReviewStatus.IN_REVIEW
             ).values("application_id")
         )
-    rows = list(files.select_related("permit_type").order_by("legal_due_at", "pk")[:limit])
-    for application in rows:
-        due_day = calendar.local(application.legal_due_at).date()
-        application.legal_days_left_now = (
-            calendar.working_days_between(today, due_day) if application.legal_due_at >= now else 0
+        where = decision
+    else:
+        where = decision | Q(status=Status.SUBMITTED, legal_intake_due_at__lte=horizon)
+    files = Application.objects.filter(where, region=scope.region).annotate(
+        risk_due_at=Case(
+            When(
+                status=Status.SUBMITTED,
+                legal_intake_due_at__isnull=False,
+                then=F("legal_intake_due_at"),
+            ),
+            default=F("legal_due_at"),
         )
-        application.legal_passed = application.legal_due_at < now
+    )
+    rows = list(files.select_related("permit_type").order_by("risk_due_at", "pk")[:limit])
+    for application in rows:
+        application.risk_stage = (
+            "intake"
+            if application.status == Status.SUBMITTED and application.legal_intake_due_at
+            else "decision"
+        )
+        due_day = calendar.local(application.risk_due_at).date()
+        application.legal_days_left_now = (
+            calendar.working_days_between(today, due_day) if application.risk_due_at >= now else 0
+        )
+        application.legal_passed = application.risk_due_at < now
     return rows
 
 

@@ -143,6 +143,31 @@ def test_every_notification_link_opens_a_page_its_recipient_may_see(
         decision="send_back",
         note="Lengkapi BAP visitasi",
     )
+    # Another one left with the head: the sweep reminds the head, then tells the monitors.
+    waiting = route(submit(draft(demo_type("BTG", "IOK"), applicant())), run_outbox)
+    first = waiting.reviews.select_related("assignee").get()
+    review_decide(review_id=first.pk, actor=first.assignee, decision="recommend")
+    second = waiting.reviews.select_related("assignee").get(agency__code="DINKES")
+    review_decide(review_id=second.pk, actor=second.assignee, decision="recommend")
+    later = timezone.now()
+    for half_days in range(1, 12):
+        sla_sweep(now=later + timedelta(hours=12 * half_days))
+    # A file left at intake past the 3rd working day before its document check's legal
+    # deadline (issue 18): the verifiers and monitors are warned.
+    from catalog.models import PermitType
+
+    slow_check = PermitType.objects.get(pk=demo_type("BTG", "SIP-DU").pk)
+    slow_check.legal_intake_days = max(5, slow_check.intake_days)
+    if not slow_check.legal_deadline_basis:
+        slow_check.legal_deadline_basis = "PP 28/2025 (nilai uji)"
+    slow_check.full_clean()
+    slow_check.save()
+    from catalog.services import permit_type_publish
+
+    permit_type_publish(permit_type=slow_check)
+    submit(draft(slow_check, applicant()))
+    for half_days in range(1, 16):
+        sla_sweep(now=later + timedelta(hours=12 * half_days))
     # Late (an STRD), then expired (back to PUPR): the late-payment notices.
     from fees.cases import levy_sweep
     from fees.interest import add_months

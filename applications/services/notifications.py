@@ -25,6 +25,10 @@ KINDS = {
     "review_routed_head",
     "head_approval_requested",
     "head_approval_sent_back",
+    # The sweep's reminders of the head's approval (issue 18, applications.sla.sweep).
+    "head_approval_reminder",
+    "head_approval_due_today",
+    "head_approval_overdue",
     "revision_requested",
     "revision_answered",
     "inspection_scheduled",
@@ -39,6 +43,7 @@ KINDS = {
     "sla_overdue",
     "sla_escalation",
     "legal_warning",
+    "legal_intake_warning",
     "deemed_approved",
     "permit_expiring",
     "permit_revoked",

@@ -38,7 +38,8 @@ from datetime import datetime, timedelta
 from datetime import time as dt_time
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,6 +52,7 @@ from applications.models import (
     Review,
     ReviewStatus,
     SlaNotice,
+    SlaWatch,
     Status,
 )
 from applications.services.notifications import notify
@@ -100,11 +102,66 @@ def _legal(application: Application) -> dict | None:
     return legal_of(version.snapshot) if version is not None else None
 
 
+def _intake_follow_event(event) -> None:
+    """The document check's legal clock (`legal_intake_days`): from the submission to the
+    acceptance, stopped while the file is returned; an acceptance after it records
+    `intake_late` (no deemed approval at intake: the file is not complete yet)."""
+    action = event.action
+    application = event.application
+    if action == Action.SUBMIT:
+        legal = _legal(application)
+        if not legal or not legal.get("intake_days"):
+            return
+        _save(
+            application,
+            legal_intake_started_at=event.at,
+            legal_intake_due_at=Calendar(application.region).add_working_days(
+                event.at, legal["intake_days"]
+            ),
+            legal_intake_days_left=None,
+        )
+    elif action == Action.RETURN and application.legal_intake_due_at:
+        left = Calendar(application.region).days_left(
+            start=application.legal_intake_started_at or event.at,
+            paused_at=event.at,
+            due_at=application.legal_intake_due_at,
+        )
+        _save(application, legal_intake_days_left=left, legal_intake_due_at=None)
+    elif action == Action.RESUBMIT and application.legal_intake_days_left:
+        _save(
+            application,
+            legal_intake_started_at=event.at,
+            legal_intake_due_at=Calendar(application.region).add_working_days(
+                event.at, application.legal_intake_days_left
+            ),
+            legal_intake_days_left=None,
+        )
+    elif action == Action.ACCEPT and application.legal_intake_due_at:
+        deadline = application.legal_intake_due_at
+        if event.at > deadline:
+            record_event(
+                application=application,
+                actor=event.actor,
+                action=Action.INTAKE_LATE,
+                data={
+                    "legal_intake_deadline": deadline.isoformat(),
+                    "working_days_late": Calendar(application.region).working_days_late(
+                        deadline, event.at
+                    ),
+                },
+            )
+
+
+INTAKE_ACTIONS = {Action.SUBMIT, Action.RETURN, Action.RESUBMIT, Action.ACCEPT}
+
+
 def legal_follow_event(sender, event, **kwargs) -> None:
     """Receiver of `event_recorded`: move the file's legal clock (see the module's docstring)."""
     action = event.action
     if str(action).startswith("review_"):
         return  # a review's own move; the application's follows as its own event
+    if action in INTAKE_ACTIONS:
+        _intake_follow_event(event)
     if action not in START | PAUSE | RESUME | DECIDE and event.to_status not in FINAL_STATUSES:
         return
     application = event.application
@@ -168,6 +225,7 @@ class GuardResult:
     notices: int = 0
     notifications: int = 0
     deemed: int = 0
+    intake_notices: int = 0  # the document check's warnings (counted in `notices` too)
 
 
 def _midnight(calendar: Calendar, day) -> datetime:
@@ -473,6 +531,7 @@ def legal_guard(*, now: datetime | None = None, calendars: dict | None = None) -
         if sent >= 0:
             result.notices += 1
             result.notifications += sent
+    _intake_guard(now, calendars, result)
     # Nothing more is owed before `next`: the next sweeps leave these rows out. Guarded by the
     # deadline, so that a clock moved meanwhile (the applicant answered) is looked at again.
     for pk, due_at, next_at in looked:
@@ -480,6 +539,102 @@ def legal_guard(*, now: datetime | None = None, calendars: dict | None = None) -
             pk=pk, legal_state=LegalState.RUNNING, legal_due_at=due_at
         ).update(legal_next_at=next_at)
     return result
+
+
+def _intake_guard(now: datetime, calendars: dict, result: GuardResult) -> None:
+    """Warn the verifiers and the DPMPTSP's monitors at 3 and 1 working days before the
+    document check's legal deadline (files still `submitted`), each once: `SlaNotice`
+    ("legal_intake:<id>", legal_3 / legal_1, with the deadline); a late sweep sends only the
+    latest still true, none after the deadline. Due rows only (`app_legal_intake_due_idx`,
+    minus the files whose `SlaWatch` says nothing is owed before later)."""
+    rows = list(
+        Application.objects.filter(
+            status=Status.SUBMITTED,
+            legal_intake_due_at__lte=_horizon(calendars, now),
+            legal_intake_due_at__gte=now,
+            region_id__in=list(calendars),
+        )
+        .annotate(stage_key=Concat(Value("legal_intake:"), Cast("pk", CharField())))
+        .exclude(
+            Exists(
+                SlaWatch.objects.filter(
+                    stage=OuterRef("stage_key"), due_at=OuterRef("legal_intake_due_at")
+                ).filter(Q(next_at__isnull=True) | Q(next_at__gt=now))
+            )
+        )
+        .select_related("catalog_version", "region")
+        .order_by("legal_intake_due_at", "pk")
+    )
+    if not rows:
+        return
+    already = set(
+        SlaNotice.objects.filter(stage__in=[f"legal_intake:{a.pk}" for a in rows]).values_list(
+            "stage", "level", "due_at"
+        )
+    )
+    cache: dict = {}
+    watches = []
+    for application in rows:
+        calendar = calendars[application.region_id]
+        due_at = application.legal_intake_due_at
+        stage = f"legal_intake:{application.pk}"
+        later = [t for t in warning_thresholds(calendar, due_at).values() if t > now]
+        watches.append(SlaWatch(stage=stage, due_at=due_at, next_at=min(later) if later else None))
+        level = warning_to_send(calendar, due_at, now)
+        if level is None or (stage, level, due_at) in already:
+            continue
+        region_id = application.region_id
+        if region_id not in cache:
+            cache[region_id] = (
+                staff_of(region_id, [Role.VERIFIER]),
+                staff_of(region_id, [Role.MONITOR]),
+            )
+        verifiers, monitors = cache[region_id]
+        legal = _legal(application) or {}
+        context = {
+            "days": level.removeprefix("legal_"),
+            "due": _due_text(calendar, due_at),
+            "basis": legal.get("intake_basis", ""),
+        }
+        dedupe = f"{stage}:{level}:{due_at.timestamp():.0f}"
+        try:
+            with transaction.atomic():
+                notice = SlaNotice.objects.create(
+                    stage=stage, level=level, due_at=due_at, application=application
+                )
+                sent = len(
+                    notify(
+                        recipients=verifiers,
+                        kind="legal_intake_warning",
+                        application=application,
+                        context=context,
+                        url=reverse("applications:intake_check", args=[application.pk]),
+                        dedupe=dedupe,
+                    )
+                )
+                sent += len(
+                    notify(
+                        recipients=monitors,
+                        kind="legal_intake_warning",
+                        application=application,
+                        context=context,
+                        url=reverse("monitoring:file", args=[application.pk]),
+                        dedupe=dedupe,
+                    )
+                )
+                notice.recipients = sent
+                notice.save(update_fields=["recipients"])
+        except IntegrityError:
+            continue
+        result.notices += 1
+        result.intake_notices += 1
+        result.notifications += sent
+    SlaWatch.objects.bulk_create(
+        watches,
+        update_conflicts=True,
+        unique_fields=["stage"],
+        update_fields=["due_at", "next_at"],
+    )
 
 
 # --- what the pages show ----------------------------------------------------------------------

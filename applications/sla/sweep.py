@@ -12,6 +12,12 @@ after D neither (the head's "overdue" says it).
 For the DPMPTSP's own stages the "assignee" is the verifiers (intake) or the signers
 (issuance), and the "head" is the signers.
 
+The agency head's approval of an officer's recommendation (issue 18; stage "head:<review id>",
+deadline `Review.head_due_at`) is swept like any stage, with three levels: the reminder and
+"due today" go to the agency's head(s) (head_approval_reminder / head_approval_due_today), and
+once it is overdue the DPMPTSP's monitors are told (head_approval_overdue). Read in the same query
+as the open reviews (partial index `review_head_due_idx`).
+
 Only due rows are read: open reviews by the partial index `review_open_due_idx`
 (status in_review; a review waiting for the applicant has no running clock) and applications
 at intake or issuance by `app_open_due_idx`, both bounded by the furthest reminder horizon.
@@ -30,7 +36,7 @@ from datetime import datetime, timedelta
 from datetime import time as dt_time
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +56,13 @@ KINDS = {
     "due_today": "sla_due_today",
     "overdue": "sla_overdue",
     "escalation": "sla_escalation",
+}
+# The head's approval (issue 18): the head is the assignee; overdue goes to the DPMPTSP.
+HEAD_LEVELS = ["reminder", "due_today", "overdue"]
+HEAD_KINDS = {
+    "reminder": "head_approval_reminder",
+    "due_today": "head_approval_due_today",
+    "overdue": "head_approval_overdue",
 }
 ESCALATE_AFTER_DAYS = 3
 
@@ -105,9 +118,11 @@ def levels_to_send(calendar: Calendar, due_at: datetime, now: datetime) -> list[
     return owed
 
 
-def next_check(calendar: Calendar, due_at: datetime, now: datetime) -> datetime | None:
-    """When the next level falls due after `now` (None: every level is owed already)."""
-    later = [t for t in level_thresholds(calendar, due_at).values() if t > now]
+def next_check(
+    calendar: Calendar, due_at: datetime, now: datetime, levels=LEVELS
+) -> datetime | None:
+    """When the next of `levels` falls due after `now` (None: every level is owed already)."""
+    later = [t for lv, t in level_thresholds(calendar, due_at).items() if t > now and lv in levels]
     return min(later) if later else None
 
 
@@ -120,16 +135,18 @@ def _horizon(calendars: dict[int, Calendar], now: datetime) -> datetime:
     return latest
 
 
-def _needs_look(now):
+def _needs_look(now, due_field="due_at"):
     """No watch says "nothing new before later" for this stage and deadline."""
     return ~Exists(
-        SlaWatch.objects.filter(stage=OuterRef("stage_key"), due_at=OuterRef("due_at")).filter(
+        SlaWatch.objects.filter(stage=OuterRef("stage_key"), due_at=OuterRef(due_field)).filter(
             Q(next_at__isnull=True) | Q(next_at__gt=now)
         )
     )
 
 
-def _send(*, stage: str, level: str, due_at, application, recipients, context, url) -> int:
+def _send(
+    *, stage: str, level: str, due_at, application, recipients, context, url, kinds=KINDS
+) -> int:
     """Write the notice row and its notifications in one transaction; 0 if already sent."""
     try:
         with transaction.atomic():
@@ -138,7 +155,7 @@ def _send(*, stage: str, level: str, due_at, application, recipients, context, u
             )
             sent = notify(
                 recipients=recipients,
-                kind=KINDS[level],
+                kind=kinds[level],
                 application=application,
                 context=context,
                 url=url,
@@ -163,12 +180,24 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
         return result
     horizon = _horizon(calendars, now)
 
+    # Open reviews and the head's approvals in one query (partial indexes
+    # `review_open_due_idx` and `review_head_due_idx`, OR-ed by PostgreSQL).
+    heading = Q(status=ReviewStatus.AWAITING_HEAD_APPROVAL)
     reviews = (
-        Review.objects.filter(status=ReviewStatus.IN_REVIEW, due_at__lte=horizon)
-        .annotate(stage_key=Concat(Value("review:"), Cast("pk", CharField())))
-        .filter(_needs_look(now))
+        Review.objects.filter(
+            Q(status=ReviewStatus.IN_REVIEW, due_at__lte=horizon)
+            | Q(heading, head_due_at__lte=horizon)
+        )
+        .annotate(
+            stage_key=Concat(
+                Case(When(heading, then=Value("head:")), default=Value("review:")),
+                Cast("pk", CharField()),
+            ),
+            clock_due=Case(When(heading, then=F("head_due_at")), default=F("due_at")),
+        )
+        .filter(_needs_look(now, "clock_due"))
         .select_related("agency", "assignee", "application")
-        .order_by("due_at", "pk")
+        .order_by("clock_due", "pk")
     )
     applications = (
         Application.objects.filter(
@@ -194,9 +223,12 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
             staff_cache[key] = loader()
         return staff_cache[key]
 
-    review_rows = list(reviews)
+    both = list(reviews)
+    review_rows = [r for r in both if r.status == ReviewStatus.IN_REVIEW]
+    head_rows = [r for r in both if r.status == ReviewStatus.AWAITING_HEAD_APPROVAL]
     app_rows = list(applications)
     stage_keys = [f"review:{r.pk}" for r in review_rows]
+    stage_keys += [f"head:{r.pk}" for r in head_rows]
     stage_keys += [
         f"{'intake' if a.status == Status.SUBMITTED else 'issuance'}:{a.pk}" for a in app_rows
     ]
@@ -206,15 +238,22 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
 
     watches: list[SlaWatch] = []
 
-    def handle(stage, due_at, region_id, application, recipients_for, agency_name, url):
+    def handle(
+        stage, due_at, region_id, application, recipients_for, agency_name, url, *, head=False
+    ):
         calendar = calendars.get(region_id)
         if calendar is None:
             return
+        only = HEAD_LEVELS if head else LEVELS
         watches.append(
-            SlaWatch(stage=stage, due_at=due_at, next_at=next_check(calendar, due_at, now))
+            SlaWatch(
+                stage=stage, due_at=due_at, next_at=next_check(calendar, due_at, now, levels=only)
+            )
         )
         levels = [
-            lv for lv in levels_to_send(calendar, due_at, now) if (stage, lv, due_at) not in already
+            lv
+            for lv in levels_to_send(calendar, due_at, now)
+            if lv in only and (stage, lv, due_at) not in already
         ]
         if not levels:
             return
@@ -233,7 +272,8 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
                 application=application,
                 recipients=recipients_for(level),
                 context=context,
-                url=url,
+                url=url(level) if callable(url) else url,
+                kinds=HEAD_KINDS if head else KINDS,
             )
             if n >= 0:
                 result.notices += 1
@@ -287,6 +327,32 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
             reverse("applications:intake_check", args=[app.pk])
             if kind == "intake"
             else reverse("permits:sign", args=[app.pk]),
+        )
+    for review in head_rows:
+        region_id = review.application.region_id
+
+        def head_recipients(level, review=review, region_id=region_id):
+            if level in ("reminder", "due_today"):
+                return staff(
+                    ("head", review.agency_id),
+                    lambda: _staff(region_id, [Role.HEAD], review.agency_id),
+                )
+            return staff(("monitor", region_id), lambda: _staff(region_id, [Role.MONITOR]))
+
+        handle(
+            f"head:{review.pk}",
+            review.head_due_at,
+            region_id,
+            review.application,
+            head_recipients,
+            review.agency.name,
+            # The head opens the review; a monitor the file's monitoring page.
+            lambda level, review=review: (
+                reverse("monitoring:file", args=[review.application_id])
+                if level == "overdue"
+                else reverse("applications:review", args=[review.pk])
+            ),
+            head=True,
         )
     if watches:
         SlaWatch.objects.bulk_create(

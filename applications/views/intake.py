@@ -60,4 +60,5 @@ def intake_check(request, pk: int):
             redirect_to=reverse("applications:intake_queue"),
         )
     context = selectors.application_page_context(application)
+    context["now"] = timezone.now()
     return render(request, "applications/intake_check.html", context)
