@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from ptsp.files import PrivateUploadTo
@@ -165,6 +166,14 @@ class Application(models.Model):
                 fields=["region", "deemed_at"],
                 name="app_deemed_idx",
                 condition=models.Q(deemed_at__isnull=False),
+            ),
+            # The legal report's days not yet summarised (today) and the summary's refresh:
+            # the files decided (or deemed approved) in a time range, per region.
+            models.Index(
+                models.F("region"),
+                Coalesce("legal_decided_at", "deemed_at"),
+                name="app_legal_closed_idx",
+                condition=models.Q(legal_state__in=["met", "late", "deemed"]),
             ),
         ]
 

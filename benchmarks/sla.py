@@ -10,8 +10,8 @@ postgres://postgres@127.0.0.1:5432/postgres); it is created here, never a test d
 Rows are generated inside PostgreSQL (INSERT ... SELECT generate_series), in one statement per
 table and region. Data shape (per region, half of --apps each in BTG and PLG): submitted over
 three years; 2% in review and 2% waiting for a revision, due from 3 days ago to 4 weeks ahead;
-1% rejected; the rest issued. Two OPD reviews per file; events: submit, accept, two routed, two
-decisions (and issue) per closed file.
+1% rejected; the rest issued (one in 200 of them deemed approved at its legal deadline). Two OPD
+reviews per file; events: submit, accept, two routed, two decisions (and issue) per closed file.
 """
 
 import argparse
@@ -76,7 +76,7 @@ INSERT INTO applications_application
   (tracking_number, applicant_id, region_id, permit_type_id, catalog_version_id, status,
    business_name, nib, kbli, address, kelurahan, kecamatan, form_data, due_at, withdraw_reason,
    created_at, updated_at, submitted_at, closed_at, legal_state, legal_due_at,
-   legal_started_at, legal_decided_at)
+   legal_started_at, legal_decided_at, deemed_at)
 SELECT %(code)s || '-B-' || g, %(applicant)s, %(region)s, %(ptype)s, %(version)s, s.status,
        'Usaha ' || g, '', '', '', '', '', '{}'::jsonb, NULL, '',
        s.sub, s.sub, s.sub,
@@ -84,12 +84,16 @@ SELECT %(code)s || '-B-' || g, %(applicant)s, %(region)s, %(ptype)s, %(version)s
        -- The legal clock (issue 18): running for the files in review, deadlines from two days
        -- ago to four weeks ahead; stopped while waiting for the applicant; met when decided.
        CASE WHEN s.status = 'in_review' THEN 'running'
-            WHEN s.status = 'revision_requested' THEN 'paused' ELSE 'met' END,
+            WHEN s.status = 'revision_requested' THEN 'paused'
+            WHEN g %% 200 = 3 THEN 'deemed' ELSE 'met' END,
        CASE WHEN s.status = 'in_review'
             THEN now() + interval '1 hour' * (-48 + (g::bigint * 7919) %% 720)
             WHEN s.status IN ('issued', 'rejected') THEN s.sub + interval '20 days' END,
        s.sub + interval '1 day',
-       CASE WHEN s.status IN ('issued', 'rejected') THEN s.sub + interval '19 days' END
+       CASE WHEN s.status IN ('issued', 'rejected') AND g %% 200 <> 3
+            THEN s.sub + interval '19 days' END,
+       -- One file in 200 deemed approved at its deadline (the legal report's last column).
+       CASE WHEN g %% 200 = 3 THEN s.sub + interval '20 days' END
   FROM (
     SELECT g,
            CASE WHEN g %% 50 = 0 THEN 'in_review'
@@ -316,6 +320,7 @@ def measure() -> list[str]:
     lines.append(f"daily summary, full rebuild: {days} days in {time.monotonic() - t:.2f} s")
     med, lo, hi, _ = timed(review_days_refresh)
     lines.append(f"daily summary, steady refresh: median {med:.0f} ms (min {lo:.0f}, max {hi:.0f})")
+    lines += legal_report_lines()
     client = Client()
     client.force_login(User.objects.get(email="monitor.btg@ptsp.local"))
     dinkes = Agency.objects.get(region__code="BTG", code="DINKES")
@@ -331,6 +336,27 @@ def measure() -> list[str]:
         ("CSV export (figures)", "/monitoring/export.csv", {}),
         ("public statistics, one year (cached 10 min)", "/statistics/", {"region": "BTG"}),
     ]
+    # The one-year dashboard with the legal report counted as before this change (every review
+    # of every file decided in the period), interleaved with the page as it is.
+    from monitoring import selectors
+
+    summarised = selectors.legal_report
+    year = {"start": str(today - timedelta(days=364)), "end": str(today)}
+    before, after = [], []
+    for _ in range(7):
+        selectors.legal_report = legal_report_counted_before
+        t = time.monotonic()
+        assert client.get("/monitoring/", year).status_code == 200
+        before.append((time.monotonic() - t) * 1000)
+        selectors.legal_report = summarised
+        t = time.monotonic()
+        assert client.get("/monitoring/", year).status_code == 200
+        after.append((time.monotonic() - t) * 1000)
+    lines.append(
+        "dashboard, one year, interleaved x7: legal report counted as before "
+        f"{statistics.median(before[1:]):.0f} ms, from the summary "
+        f"{statistics.median(after[1:]):.0f} ms (medians without the first pair)"
+    )
     for label, url, params in pages:
         client.get(url, params)  # warm
         queries = []
@@ -346,6 +372,119 @@ def measure() -> list[str]:
         lines.append(
             f"{label}: median {med:.0f} ms (min {lo:.0f}, max {hi:.0f}), {len(queries)} queries"
         )
+    return lines
+
+
+# The legal report as it was counted before its daily summary (issue 18's query, kept here to
+# measure against): every review of every file decided in the period.
+LEGAL_REPORT_BEFORE_SQL = """
+SELECT r.agency_id,
+       date_trunc('month', COALESCE(a.legal_decided_at, a.deemed_at) AT TIME ZONE %(tz)s)::date,
+       COUNT(DISTINCT a.id),
+       COUNT(DISTINCT a.id) FILTER (WHERE a.legal_state = 'met'),
+       COUNT(DISTINCT a.id) FILTER (WHERE r.decided_at IS NOT NULL AND r.due_at IS NOT NULL
+                                       AND r.decided_at <= r.due_at),
+       COUNT(DISTINCT a.id) FILTER (WHERE a.legal_state = 'deemed'
+                                       AND (r.decided_at IS NULL OR r.decided_at > a.deemed_at))
+  FROM agencies_review r
+  JOIN applications_application a ON a.id = r.application_id
+ WHERE r.agency_id = ANY(%(agencies)s)
+   AND a.region_id = %(region)s
+   AND a.legal_state IN ('met', 'late', 'deemed')
+   AND COALESCE(a.legal_decided_at, a.deemed_at) >= %(start)s
+   AND COALESCE(a.legal_decided_at, a.deemed_at) < %(end)s
+   AND r.status <> 'cancelled'
+ GROUP BY 1, 2
+ ORDER BY 2, 1
+"""
+
+
+def legal_report_counted_before(scope, *, start, end):
+    from django.db import connection
+
+    from monitoring.selectors import LegalMonth, period_bounds
+
+    agencies = {a.pk: a for a in scope.agencies}
+    lo, hi = period_bounds(scope.region, start, end)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            LEGAL_REPORT_BEFORE_SQL,
+            {
+                "tz": scope.region.timezone,
+                "agencies": list(agencies),
+                "region": scope.region.pk,
+                "start": lo,
+                "end": hi,
+            },
+        )
+        return [LegalMonth(agencies[a], m, *c) for a, m, *c in cursor.fetchall()]
+
+
+def legal_report_lines() -> list[str]:
+    """The dashboard's legal report (issue 18) before and after its daily summary: the query
+    counted from every review against the summary's, for 30 days and one year; the figures
+    compared (equal but for the changed definitions, then counted live: equal)."""
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounts.models import User
+    from monitoring.models import SummaryState
+    from monitoring.selectors import legal_report, monitoring_scope
+    from monitoring.summary import LEGAL_FIGURES_SQL
+
+    def plain(rows):
+        return [(m.agency.pk, m.month, m.decided, m.within_legal, m.deemed) for m in rows]
+
+    lines = []
+    scope = monitoring_scope(User.objects.get(email="monitor.btg@ptsp.local"))
+    today = timezone.localdate()
+    for label, days in (("30 days", 29), ("one year", 364)):
+        start, end = today - timedelta(days=days), today
+        med_b, lo_b, hi_b, before = timed(
+            lambda s=start, e=end: legal_report_counted_before(scope, start=s, end=e)
+        )
+        med_a, lo_a, hi_a, after = timed(lambda s=start, e=end: legal_report(scope, start=s, end=e))
+        with transaction.atomic():
+            SummaryState.objects.filter(region=scope.region).delete()
+            med_l, _lo, _hi, counted = timed(
+                lambda s=start, e=end: legal_report(scope, start=s, end=e)
+            )
+            transaction.set_rollback(True)
+        assert [m.__dict__ for m in counted] == [m.__dict__ for m in after], label
+        assert plain(before) == plain(after), label
+        # "Within the internal budget" now counts only the OPD's own decisions (see summary.py).
+        internal = [m.within_internal for m in before] == [m.within_internal for m in after]
+        lines.append(
+            f"legal report, {label}: counted as before {med_b:.0f} ms (min {lo_b:.0f}, max "
+            f"{hi_b:.0f}); from the summary {med_a:.1f} ms (min {lo_a:.1f}, max {hi_a:.1f}); "
+            f"counted live by the new query {med_l:.0f} ms; {len(after)} rows, "
+            f"{sum(m.decided for m in after)} files, the same figures"
+            + ("" if internal else " (but within the internal budget)")
+        )
+    from monitoring.selectors import period_bounds
+
+    start, end = today - timedelta(days=364), today
+    lo, hi = period_bounds(scope.region, start, end)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (ANALYZE, BUFFERS) " + LEGAL_FIGURES_SQL,
+            {
+                "region": scope.region.pk,
+                "tz": scope.region.timezone,
+                "agencies": [a.pk for a in scope.agencies],
+                "first": start,
+                "last": end,
+                "start": lo,
+                "end": hi,
+            },
+        )
+        plan = [row[0] for row in cursor.fetchall()]
+    lines.append(
+        "legal report plan, one year: "
+        + " | ".join(p.strip() for p in plan if "Index" in p or "Execution" in p)
+    )
     return lines
 
 

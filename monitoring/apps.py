@@ -35,6 +35,7 @@ class MonitoringConfig(AppConfig):
             )
 
         def decision_undone(sender, event, **kwargs):
+            legal_day_changed(event)
             # A rejection sent back or a decided review cancelled: its day is counted again.
             if event.action not in ("review_send_back", "review_cancel") or not event.review_id:
                 return
@@ -43,6 +44,24 @@ class MonitoringConfig(AppConfig):
                 region = review.agency.region
                 summary.review_day_reopened(
                     region_id=region.pk, decided_at=review.decided_at, tz=Calendar(region).tz
+                )
+
+        def legal_day_changed(event):
+            # The legal report's day of a file: a late sweep's deemed approval dates it at the
+            # deadline (possibly a summarised day); a review's event after the legal decision
+            # (decided after a deemed approval, cancelled, reopened, closed) changes what that
+            # day counts. Other events: nothing to read, no query.
+            application = event.application
+            if event.action == "deem_approve":
+                at = application.legal_due_at
+            elif event.review_id and application.legal_state in ("met", "late", "deemed"):
+                at = application.legal_decided_at or application.deemed_at
+            else:
+                return
+            if at is not None:
+                region = application.region
+                summary.review_day_reopened(
+                    region_id=region.pk, decided_at=at, tz=Calendar(region).tz
                 )
 
         event_recorded.connect(

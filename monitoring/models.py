@@ -94,8 +94,39 @@ class ReviewDay(models.Model):
         return f"{self.agency_id} {self.day} {self.used_days}: {self.finished}"
 
 
+class LegalDay(models.Model):
+    """The dashboard's daily summary of legal decisions (issue 20, for the issue 18 report):
+    per region of the file, OPD reviewing it and local day of its legal decision (the
+    signer's act, `legal_decided_at`) or deemed approval (`deemed_at`), the files decided,
+    those within the legal deadline, those whose review at the OPD was decided within its
+    internal budget, and the deemed approvals the OPD left undecided. Kept with `ReviewDay`
+    under the same `SummaryState` (`monitoring.summary`); the report adds the days after it
+    from the tables themselves."""
+
+    region = models.ForeignKey("agencies.Region", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    decided = models.PositiveIntegerField()
+    within_legal = models.PositiveIntegerField()
+    within_internal = models.PositiveIntegerField()
+    deemed = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("daily legal-deadline summary")
+        verbose_name_plural = _("daily legal-deadline summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "agency"], name="legalday_region_day_agency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.decided}"
+
+
 class SummaryState(models.Model):
-    """Up to which day (included, in the region's time zone) `ReviewDay` is complete."""
+    """Up to which day (included, in the region's time zone) `ReviewDay` and `LegalDay` are
+    complete."""
 
     region = models.OneToOneField(
         "agencies.Region", on_delete=models.CASCADE, primary_key=True, related_name="+"

@@ -23,7 +23,7 @@ from agencies.selectors import memberships_of
 from applications.models import Application, Event, LegalState, Review, ReviewStatus, Status
 from catalog.models import PermitType
 from monitoring.models import SKM_ELEMENTS, SurveyResponse
-from monitoring.summary import finished_histogram
+from monitoring.summary import finished_histogram, legal_figures
 from ptsp.workdays import Calendar
 
 # Open: still with the agency, including a recommendation awaiting the head's approval (issue 18).
@@ -333,30 +333,6 @@ def legal_at_risk(scope: Scope, *, now=None, limit: int = OVERDUE_LIST_LIMIT) ->
     return rows
 
 
-LEGAL_REPORT_SQL = """
-SELECT r.agency_id,
-       date_trunc('month', COALESCE(a.legal_decided_at, a.deemed_at) AT TIME ZONE %(tz)s)::date,
-       COUNT(DISTINCT a.id),
-       COUNT(DISTINCT a.id) FILTER (WHERE a.legal_state = 'met'),
-       COUNT(DISTINCT a.id) FILTER (WHERE r.decided_at IS NOT NULL AND r.due_at IS NOT NULL
-                                       AND r.status <> 'closed_deemed'
-                                       AND r.decided_at <= r.due_at),
-       COUNT(DISTINCT a.id) FILTER (WHERE a.legal_state = 'deemed'
-                                       AND (r.status = 'closed_deemed' OR r.decided_at IS NULL
-                                            OR r.decided_at > a.deemed_at))
-  FROM agencies_review r
-  JOIN applications_application a ON a.id = r.application_id
- WHERE r.agency_id = ANY(%(agencies)s)
-   AND a.region_id = %(region)s
-   AND a.legal_state IN ('met', 'late', 'deemed')
-   AND COALESCE(a.legal_decided_at, a.deemed_at) >= %(start)s
-   AND COALESCE(a.legal_decided_at, a.deemed_at) < %(end)s
-   AND r.status <> 'cancelled'
- GROUP BY 1, 2
- ORDER BY 2, 1
-"""
-
-
 @dataclass
 class LegalMonth:
     agency: Agency
@@ -378,24 +354,14 @@ class LegalMonth:
 def legal_report(scope: Scope, *, start: date, end: date) -> list[LegalMonth]:
     """Per OPD and month (of the decision, or of the deemed approval), the files decided, the
     share decided within the legal deadline (the signer's act by it) and within the OPD's
-    internal budget (its review decided by its due time), and the deemed approvals the OPD
-    left undecided. One grouped query."""
+    internal budget (its review recommended or rejected by its due time), and the deemed
+    approvals the OPD left undecided (not recommended or rejected by the deemed moment). One
+    query: the daily summary (`monitoring.summary.legal_figures`) for the days it holds, the
+    files themselves for the others."""
     agencies = {a.pk: a for a in scope.agencies}
     if not agencies:
         return []
-    lo, hi = period_bounds(scope.region, start, end)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            LEGAL_REPORT_SQL,
-            {
-                "tz": scope.region.timezone,
-                "agencies": list(agencies),
-                "region": scope.region.pk,
-                "start": lo,
-                "end": hi,
-            },
-        )
-        return [
-            LegalMonth(agencies[agency_id], month, *counts)
-            for agency_id, month, *counts in cursor.fetchall()
-        ]
+    return [
+        LegalMonth(agencies[agency_id], month, *counts)
+        for agency_id, month, *counts in legal_figures(scope.region, list(agencies), start, end)
+    ]

@@ -16,6 +16,19 @@ What can change a day already summarised moves `through` back to the day before 
   dropped (`region_summary_forget`), the next refresh rebuilds it, the dashboard counts live
   until then.
 A full rebuild: `manage.py shell -c "from monitoring.summary import *; review_days_rebuild()"`.
+
+The same refresh, under the same state, keeps `LegalDay` (issue 18's report "Legal deadlines per
+agency and month"): per region, OPD and local day of the file's legal decision (the signer's
+act) or deemed approval, the files decided, within the legal deadline, whose review at the OPD
+was decided within its internal budget, and the deemed approvals the OPD left undecided.
+`legal_figures` reads it like `finished_histogram`: the summarised days from `LegalDay`, the
+others from the tables (index `app_legal_closed_idx`). What can change a summarised legal day
+moves `through` back to the day before it (receiver in `monitoring/apps.py`):
+- a review's event (decided, cancelled, reopened, routed) on a file whose legal decision is
+  made (met, late, deemed): the day of that decision;
+- a deemed approval made by a late sweep: `deemed_at` is the deadline, possibly a summarised
+  day.
+A holiday forgets the whole state, so both summaries are counted again.
 """
 
 from dataclasses import dataclass
@@ -87,6 +100,79 @@ SELECT r.agency_id, r.budget_days - (d.ordinal - x.ordinal),
 """
 
 
+# The legal report's counts of one review row group (files, not reviews: a file counts once
+# per OPD). "Within the internal budget": the OPD's own decision (recommended or rejected, not
+# awaiting the head, not closed by the deemed approval) by its due time. "Left undecided": the
+# OPD had not recommended or rejected by the deemed moment, whatever the review's status is now
+# (still open, closed by the deemed approval, decided after it).
+LEGAL_COUNTS = """
+       COUNT(DISTINCT a.id),
+       COUNT(DISTINCT a.id) FILTER (WHERE a.legal_state = 'met'),
+       COUNT(DISTINCT a.id) FILTER (WHERE r.status IN ('recommended', 'rejected')
+                                       AND r.decided_at <= r.due_at),
+       COUNT(DISTINCT a.id) FILTER (WHERE a.legal_state = 'deemed'
+                                       AND (r.status NOT IN ('recommended', 'rejected')
+                                            OR r.decided_at IS NULL
+                                            OR r.decided_at > a.deemed_at))
+"""
+
+# The files of the region decided (or deemed approved) before %(end)s and from the bound that
+# follows; the range is on the expression of `app_legal_closed_idx`, with its condition.
+LEGAL_FROM = """
+  FROM applications_application a
+  JOIN agencies_review r ON r.application_id = a.id
+ WHERE a.region_id = %(region)s
+   AND a.legal_state IN ('met', 'late', 'deemed')
+   AND r.status <> 'cancelled'
+   AND COALESCE(a.legal_decided_at, a.deemed_at) < %(end)s
+   AND COALESCE(a.legal_decided_at, a.deemed_at) >= """
+
+LEGAL_REFRESH_SQL = (
+    """
+INSERT INTO monitoring_legalday
+       (region_id, agency_id, day, decided, within_legal, within_internal, deemed)
+SELECT %(region)s, r.agency_id,
+       (COALESCE(a.legal_decided_at, a.deemed_at) AT TIME ZONE %(tz)s)::date,"""
+    + LEGAL_COUNTS
+    + LEGAL_FROM
+    + "%(start)s GROUP BY 2, 3"
+)
+
+# The report's one query: the months of the summarised days from `LegalDay`, those of the days
+# after `through` counted from the files (the state read in an InitPlan, so that the index
+# serves the second part). A file has one legal day: the sums of its days are its month's.
+LEGAL_FIGURES_SQL = (
+    "WITH"  # noqa: S608 (constants only: no value is formatted into it)
+    + """ state AS (
+  SELECT COALESCE(
+           (SELECT through FROM monitoring_summarystate WHERE region_id = %(region)s),
+           %(first)s::date - 1) AS through
+)
+SELECT agency_id, month, SUM(decided)::int, SUM(within_legal)::int, SUM(within_internal)::int,
+       SUM(deemed)::int
+  FROM (
+    SELECT agency_id, date_trunc('month', day)::date AS month, decided, within_legal,
+           within_internal, deemed
+      FROM monitoring_legalday
+     WHERE region_id = %(region)s
+       AND agency_id = ANY(%(agencies)s)
+       AND day >= %(first)s AND day <= LEAST((SELECT through FROM state), %(last)s::date)
+    UNION ALL
+    SELECT r.agency_id,
+           date_trunc('month', COALESCE(a.legal_decided_at, a.deemed_at) AT TIME ZONE %(tz)s)::date,"""
+    + LEGAL_COUNTS
+    + LEGAL_FROM
+    + """GREATEST(
+             %(start)s, (((SELECT through FROM state) + 1)::timestamp AT TIME ZONE %(tz)s))
+   AND r.agency_id = ANY(%(agencies)s)
+     GROUP BY 1, 2
+  ) figures
+ GROUP BY 1, 2
+ ORDER BY 2, 1
+"""
+)
+
+
 def _bounds(tz, first: date, last: date) -> tuple[datetime, datetime]:
     """[first 00:00, last+1 00:00) in the time zone."""
     return (
@@ -111,8 +197,9 @@ def review_days_refresh(*, now: datetime | None = None) -> int:
 
 
 def region_days_refresh(*, region: Region, now: datetime | None = None) -> int:
-    """One region's days after its `through` up to yesterday: deleted and counted again, and
-    `through` moved to yesterday, in one transaction under the state row's lock."""
+    """One region's days after its `through` up to yesterday, in both summaries (`ReviewDay`,
+    `LegalDay`): deleted and counted again, and `through` moved to yesterday, in one
+    transaction under the state row's lock."""
     now = now or timezone.now()
     tz = Calendar(region).tz
     yesterday = timezone.localtime(now, tz).date() - timedelta(days=1)
@@ -142,6 +229,14 @@ def region_days_refresh(*, region: Region, now: datetime | None = None) -> int:
                     "end": end,
                 },
             )
+            cursor.execute(
+                "DELETE FROM monitoring_legalday WHERE region_id = %s AND day >= %s AND day <= %s",
+                [region.pk, first, yesterday],
+            )
+            cursor.execute(
+                LEGAL_REFRESH_SQL,
+                {"region": region.pk, "tz": region.timezone, "start": start, "end": end},
+            )
         state.through = yesterday
         state.save(update_fields=["through", "refreshed_at"])
     return (yesterday - first).days + 1
@@ -160,7 +255,8 @@ def region_summary_forget(*, region_id: int) -> None:
 
 
 def review_day_reopened(*, region_id: int, decided_at: datetime, tz) -> None:
-    """A decision made on a summarised day was undone: that day is counted again."""
+    """What a summarised day counts changed (a decision undone; a legal decision's review
+    moved; a late deemed approval): that day and the ones after are counted again."""
     day = timezone.localtime(decided_at, tz).date()
     SummaryState.objects.filter(region_id=region_id, through__gte=day).update(
         through=day - timedelta(days=1)
@@ -223,3 +319,25 @@ def finished_histogram(region: Region, agency_ids: list[int], first: date, last:
     for agency_id, used, finished, on_time, budget_sum in rows:
         histograms[agency_id].add(used, finished, on_time, budget_sum)
     return histograms
+
+
+def legal_figures(region: Region, agency_ids: list[int], first: date, last: date) -> list:
+    """Per agency and month, the legal decisions from `first` to `last` (local days, included):
+    [(agency_id, month, decided, within_legal, within_internal, deemed)], by month then agency.
+    The summarised days from `LegalDay`, the others (today, or all of them before the first
+    refresh) from the files. One query."""
+    start, end = _bounds(Calendar(region).tz, first, last)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            LEGAL_FIGURES_SQL,
+            {
+                "region": region.pk,
+                "tz": region.timezone,
+                "agencies": agency_ids,
+                "first": first,
+                "last": last,
+                "start": start,
+                "end": end,
+            },
+        )
+        return cursor.fetchall()
