@@ -10,10 +10,22 @@ from django.urls import Resolver404, resolve, reverse
 
 from agencies.models import Role
 from agencies.selectors import agencies_of, memberships_of
-from applications.models import Application, CorrectionPeriod, Review, ReviewStatus, Status
+from applications.models import (
+    Application,
+    CorrectionPeriod,
+    Event,
+    Review,
+    ReviewStatus,
+    Status,
+)
 from applications.panels import staff_panels
-from applications.sla.clock import prefetch_for_clocks, stage_clock_context
-from applications.timeline import history_html
+from applications.sla.clock import event_rows, review_rows, stage_clock_context
+from applications.timeline import (
+    TIMELINE_EVENT_COLUMNS,
+    TIMELINE_REVIEW_COLUMNS,
+    history_html,
+    timeline_event_expressions,
+)
 from catalog.fields import display_value
 from catalog.selectors import permit_name_columns, with_permit_name
 
@@ -126,8 +138,8 @@ def application_page_context(application: Application) -> dict:
     current documents with their requirement names, the stage clocks and the history.
 
     Load `application` with its `catalog_version`, `permit_type` and `applicant` (select_related):
-    the page shows all three. Its events and reviews are prefetched here once (CLOCK_PREFETCH)
-    for both the history and the stage clocks."""
+    the page shows all three. Its events and reviews are read here once, as rows, for both the
+    history and the stage clocks (`file_rows`)."""
     snapshot = application.catalog_version.snapshot
     requirements = {r["code"]: r for r in snapshot.get("requirements", [])}
     documents = list(application.documents.filter(is_current=True).order_by("requirement_code"))
@@ -145,12 +157,11 @@ def application_page_context(application: Application) -> dict:
     ]
 
     # The history and the stage clocks read the same events and reviews: load them once.
-    prefetch_for_clocks(application)
-    events = list(application.events.all())  # oldest first, with actor and review agency
+    events, reviews = file_rows(application)
 
     return {
         "extra_panels": staff_panels(application),
-        **stage_clock_context(application),
+        **stage_clock_context(application, events=events, reviews=reviews),
         "corrections": open_corrections(application),
         "show_assignee": True,
         "application": application,
@@ -161,6 +172,23 @@ def application_page_context(application: Application) -> dict:
         "history_html": history_html(application, events),
         "snapshot": snapshot,
     }
+
+
+def file_rows(application: Application) -> tuple[list[dict], list[dict]]:
+    """The file's events (oldest first) and reviews as rows, with what the stage clocks, the
+    route's stages, the history and the applicant's timeline read: two queries, no model
+    instances (the pages show a few columns of each)."""
+    events = event_rows(
+        Event.objects.filter(application_id=application.pk),
+        *TIMELINE_EVENT_COLUMNS,
+        **timeline_event_expressions(),
+    )
+    reviews = review_rows(
+        Review.objects.filter(application_id=application.pk),
+        *TIMELINE_REVIEW_COLUMNS,
+        "revision_items",
+    )
+    return events, reviews
 
 
 def rejected_reviews(application: Application):
