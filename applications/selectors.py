@@ -3,9 +3,12 @@
 A wrong owner, agency or region gets the same answer as a missing row: nothing (404).
 """
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from django.db.models import F, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, OuterRef, Q, QuerySet
+from django.db.models.functions import JSONObject
 from django.urls import Resolver404, resolve, reverse
 
 from agencies.models import Role
@@ -13,13 +16,20 @@ from agencies.selectors import agencies_of, memberships_of
 from applications.models import (
     Application,
     CorrectionPeriod,
+    Document,
     Event,
     Review,
     ReviewStatus,
     Status,
 )
 from applications.panels import staff_panels
-from applications.sla.clock import event_rows, review_rows, stage_clock_context
+from applications.sla.clock import (
+    EVENT_COLUMNS,
+    REVIEW_COLUMNS,
+    event_rows,
+    review_rows,
+    stage_clock_context,
+)
 from applications.timeline import (
     TIMELINE_EVENT_COLUMNS,
     TIMELINE_REVIEW_COLUMNS,
@@ -174,21 +184,95 @@ def application_page_context(application: Application) -> dict:
     }
 
 
+# The rows of one file that its pages show, beyond the file itself: what the stage clocks, the
+# route's stages, the history and the applicant's timeline read of its events and reviews, and
+# its current documents.
+def _event_columns() -> dict:
+    return {
+        **{c: F(c) for c in (*EVENT_COLUMNS, *TIMELINE_EVENT_COLUMNS)},
+        **timeline_event_expressions(),
+    }
+
+
+def _review_columns() -> dict:
+    return {
+        **{c: F(c) for c in (*REVIEW_COLUMNS["fields"], *TIMELINE_REVIEW_COLUMNS)},
+        "revision_items": F("revision_items"),
+        **REVIEW_COLUMNS["expressions"],
+    }
+
+
+DOCUMENT_COLUMNS = ("pk", "requirement_code", "original_name", "size", "verdict", "verdict_note")
+_DATETIMES = {"events": ("at",), "reviews": ("created_at", "due_at", "head_due_at")}
+
+
+def with_file_rows(queryset: QuerySet[Application], *, documents: bool = False) -> QuerySet:
+    """`queryset` with each file's events (oldest first) and reviews — and its current
+    documents when asked — read in the same query, as JSON arrays (PostgreSQL builds them from
+    the indexed rows; Python parses them, it builds no model instance). `file_rows` and
+    `document_rows` read them back."""
+    arrays = {
+        "rows_events": ArraySubquery(
+            Event.objects.filter(application_id=OuterRef("pk"))
+            .order_by("at", "id")
+            .values(row=JSONObject(**_event_columns()))
+        ),
+        "rows_reviews": ArraySubquery(
+            Review.objects.filter(application_id=OuterRef("pk"))
+            .order_by("id")
+            .values(row=JSONObject(**_review_columns()))
+        ),
+    }
+    if documents:
+        arrays["rows_documents"] = ArraySubquery(
+            Document.objects.filter(application_id=OuterRef("pk"), is_current=True)
+            .order_by("requirement_code")
+            .values(row=JSONObject(**{c: F(c) for c in DOCUMENT_COLUMNS}))
+        )
+    return queryset.annotate(**arrays)
+
+
+def _parsed(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    for row in rows:
+        for key in keys:
+            if row[key] is not None:
+                row[key] = datetime.fromisoformat(row[key])
+    return rows
+
+
 def file_rows(application: Application) -> tuple[list[dict], list[dict]]:
     """The file's events (oldest first) and reviews as rows, with what the stage clocks, the
-    route's stages, the history and the applicant's timeline read: two queries, no model
-    instances (the pages show a few columns of each)."""
+    route's stages, the history and the applicant's timeline read: from the query that loaded
+    `application` when it came through `with_file_rows` (no query), else two queries. No model
+    instances either way (the pages show a few columns of each)."""
+    if hasattr(application, "rows_events"):
+        return (
+            _parsed(application.rows_events, _DATETIMES["events"]),
+            _parsed(application.rows_reviews, _DATETIMES["reviews"]),
+        )
     events = event_rows(
         Event.objects.filter(application_id=application.pk),
         *TIMELINE_EVENT_COLUMNS,
         **timeline_event_expressions(),
     )
     reviews = review_rows(
-        Review.objects.filter(application_id=application.pk),
+        Review.objects.filter(application_id=application.pk).order_by("id"),
         *TIMELINE_REVIEW_COLUMNS,
         "revision_items",
     )
     return events, reviews
+
+
+def document_rows(application: Application) -> list[dict]:
+    """The file's current documents (DOCUMENT_COLUMNS), by requirement code: from the query
+    that loaded `application` through `with_file_rows(documents=True)`, else one query."""
+    if hasattr(application, "rows_documents"):
+        return application.rows_documents
+    return list(
+        application.documents.filter(is_current=True)
+        .order_by("requirement_code")
+        .values(*DOCUMENT_COLUMNS)
+    )
 
 
 def rejected_reviews(application: Application):

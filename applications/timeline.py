@@ -136,7 +136,14 @@ EVENT_LABELS = {
 def event_label(event) -> str:
     """The event (a row, or an Event with its review's agency loaded) in words, with the agency
     it concerns."""
-    event = event_row(event)
+    if not isinstance(event, dict):
+        review = event.review if event.review_id else None
+        event = {
+            "action": event.action,
+            "data": event.data,
+            "review_id": event.review_id,
+            "review_agency_name": review.agency.name if review is not None else None,
+        }
     action = event["action"]
     if action.startswith("review_"):
         transition = REVIEW_TRANSITIONS.get(action.removeprefix("review_"))

@@ -28,16 +28,20 @@ from ptsp.errors import DomainError, NotAllowed
 from ptsp.i18n import pick_of
 
 
-def _own(request, pk: int, *prefetch):
+def _own(request, pk: int, *prefetch, rows: bool = False):
     """The applicant's own application, or 404 (the same for missing and for someone else's).
-    Its page shows times in the application's region's zone (issue 21 item 2)."""
-    application = get_object_or_404(
+    Its page shows times in the application's region's zone (issue 21 item 2). `rows`: with
+    its events, reviews and current documents as rows, in the same query
+    (`selectors.with_file_rows`)."""
+    queryset = (
         selectors.applications_visible_to(request.user)
         .filter(applicant=request.user)
         .select_related("permit_type", "region", "catalog_version", "applicant")
-        .prefetch_related(*prefetch),
-        pk=pk,
+        .prefetch_related(*prefetch)
     )
+    if rows:
+        queryset = selectors.with_file_rows(queryset, documents=True)
+    application = get_object_or_404(queryset, pk=pk)
     timezone.activate(ZoneInfo(application.region.timezone))
     return application
 
@@ -345,15 +349,11 @@ def _related_or_none(application, name: str):
 @login_required
 def detail(request, pk: int):
     """The applicant's page of a filed application. It reads the rows it shows (`.values()`):
-    the file, its events and reviews (for the clocks, the route's stages, the timeline and the
-    agencies' list, `selectors.file_rows`) and its current documents."""
-    application = _own(request, pk)
+    the file with its events and reviews (for the clocks, the route's stages, the timeline and
+    the agencies' list) and its current documents, all in one query (`selectors.file_rows`)."""
+    application = _own(request, pk, rows=True)
     events, reviews = selectors.file_rows(application)
-    documents = list(
-        application.documents.filter(is_current=True)
-        .order_by("requirement_code")
-        .values("pk", "requirement_code", "original_name", "size", "verdict", "verdict_note")
-    )
+    documents = selectors.document_rows(application)
     names = {
         r["code"]: pick_of(r, "name")
         for r in application.catalog_version.snapshot.get("requirements", [])
