@@ -3,10 +3,13 @@
 A wrong owner, agency or region gets the same answer as a missing row: nothing (404).
 """
 
+import functools
+import json
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
 from django.urls import Resolver404, resolve, reverse
@@ -26,8 +29,6 @@ from applications.panels import staff_panels
 from applications.sla.clock import (
     EVENT_COLUMNS,
     REVIEW_COLUMNS,
-    event_rows,
-    review_rows,
     stage_clock_context,
 )
 from applications.timeline import (
@@ -206,12 +207,8 @@ DOCUMENT_COLUMNS = ("pk", "requirement_code", "original_name", "size", "verdict"
 _DATETIMES = {"events": ("at",), "reviews": ("created_at", "due_at", "head_due_at")}
 
 
-def with_file_rows(queryset: QuerySet[Application], *, documents: bool = False) -> QuerySet:
-    """`queryset` with each file's events (oldest first) and reviews — and its current
-    documents when asked — read in the same query, as JSON arrays (PostgreSQL builds them from
-    the indexed rows; Python parses them, it builds no model instance). `file_rows` and
-    `document_rows` read them back."""
-    arrays = {
+def _rows_arrays() -> dict:
+    return {
         "rows_events": ArraySubquery(
             Event.objects.filter(application_id=OuterRef("pk"))
             .order_by("at", "id")
@@ -222,14 +219,34 @@ def with_file_rows(queryset: QuerySet[Application], *, documents: bool = False) 
             .order_by("id")
             .values(row=JSONObject(**_review_columns()))
         ),
-    }
-    if documents:
-        arrays["rows_documents"] = ArraySubquery(
+        "rows_documents": ArraySubquery(
             Document.objects.filter(application_id=OuterRef("pk"), is_current=True)
             .order_by("requirement_code")
             .values(row=JSONObject(**{c: F(c) for c in DOCUMENT_COLUMNS}))
-        )
-    return queryset.annotate(**arrays)
+        ),
+    }
+
+
+_NO_FILE = -1  # the key the statement is compiled with, replaced by the file's at each read
+
+
+@functools.cache
+def _rows_statement() -> tuple[str, tuple, int]:
+    """The one statement that reads a file's events, reviews and current documents as three
+    JSON arrays, compiled by the ORM once per process (building and compiling the three
+    subqueries cost more than running them): (SQL, parameters, where the file's key goes)."""
+    queryset = (
+        Application.objects.filter(pk=_NO_FILE)
+        .annotate(**_rows_arrays())
+        .values_list("rows_events", "rows_reviews", "rows_documents")
+    )
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params), params.index(_NO_FILE)
+
+
+def _array(values) -> list[dict]:
+    # jsonb comes back as text with Django's psycopg2 set-up (it parses it in the field).
+    return [json.loads(v) if isinstance(v, str | bytes) else v for v in values or []]
 
 
 def _parsed(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
@@ -242,37 +259,32 @@ def _parsed(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
 
 def file_rows(application: Application) -> tuple[list[dict], list[dict]]:
     """The file's events (oldest first) and reviews as rows, with what the stage clocks, the
-    route's stages, the history and the applicant's timeline read: from the query that loaded
-    `application` when it came through `with_file_rows` (no query), else two queries. No model
-    instances either way (the pages show a few columns of each)."""
-    if hasattr(application, "rows_events"):
-        return (
-            _parsed(application.rows_events, _DATETIMES["events"]),
-            _parsed(application.rows_reviews, _DATETIMES["reviews"]),
-        )
-    events = event_rows(
-        Event.objects.filter(application_id=application.pk),
-        *TIMELINE_EVENT_COLUMNS,
-        **timeline_event_expressions(),
+    route's stages, the history and the applicant's timeline read, and its current documents
+    (DOCUMENT_COLUMNS, `document_rows`): one query, compiled once per process
+    (`_rows_statement`), no model instances (the pages show a few columns of each)."""
+    cached = getattr(application, "_file_rows", None)
+    if cached is not None:
+        return cached[0], cached[1]
+    sql, params, slot = _rows_statement()
+    params = list(params)
+    params[slot] = application.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    events, reviews, documents = (_array(v) for v in row) if row else ([], [], [])
+    application._file_rows = (
+        _parsed(events, _DATETIMES["events"]),
+        _parsed(reviews, _DATETIMES["reviews"]),
+        documents,
     )
-    reviews = review_rows(
-        Review.objects.filter(application_id=application.pk).order_by("id"),
-        *TIMELINE_REVIEW_COLUMNS,
-        "revision_items",
-    )
-    return events, reviews
+    return application._file_rows[0], application._file_rows[1]
 
 
 def document_rows(application: Application) -> list[dict]:
-    """The file's current documents (DOCUMENT_COLUMNS), by requirement code: from the query
-    that loaded `application` through `with_file_rows(documents=True)`, else one query."""
-    if hasattr(application, "rows_documents"):
-        return application.rows_documents
-    return list(
-        application.documents.filter(is_current=True)
-        .order_by("requirement_code")
-        .values(*DOCUMENT_COLUMNS)
-    )
+    """The file's current documents (DOCUMENT_COLUMNS), by requirement code, read with its
+    events and reviews (`file_rows`: no query of its own after it)."""
+    file_rows(application)
+    return application._file_rows[2]
 
 
 def rejected_reviews(application: Application):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Region, Role
 from agencies.permissions import role_required
 from applications.models import Application, Status
-from applications.selectors import file_rows, with_file_rows
+from applications.selectors import file_rows
 from applications.sla.clock import stage_clock_context
 from applications.timeline import history_html
 from monitoring import selectors
@@ -129,7 +129,7 @@ def file_detail(request, pk: int):
     if not scope.whole_region:
         files = files.filter(reviews__agency__in=scope.agencies).distinct()
     application = get_object_or_404(
-        with_file_rows(files.select_related("permit_type", "region", "catalog_version")), pk=pk
+        files.select_related("permit_type", "region", "catalog_version"), pk=pk
     )
     # The history and the clocks read the same rows: the file's events and reviews, once.
     events, reviews = file_rows(application)

@@ -28,20 +28,16 @@ from ptsp.errors import DomainError, NotAllowed
 from ptsp.i18n import pick_of
 
 
-def _own(request, pk: int, *prefetch, rows: bool = False):
+def _own(request, pk: int, *prefetch):
     """The applicant's own application, or 404 (the same for missing and for someone else's).
-    Its page shows times in the application's region's zone (issue 21 item 2). `rows`: with
-    its events, reviews and current documents as rows, in the same query
-    (`selectors.with_file_rows`)."""
-    queryset = (
+    Its page shows times in the application's region's zone (issue 21 item 2)."""
+    application = get_object_or_404(
         selectors.applications_visible_to(request.user)
         .filter(applicant=request.user)
         .select_related("permit_type", "region", "catalog_version", "applicant")
-        .prefetch_related(*prefetch)
+        .prefetch_related(*prefetch),
+        pk=pk,
     )
-    if rows:
-        queryset = selectors.with_file_rows(queryset, documents=True)
-    application = get_object_or_404(queryset, pk=pk)
     timezone.activate(ZoneInfo(application.region.timezone))
     return application
 
@@ -349,9 +345,9 @@ def _related_or_none(application, name: str):
 @login_required
 def detail(request, pk: int):
     """The applicant's page of a filed application. It reads the rows it shows (`.values()`):
-    the file with its events and reviews (for the clocks, the route's stages, the timeline and
-    the agencies' list) and its current documents, all in one query (`selectors.file_rows`)."""
-    application = _own(request, pk, rows=True)
+    the file, then its events and reviews (for the clocks, the route's stages, the timeline and
+    the agencies' list) and its current documents in one query (`selectors.file_rows`)."""
+    application = _own(request, pk)
     events, reviews = selectors.file_rows(application)
     documents = selectors.document_rows(application)
     names = {

@@ -28,8 +28,6 @@ def intake_check(request, pk: int):
     files = selectors.intake_visible(request.user).select_related(
         "catalog_version", "permit_type", "applicant", "region"
     )
-    if request.method != "POST":
-        files = selectors.with_file_rows(files)  # the history and the clocks, in the same query
     application = get_object_or_404(files, pk=pk)
     if request.method == "POST":
         verdicts = {}
