@@ -360,10 +360,12 @@ def stage_clock_context(
         dpmptsp_name(application.region_id),
         now,
     )
+    stages = route_progress(application.catalog_version.snapshot, reviews)
     return {
         "stage_clocks": clocks,
         "current_stages": current_stages(clocks),
         # The route's stages (issue 18), shown when there is more than one.
-        "route_stages": route_progress(application.catalog_version.snapshot, reviews),
+        "route_stages": stages,
+        "multi_stage": len(stages) > 1,
         "legal_clock": legal_clock(application, now=now),
     }

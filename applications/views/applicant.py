@@ -23,9 +23,9 @@ from applications.sla.clock import stage_clock_context
 from applications.timeline import holder_of, progress_html
 from applications.workflow import allowed_actions
 from catalog.fields import display_value, kind_of, posted_value
-from catalog.selectors import catalog_permit_types, catalog_regions
+from catalog.selectors import catalog_permit_types, catalog_regions, permit_name_columns
 from ptsp.errors import DomainError, NotAllowed
-from ptsp.i18n import pick_of
+from ptsp.i18n import pick, pick_of
 
 
 def _own(request, pk: int, *prefetch):
@@ -347,7 +347,17 @@ def detail(request, pk: int):
     """The applicant's page of a filed application. It reads the rows it shows (`.values()`):
     the file, then its events and reviews (for the clocks, the route's stages, the timeline and
     the agencies' list) and its current documents in one query (`selectors.file_rows`)."""
-    application = _own(request, pk)
+    # The file with its region and catalog version (the clocks' calendar and budgets) and its
+    # permit type's two names: the applicant is the person asking, the type's row is not read.
+    application = get_object_or_404(
+        selectors.applications_visible_to(request.user)
+        .filter(applicant=request.user)
+        .select_related("region", "catalog_version")
+        .annotate(**permit_name_columns()),
+        pk=pk,
+    )
+    application.applicant = request.user
+    timezone.activate(ZoneInfo(application.region.timezone))
     events, reviews = selectors.file_rows(application)
     documents = selectors.document_rows(application)
     names = {
@@ -402,6 +412,7 @@ def detail(request, pk: int):
             "can_withdraw": "withdraw" in allowed_actions(application, request.user),
             "is_draft": application.status == Status.DRAFT,
             "tz_abbreviation": application.region.timezone_abbreviation,
+            "permit_name": pick(application.permit_name_id, application.permit_name_en),
         },
     )
 
