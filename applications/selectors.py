@@ -3,17 +3,40 @@
 A wrong owner, agency or region gets the same answer as a missing row: nothing (404).
 """
 
+import functools
+import json
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from django.db.models import F, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import F, OuterRef, Q, QuerySet
+from django.db.models.functions import JSONObject
 from django.urls import Resolver404, resolve, reverse
 
 from agencies.models import Role
 from agencies.selectors import agencies_of, memberships_of
-from applications.models import Application, CorrectionPeriod, Review, ReviewStatus, Status
+from applications.models import (
+    Application,
+    CorrectionPeriod,
+    Document,
+    Event,
+    Review,
+    ReviewStatus,
+    Status,
+)
 from applications.panels import staff_panels
-from applications.sla.clock import prefetch_for_clocks, stage_clock_context
-from applications.timeline import history_html
+from applications.sla.clock import (
+    EVENT_COLUMNS,
+    REVIEW_COLUMNS,
+    stage_clock_context,
+)
+from applications.timeline import (
+    TIMELINE_EVENT_COLUMNS,
+    TIMELINE_REVIEW_COLUMNS,
+    history_html,
+    timeline_event_expressions,
+)
 from catalog.fields import display_value
 from catalog.selectors import permit_name_columns, with_permit_name
 
@@ -127,8 +150,8 @@ def application_page_context(application: Application) -> dict:
     current documents with their requirement names, the stage clocks and the history.
 
     Load `application` with its `catalog_version`, `permit_type` and `applicant` (select_related):
-    the page shows all three. Its events and reviews are prefetched here once (CLOCK_PREFETCH)
-    for both the history and the stage clocks."""
+    the page shows all three. Its events and reviews are read here once, as rows, for both the
+    history and the stage clocks (`file_rows`)."""
     snapshot = application.catalog_version.snapshot
     requirements = {r["code"]: r for r in snapshot.get("requirements", [])}
     documents = list(application.documents.filter(is_current=True).order_by("requirement_code"))
@@ -146,12 +169,11 @@ def application_page_context(application: Application) -> dict:
     ]
 
     # The history and the stage clocks read the same events and reviews: load them once.
-    prefetch_for_clocks(application)
-    events = list(application.events.all())  # oldest first, with actor and review agency
+    events, reviews = file_rows(application)
 
     return {
         "extra_panels": staff_panels(application),
-        **stage_clock_context(application),
+        **stage_clock_context(application, events=events, reviews=reviews),
         "corrections": open_corrections(application),
         "show_assignee": True,
         "application": application,
@@ -162,6 +184,108 @@ def application_page_context(application: Application) -> dict:
         "history_html": history_html(application, events),
         "snapshot": snapshot,
     }
+
+
+# The rows of one file that its pages show, beyond the file itself: what the stage clocks, the
+# route's stages, the history and the applicant's timeline read of its events and reviews, and
+# its current documents.
+def _event_columns() -> dict:
+    return {
+        **{c: F(c) for c in (*EVENT_COLUMNS, *TIMELINE_EVENT_COLUMNS)},
+        **timeline_event_expressions(),
+    }
+
+
+def _review_columns() -> dict:
+    return {
+        **{c: F(c) for c in (*REVIEW_COLUMNS["fields"], *TIMELINE_REVIEW_COLUMNS)},
+        "revision_items": F("revision_items"),
+        **REVIEW_COLUMNS["expressions"],
+    }
+
+
+DOCUMENT_COLUMNS = ("pk", "requirement_code", "original_name", "size", "verdict", "verdict_note")
+_DATETIMES = {"events": ("at",), "reviews": ("created_at", "decided_at", "due_at", "head_due_at")}
+
+
+def _rows_arrays() -> dict:
+    return {
+        "rows_events": ArraySubquery(
+            Event.objects.filter(application_id=OuterRef("pk"))
+            .order_by("at", "id")
+            .values(row=JSONObject(**_event_columns()))
+        ),
+        "rows_reviews": ArraySubquery(
+            Review.objects.filter(application_id=OuterRef("pk"))
+            .order_by("id")
+            .values(row=JSONObject(**_review_columns()))
+        ),
+        "rows_documents": ArraySubquery(
+            Document.objects.filter(application_id=OuterRef("pk"), is_current=True)
+            .order_by("requirement_code")
+            .values(row=JSONObject(**{c: F(c) for c in DOCUMENT_COLUMNS}))
+        ),
+    }
+
+
+_NO_FILE = -1  # the key the statement is compiled with, replaced by the file's at each read
+
+
+@functools.cache
+def _rows_statement() -> tuple[str, tuple, int]:
+    """The one statement that reads a file's events, reviews and current documents as three
+    JSON arrays, compiled by the ORM once per process (building and compiling the three
+    subqueries cost more than running them): (SQL, parameters, where the file's key goes)."""
+    queryset = (
+        Application.objects.filter(pk=_NO_FILE)
+        .annotate(**_rows_arrays())
+        .values_list("rows_events", "rows_reviews", "rows_documents")
+    )
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params), params.index(_NO_FILE)
+
+
+def _array(values) -> list[dict]:
+    # jsonb comes back as text with Django's psycopg2 set-up (it parses it in the field).
+    return [json.loads(v) if isinstance(v, str | bytes) else v for v in values or []]
+
+
+def _parsed(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    for row in rows:
+        for key in keys:
+            if row[key] is not None:
+                row[key] = datetime.fromisoformat(row[key])
+    return rows
+
+
+def file_rows(application: Application) -> tuple[list[dict], list[dict]]:
+    """The file's events (oldest first) and reviews as rows, with what the stage clocks, the
+    route's stages, the history and the applicant's timeline read, and its current documents
+    (DOCUMENT_COLUMNS, `document_rows`): one query, compiled once per process
+    (`_rows_statement`), no model instances (the pages show a few columns of each)."""
+    cached = getattr(application, "_file_rows", None)
+    if cached is not None:
+        return cached[0], cached[1]
+    sql, params, slot = _rows_statement()
+    params = list(params)
+    params[slot] = application.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    events, reviews, documents = (_array(v) for v in row) if row else ([], [], [])
+    application._file_rows = (
+        _parsed(events, _DATETIMES["events"]),
+        _parsed(reviews, _DATETIMES["reviews"]),
+        documents,
+    )
+    return application._file_rows[0], application._file_rows[1]
+
+
+def document_rows(application: Application) -> list[dict]:
+    """The file's current documents (DOCUMENT_COLUMNS), by requirement code, read with its
+    events and reviews (`file_rows`: no query of its own after it)."""
+    file_rows(application)
+    return application._file_rows[2]
 
 
 def rejected_reviews(application: Application):

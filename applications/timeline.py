@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone as django_timezone
 from django.utils import translation
@@ -41,24 +42,73 @@ HOLDERS = {
 }
 
 
-def holder_of(application) -> str:
-    """Who holds the file now, in words (for lists and the public tracking page)."""
+def holder_of(application, reviews: list[dict] | None = None) -> str:
+    """Who holds the file now, in words (for lists and the public tracking page). `reviews`:
+    the file's review rows (`agency_name`, `status`) when the page has them; else the reviews
+    prefetched on `application`, if any."""
     if application.status == Status.IN_REVIEW:
         stages = route_stages(application.catalog_version.snapshot)
-        cache = getattr(application, "_prefetched_objects_cache", {})
-        if len(stages) > 1 and "reviews" in cache:
+        if reviews is None:
+            cache = getattr(application, "_prefetched_objects_cache", {})
+            if "reviews" in cache:
+                reviews = [
+                    {"agency_name": r.agency.name, "status": r.status} for r in cache["reviews"]
+                ]
+        if len(stages) > 1 and reviews is not None:
             # A route in stages (issue 18): the agencies still at work, when the page loaded
             # the reviews; else the stages in order ("DLH → Dinas Kesehatan").
             open_names = [
-                r.agency.name
-                for r in cache["reviews"]
-                if r.status in ("in_review", "awaiting_head_approval")
+                r["agency_name"]
+                for r in reviews
+                if r["status"] in ("in_review", "awaiting_head_approval")
             ]
             if open_names:
                 return ", ".join(open_names)
         names = " → ".join(", ".join(step["agency_name"] for step in steps) for steps in stages)
         return names or str(_("Technical agencies"))
     return str(HOLDERS.get(application.status, "—"))
+
+
+# What the timeline and the history read of an event and of a review beyond the stage clocks'
+# columns (applications.sla.clock.EVENT_COLUMNS, REVIEW_COLUMNS): pages load them as rows.
+TIMELINE_EVENT_COLUMNS = ("from_status", "to_status", "note", "data")
+TIMELINE_REVIEW_COLUMNS = ("due_at", "head_due_at")
+
+
+def timeline_event_expressions() -> dict:
+    return {"actor_name": F("actor__full_name"), "review_agency_name": F("review__agency__name")}
+
+
+def event_row(event) -> dict:
+    """An Event instance (with its actor and review's agency loaded) as the timeline's row."""
+    if isinstance(event, dict):
+        return event
+    review = event.review if event.review_id else None
+    return {
+        "id": event.pk,
+        "at": event.at,
+        "action": event.action,
+        "review_id": event.review_id,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "note": event.note,
+        "data": event.data,
+        "actor_name": event.actor.full_name if event.actor_id and event.actor else None,
+        "review_agency_name": review.agency.name if review is not None else None,
+    }
+
+
+def review_row(review) -> dict:
+    """A Review instance (with its agency and assignee loaded) as the timeline's row."""
+    return {
+        "id": review.pk,
+        "agency_id": review.agency_id,
+        "agency_name": review.agency.name,
+        "assignee_name": review.assignee.full_name if review.assignee_id else "",
+        "status": review.status,
+        "due_at": review.due_at,
+        "head_due_at": review.head_due_at,
+    }
 
 
 @dataclass
@@ -84,21 +134,31 @@ EVENT_LABELS = {
 
 
 def event_label(event) -> str:
-    """The event in words, with the agency it concerns."""
-    if event.action.startswith("review_"):
-        transition = REVIEW_TRANSITIONS.get(event.action.removeprefix("review_"))
+    """The event (a row, or an Event with its review's agency loaded) in words, with the agency
+    it concerns."""
+    if not isinstance(event, dict):
+        review = event.review if event.review_id else None
+        event = {
+            "action": event.action,
+            "data": event.data,
+            "review_id": event.review_id,
+            "review_agency_name": review.agency.name if review is not None else None,
+        }
+    action = event["action"]
+    if action.startswith("review_"):
+        transition = REVIEW_TRANSITIONS.get(action.removeprefix("review_"))
     else:
-        transition = APPLICATION_TRANSITIONS.get(event.action)
+        transition = APPLICATION_TRANSITIONS.get(action)
     if transition is not None:
         label = str(transition.label)
     else:
-        label = str(EVENT_LABELS.get(event.action, event.action.replace("_", " ").capitalize()))
-    stage = (event.data or {}).get("stage", 1) if event.action == Action.ROUTED else 1
+        label = str(EVENT_LABELS.get(action, action.replace("_", " ").capitalize()))
+    stage = (event["data"] or {}).get("stage", 1) if action == Action.ROUTED else 1
     if stage and stage > 1:
         # A route in stages (issue 18): the timeline says when the next stage began.
         label = _("Stage %(n)s: %(label)s") % {"n": stage, "label": label}
-    if event.review_id and event.review is not None:
-        return f"{label} — {event.review.agency.name}"
+    if event["review_id"] and event["review_agency_name"]:
+        return f"{label} — {event['review_agency_name']}"
     return label
 
 
@@ -114,67 +174,77 @@ SAME_ACT = {
 SAME_ACT_WINDOW_SECONDS = 60
 
 
-def _doubles(events) -> set[int]:
+def _doubles(events: list[dict]) -> set[int]:
     """Ids of review events that an application event for the same review and act repeats."""
-    events = list(events)
     doubled: set[int] = set()
     for app_event in events:
-        twin_action = SAME_ACT.get(app_event.action)
-        if twin_action is None or app_event.review_id is None:
+        twin_action = SAME_ACT.get(app_event["action"])
+        if twin_action is None or app_event["review_id"] is None:
             continue
         for event in events:
             if (
-                event.action == twin_action
-                and event.review_id == app_event.review_id
-                and event.pk not in doubled
-                and abs((event.at - app_event.at).total_seconds()) < SAME_ACT_WINDOW_SECONDS
+                event["action"] == twin_action
+                and event["review_id"] == app_event["review_id"]
+                and event["id"] not in doubled
+                and abs((event["at"] - app_event["at"]).total_seconds()) < SAME_ACT_WINDOW_SECONDS
             ):
-                doubled.add(event.pk)
+                doubled.add(event["id"])
                 break
     return doubled
 
 
-def step_for_event(event, application) -> Step:
+def step_for_event(event: dict, application, reviews: dict[int, dict], holder: str) -> Step:
+    """One step of the timeline: `event` a row, `reviews` the file's review rows by id,
+    `holder` who holds the file now (holder_of)."""
     label = event_label(event)
-    status = event.to_status or application.status
+    action = event["action"]
+    status = event["to_status"] or application.status
     holder = (
-        holder_of(application)
+        holder
         if status == application.status
         else str(HOLDERS.get(status, _("Technical agencies")))
     )
-    actor = event.actor.full_name if event.actor_id and event.actor else str(_("System"))
+    actor = event["actor_name"] or str(_("System"))
     note = (
-        event.note
-        if event.action in (Action.WITHDRAW, Action.RETURN, Action.REVIEW_REJECT, Action.LAPSE)
+        event["note"]
+        if action in (Action.WITHDRAW, Action.RETURN, Action.REVIEW_REJECT, Action.LAPSE)
         else ""
     )
     due = None
-    if (
-        event.review_id
-        and event.review is not None
-        and (event.action.startswith("review_") or status == Status.IN_REVIEW)
-    ):
-        review = event.review
-        holder = f"{review.agency.name}" + (
-            f" ({review.assignee.full_name})" if review.assignee_id and review.assignee else ""
+    review = reviews.get(event["review_id"]) if event["review_id"] else None
+    if review is not None and (action.startswith("review_") or status == Status.IN_REVIEW):
+        holder = review["agency_name"] + (
+            f" ({review['assignee_name']})" if review["assignee_name"] else ""
         )
-        due = review.due_at if review.status == "in_review" else None
-        if review.status == "awaiting_head_approval":
-            due = review.head_due_at  # the head's own budget (issue 18)
+        due = review["due_at"] if review["status"] == "in_review" else None
+        if review["status"] == "awaiting_head_approval":
+            due = review["head_due_at"]  # the head's own budget (issue 18)
     return Step(
-        action=event.action,
+        action=action,
         label=label,
         holder=holder,
         actor=actor,
-        start=event.at,
+        start=event["at"],
         due=due,
         note=note,
     )
 
 
-def build_timeline(application, events) -> list[Step]:
+def build_timeline(application, events, reviews: list[dict] | None = None) -> list[Step]:
     """Steps oldest first: the draft, then one per status-changing event. Each step ends when
-    the next starts; the last is current and carries the deadline of the current stage."""
+    the next starts; the last is current and carries the deadline of the current stage.
+
+    `events`: the file's events oldest first, as rows (the clocks' columns with
+    TIMELINE_EVENT_COLUMNS and `timeline_event_expressions()`) or Event instances with their
+    actor and review (agency, assignee) loaded; `reviews`: the file's review rows (the clocks'
+    columns with TIMELINE_REVIEW_COLUMNS), or None to take them from the events' reviews."""
+    events = list(events)
+    if reviews is None:
+        by_id = {e.review_id: review_row(e.review) for e in events if e.review_id}
+    else:
+        by_id = {r["id"]: r for r in reviews}
+    rows = [event_row(e) for e in events]
+    holder = holder_of(application, reviews)
     steps = [
         Step(
             action="created",
@@ -184,14 +254,13 @@ def build_timeline(application, events) -> list[Step]:
             start=application.created_at,
         )
     ]
-    events = list(events)
-    doubled = _doubles(events)
-    for event in events:
-        if event.from_status == event.to_status and event.review_id is None:
+    doubled = _doubles(rows)
+    for event in rows:
+        if event["from_status"] == event["to_status"] and event["review_id"] is None:
             continue
-        if event.pk in doubled:
+        if event["id"] in doubled:
             continue
-        steps.append(step_for_event(event, application))
+        steps.append(step_for_event(event, application, by_id, holder))
     for previous, nxt in pairwise(steps):
         previous.end = nxt.start
     last = steps[-1]
@@ -213,17 +282,19 @@ PROGRESS_HTML = ProcessCache(ttl=600.0, max_entries=2000)
 def progress_version(application, events) -> tuple:
     """The file's last change, from rows the page has loaded already (no query)."""
     events = list(events)
+    last = events[-1] if events else None
     return (
         application.pk,
         application.updated_at.isoformat() if application.updated_at else "",
-        events[-1].pk if events else 0,
+        (last["id"] if isinstance(last, dict) else last.pk) if last is not None else 0,
         len(events),
     )
 
 
-def progress_html(application, events) -> SafeString:
+def progress_html(application, events, reviews: list[dict] | None = None) -> SafeString:
     """The applicant page's progress section (`applications/_progress.html`), rendered once per
-    change of the file, language and time zone in this process."""
+    change of the file, language and time zone in this process (`events`, `reviews`: as for
+    `build_timeline`)."""
     events = list(events)
     key = (
         "progress",
@@ -235,7 +306,10 @@ def progress_html(application, events) -> SafeString:
         key,
         lambda: render_to_string(
             "applications/_progress.html",
-            {"application": application, "timeline": build_timeline(application, events)},
+            {
+                "application": application,
+                "timeline": build_timeline(application, events, reviews),
+            },
         ),
     )
 
@@ -243,7 +317,9 @@ def progress_html(application, events) -> SafeString:
 def history_html(application, events) -> SafeString:
     """The staff pages' history (`applications/_history.html`: intake check, review page,
     rejection page) of `events` (the file's, oldest first), rendered once per change of the
-    file, language and time zone in this process; the events' labels are worked out only then."""
+    file, language and time zone in this process; the events' labels are worked out only then.
+    `events`: rows (the clocks' columns with TIMELINE_EVENT_COLUMNS and
+    `timeline_event_expressions()`) or Event instances with their actor and review's agency."""
     events = list(events)
     key = (
         "history",
@@ -253,8 +329,7 @@ def history_html(application, events) -> SafeString:
     )
 
     def render():
-        for event in events:
-            event.label = event_label(event)
-        return render_to_string("applications/_history.html", {"events": events})
+        rows = [{**event_row(event), "label": event_label(event)} for event in events]
+        return render_to_string("applications/_history.html", {"events": rows})
 
     return PROGRESS_HTML.get_or_compute(key, render)

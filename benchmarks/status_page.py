@@ -85,6 +85,14 @@ def main() -> int:
     parser.add_argument("--apps", type=int, default=2000, help="files to build if new")
     parser.add_argument("--n", type=int, default=200, help="requests per page")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the database")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="ROWS",
+        help="instead of timing, profile --n requests of the application page (cProfile, in "
+        "process) and print the ROWS costliest functions by own and by cumulative time",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -144,6 +152,19 @@ def main() -> int:
             close_old_connections()
             response = request()
             assert response.status_code == 200, (label, response.status_code)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        for _ in range(args.n):
+            close_old_connections()
+            profile.runcall(pages[0][1])
+        stats = pstats.Stats(profile).strip_dirs()
+        print(f"{pages[0][0]}: {args.n} requests profiled")
+        stats.sort_stats("tottime").print_stats(args.profile)
+        stats.sort_stats("cumulative").print_stats(args.profile)
+        return 0
     with connection.execute_wrapper(count):
         for _ in range(args.n):
             for label, request in pages:

@@ -25,6 +25,10 @@ def staff_panel(application) -> dict | None:
 
 
 def applicant_panel(application) -> dict | None:
+    # A bill is issued only for a file whose catalog version names a levy (fees.cases.bill_issue
+    # through applications.gates): an unlevied file's page asks nothing.
+    if levy_of_application(application) is None:
+        return None
     bill = Bill.objects.filter(application=application).first()
     if bill is None:
         return None

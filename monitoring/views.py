@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from agencies.models import Region, Role
 from agencies.permissions import role_required
 from applications.models import Application, Status
+from applications.selectors import file_rows
 from applications.sla.clock import stage_clock_context
+from applications.timeline import history_html
 from monitoring import selectors
 from monitoring.charts import bar_chart
 from monitoring.forms import PeriodForm, SurveyForm
@@ -126,19 +128,24 @@ def file_detail(request, pk: int):
     files = Application.objects.filter(region=scope.region).exclude(status=Status.DRAFT)
     if not scope.whole_region:
         files = files.filter(reviews__agency__in=scope.agencies).distinct()
-    application = get_object_or_404(files.select_related("permit_type", "region"), pk=pk)
-    events = application.events.select_related("actor", "review__agency").order_by("at", "id")
+    application = get_object_or_404(
+        files.select_related("permit_type", "region", "catalog_version"), pk=pk
+    )
+    # The history and the clocks read the same rows: the file's events and reviews, once.
+    events, reviews = file_rows(application)
     return render(
         request,
         "monitoring/file.html",
         {
             "application": application,
             "events": events,
+            # Rendered once per change of the file and language (applications/_history.html).
+            "history_html": history_html(application, events),
             "show_assignee": True,
             # What OSS was told about the file (only files that came from OSS have any).
             "oss_deliveries": deliveries_of(application.pk),
             "oss_next": "application",
-            **stage_clock_context(application),
+            **stage_clock_context(application, events=events, reviews=reviews),
         },
     )
 

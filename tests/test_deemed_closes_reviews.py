@@ -18,9 +18,8 @@ from agencies.models import Agency, Region
 from applications.models import Event, LegalState, Review, ReviewStatus
 from applications.selectors import reviews_filtered
 from applications.services.reviews import review_decide, review_head_decide
-from applications.sla.clock import stage_clocks
+from applications.sla.clock import stage_clock_context, stage_clocks
 from applications.sla.sweep import sla_sweep
-from applications.stages import route_progress
 from applications.workflow import Action
 from catalog.models import FormField, PermitType, Requirement, RouteStep
 from catalog.services import permit_type_publish
@@ -122,7 +121,8 @@ def test_the_deemed_approval_closes_every_open_review_at_the_legal_moment(deemed
     # The issuance stage starts at the deemed approval: the signer's budget (1 working day).
     assert app.due_at == calendar().add_working_days(deem.at, 1)
     # Every stage shows as closed by the deemed approval; the review clocks stopped at it.
-    assert [s.state for s in route_progress(app)] == ["deemed", "deemed"]
+    stages = stage_clock_context(app)["route_stages"]
+    assert [s.state for s in stages] == ["deemed", "deemed"]
     clocks = [c for c in stage_clocks(app) if c.kind in ("review", "head_approval")]
     assert clocks and not any(c.is_current for c in clocks)
     by_key = {(c.kind, c.review_id): c.end for c in clocks}

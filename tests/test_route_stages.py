@@ -14,7 +14,6 @@ from agencies.models import Agency
 from applications.models import Event, Notification, Review
 from applications.services.reviews import review_decide, review_head_decide
 from applications.sla.clock import stage_clock_context
-from applications.stages import route_progress
 from applications.timeline import event_label
 from catalog.models import PermitType, RouteStep
 from catalog.services import permit_type_publish, route_problems, route_stages
@@ -54,7 +53,7 @@ def test_two_stage_route_end_to_end(clinic):
     reviews = list(clinic.reviews.select_related("agency", "assignee"))
     assert [(r.agency.code, r.stage) for r in reviews] == [("DLH", 1)]
     [dlh] = reviews
-    assert [s.state for s in route_progress(clinic)] == ["current", "waiting"]
+    assert [s.state for s in stage_clock_context(clinic)["route_stages"]] == ["current", "waiting"]
 
     # DLH recommends: stage 2 opens in the same transaction, with its own budget and due time.
     before = timezone.now()
@@ -71,7 +70,7 @@ def test_two_stage_route_end_to_end(clinic):
     routed = Event.objects.get(review=dinkes, action="routed")
     assert routed.data["stage"] == 2
     assert Notification.objects.filter(recipient=dinkes.assignee, kind="review_assigned").exists()
-    assert [s.state for s in route_progress(clinic)] == ["done", "current"]
+    assert [s.state for s in stage_clock_context(clinic)["route_stages"]] == ["done", "current"]
     with translation.override("en"):
         labels = [event_label(e) for e in clinic.events.select_related("review__agency")]
     assert f"Stage 2: Sent for technical review — {dinkes.agency.name}" in labels
@@ -95,7 +94,7 @@ def test_two_stage_route_end_to_end(clinic):
     assert dinkes.status == "recommended"
     assert clinic.status == "recommended"
     assert clinic.due_at is not None  # the issuance clock started
-    assert [s.state for s in route_progress(clinic)] == ["done", "done"]
+    assert [s.state for s in stage_clock_context(clinic)["route_stages"]] == ["done", "done"]
     actions = list(clinic.events.order_by("at", "id").values_list("action", flat=True))
     assert actions.index("review_submit_for_approval") < actions.index("review_head_approve")
     assert actions[-1] == "recommend"
@@ -160,7 +159,7 @@ def test_a_rejection_in_stage_one_stops_the_route_as_today(clinic):
     clinic.refresh_from_db()
     assert clinic.status == "rejection_proposed"
     assert not clinic.reviews.filter(agency__code="DINKES").exists()
-    assert [s.state for s in route_progress(clinic)] == ["current", "waiting"]
+    assert [s.state for s in stage_clock_context(clinic)["route_stages"]] == ["current", "waiting"]
 
 
 def test_routing_twice_opens_each_stage_once(clinic, run_outbox):
@@ -183,7 +182,7 @@ def test_one_stage_types_are_unchanged(submitted, run_outbox):
         _recommend(review)
     submitted.refresh_from_db()
     assert submitted.status == "recommended"
-    assert len(route_progress(submitted)) == 1
+    assert len(stage_clock_context(submitted)["route_stages"]) == 1
 
 
 def test_a_version_filed_before_stages_existed_is_one_stage():

@@ -97,19 +97,37 @@ def revision_answer(*, review_id: int, actor, note: str = "") -> Review:
     return review
 
 
-def replaceable_requirements(application) -> set[str]:
+def replaceable_requirements(
+    application, *, documents: list[dict] | None = None, reviews: list[dict] | None = None
+) -> set[str]:
     """Which documents the applicant may replace now: after a return, the rejected ones; during
-    a revision request, the ones an OPD named. Nothing in any other status."""
+    a revision request, the ones an OPD named. Nothing in any other status.
+
+    A page that has read the file's current documents (`requirement_code`, `verdict`) or its
+    reviews (`status`, `revision_items`) as rows passes them: no query then."""
     if application.status == Status.RETURNED:
+        if documents is not None:
+            return {
+                d["requirement_code"]
+                for d in documents
+                if d["verdict"] == Document.Verdict.REJECTED
+            }
         return set(
             application.documents.filter(
                 is_current=True, verdict=Document.Verdict.REJECTED
             ).values_list("requirement_code", flat=True)
         )
     if application.status == Status.REVISION_REQUESTED:
+        if reviews is None:
+            reviews = list(
+                application.reviews.filter(status=ReviewStatus.REVISION_REQUESTED).values(
+                    "status", "revision_items"
+                )
+            )
         codes = set()
-        for review in application.reviews.filter(status=ReviewStatus.REVISION_REQUESTED):
-            codes |= {i["key"] for i in review.revision_items if i["kind"] == "document"}
+        for review in reviews:
+            if review["status"] == ReviewStatus.REVISION_REQUESTED:
+                codes |= {i["key"] for i in review["revision_items"] if i["kind"] == "document"}
         return codes
     return set()
 

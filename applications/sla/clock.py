@@ -11,19 +11,22 @@ Counting (ptsp.workdays): in a segment that runs from s to e, the days used are
 applicant's answer is a new receipt (its day does not count). Deadline = the end of service
 hours of the last budgeted day.
 
-Use `stage_clocks(application)` for one file and `stage_clocks_for(applications)` for a list:
-both prefetch the events and reviews once (a fixed number of queries).
+The clocks are a pure function of the file's rows (`clocks_of`: its events and reviews as
+`.values()` rows, no model instances). Use `stage_clocks(application)` for one file and
+`stage_clocks_for(applications)` for a list: both read the events and reviews once (a fixed
+number of queries); a page that has the rows already passes them to `stage_clock_context`.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.reference import dpmptsp_name
-from applications.models import Application, Event, Review
+from applications.models import Application, Event, LegalState, Review, ReviewStatus
 from applications.sla.legal import legal_clock
 from applications.stages import route_progress
 from applications.workflow import Action
@@ -140,51 +143,54 @@ class StageClock:
         return self.days_late == 0
 
 
-def _ended_at(event: Event, start: datetime) -> datetime:
-    """When a stage's end event stops its clock: its time, except for a review closed by a
-    deemed approval, whose clock stops at the legal moment (the deadline; the sweep may have
-    run later), never before the segment began."""
-    if event.action == Action.REVIEW_CLOSE_DEEMED and event.data.get("legal_deadline"):
-        return max(start, datetime.fromisoformat(event.data["legal_deadline"]))
-    return event.at
-
-
-def _run(clock: StageClock, events: list[Event], rules: dict, calendar: Calendar, now, closed_at):
-    """Walk the stage's events and fill the clock."""
+def _run(
+    clock: StageClock,
+    events: list[dict],
+    rules: dict,
+    calendar: Calendar,
+    now,
+    closed_at,
+    deemed_end: datetime | None = None,
+):
+    """Walk the stage's events (rows with `action` and `at`) and fill the clock. A review closed
+    by a deemed approval stops at the legal moment (`deemed_end`: the review's `decided_at`,
+    the deadline; the sweep may have run later), never before its segment began."""
     consumed = 0  # days used by segments that ended in a pause
     seg_start = None
     for event in events:
-        action = event.action
+        action = event["action"]
+        at = event["at"]
         if action in rules["start"] and clock.start is None:
-            clock.start = seg_start = event.at
+            clock.start = seg_start = at
             clock.state = "running"
         elif action in rules["pause"] and seg_start is not None:
-            clock.segments.append((seg_start, event.at))
-            consumed += calendar.days_used(seg_start, event.at)
-            clock.paused.append((event.at, None))
+            clock.segments.append((seg_start, at))
+            consumed += calendar.days_used(seg_start, at)
+            clock.paused.append((at, None))
             seg_start = None
             clock.state = "paused"
         elif action in rules["resume"] and clock.state in ("paused", "done") and seg_start is None:
             if clock.paused and clock.paused[-1][1] is None:
-                clock.paused[-1] = (clock.paused[-1][0], event.at)
-            seg_start = event.at
+                clock.paused[-1] = (clock.paused[-1][0], at)
+            seg_start = at
             clock.end = None
             clock.state = "running"
         elif action in rules["end"] and seg_start is not None:
-            end = _ended_at(event, seg_start)
-            clock.segments.append((seg_start, end))
-            clock.end = end
+            if action == Action.REVIEW_CLOSE_DEEMED and deemed_end is not None:
+                at = max(seg_start, deemed_end)
+            clock.segments.append((seg_start, at))
+            clock.end = at
             clock.state = "done"
-            clock.used = consumed + calendar.days_used(seg_start, end)
+            clock.used = consumed + calendar.days_used(seg_start, at)
             clock.deadline = calendar.add_working_days(seg_start, max(1, clock.budget - consumed))
-            clock.days_late = calendar.working_days_late(clock.deadline, end)
+            clock.days_late = calendar.working_days_late(clock.deadline, at)
             consumed = clock.used  # a send-back after a rejection continues the count
             seg_start = None
         elif action == Action.REVIEW_CLOSE_DEEMED and clock.state == "paused":
             # Waiting for the applicant when the file was deemed approved: it ends there.
             if clock.paused and clock.paused[-1][1] is None:
-                clock.paused[-1] = (clock.paused[-1][0], event.at)
-            clock.state, clock.end, clock.used = "done", event.at, consumed
+                clock.paused[-1] = (clock.paused[-1][0], at)
+            clock.state, clock.end, clock.used = "done", at, consumed
     if clock.state == "running" and seg_start is not None:
         stop = closed_at or now
         clock.segments.append((seg_start, closed_at))
@@ -201,42 +207,97 @@ def _run(clock: StageClock, events: list[Event], rules: dict, calendar: Calendar
     return clock
 
 
-def _clocks(application: Application, calendar: Calendar, dpmptsp_name: str, now) -> list:
-    events = list(application.events.all())  # prefetched, ordered by (at, id)
-    snapshot = application.catalog_version.snapshot
-    closed_at = next((e.at for e in events if e.action in CLOSING), None)
+# What the clocks read: plain rows (`.values()`), not model instances. A page that shows more
+# of the same rows (the applicant's timeline, the reviews' list) asks for more columns.
+EVENT_COLUMNS = ("id", "application_id", "at", "action", "review_id")
+REVIEW_COLUMNS = {
+    "fields": (
+        "id",
+        "application_id",
+        "agency_id",
+        "stage",
+        "created_at",
+        "status",
+        "decided_at",
+        "budget_days",
+        "needs_head_approval",
+        "head_budget_days",
+    ),
+    "expressions": {
+        "agency_name": F("agency__name"),
+        "assignee_name": Coalesce(F("assignee__full_name"), Value("")),
+    },
+}
+
+
+def event_rows(queryset, *columns: str, **expressions) -> list[dict]:
+    """The events of `queryset` (Event rows) as the clocks read them, oldest first, with the
+    extra `columns` and `expressions` a page shows."""
+    return list(queryset.order_by("at", "id").values(*EVENT_COLUMNS, *columns, **expressions))
+
+
+def review_rows(queryset, *columns: str, **expressions) -> list[dict]:
+    """The reviews of `queryset` (Review rows) as the clocks, the route's stages and the holder
+    read them, with the extra `columns` and `expressions` a page shows."""
+    return list(
+        queryset.values(
+            *REVIEW_COLUMNS["fields"], *columns, **REVIEW_COLUMNS["expressions"], **expressions
+        )
+    )
+
+
+def clocks_of(
+    application_id: int,
+    snapshot: dict,
+    events: list[dict],
+    reviews: list[dict],
+    calendar: Calendar,
+    dpmptsp_name: str,
+    now: datetime,
+) -> list[StageClock]:
+    """The stage clocks of one file from its rows (a pure function: no query): `events` oldest
+    first (EVENT_COLUMNS), `reviews` (REVIEW_COLUMNS). The one implementation behind every
+    page and list that shows a clock."""
+    closed_at = next((e["at"] for e in events if e["action"] in CLOSING), None)
     intake = StageClock(
-        key=f"intake:{application.pk}",
+        key=f"intake:{application_id}",
         kind="intake",
         agency_name=dpmptsp_name,
         budget=int(snapshot.get("intake_days", 1)),
     )
     _run(intake, events, INTAKE, calendar, now, closed_at)
     clocks = [intake]
-    for review in sorted(application.reviews.all(), key=lambda r: (r.stage, r.created_at, r.pk)):
+    by_review: dict[int, list[dict]] = {}
+    for event in events:
+        if event["review_id"] is not None:
+            by_review.setdefault(event["review_id"], []).append(event)
+    for review in sorted(reviews, key=lambda r: (r["stage"], r["created_at"], r["id"])):
         clock = StageClock(
-            key=f"review:{review.pk}",
+            key=f"review:{review['id']}",
             kind="review",
-            agency_name=review.agency.name,
-            budget=review.budget_days,
-            review_id=review.pk,
-            assignee_name=review.assignee.full_name if review.assignee else "",
-            stage=review.stage,
+            agency_name=review["agency_name"],
+            budget=review["budget_days"],
+            review_id=review["id"],
+            assignee_name=review["assignee_name"] or "",
+            stage=review["stage"],
         )
-        own = [e for e in events if e.review_id == review.pk]
-        clocks.append(_run(clock, own, REVIEW, calendar, now, closed_at))
-        if review.needs_head_approval:
+        own = by_review.get(review["id"], [])
+        deemed_end = (
+            review["decided_at"] if review["status"] == ReviewStatus.CLOSED_DEEMED else None
+        )
+        clocks.append(_run(clock, own, REVIEW, calendar, now, closed_at, deemed_end))
+        if review["needs_head_approval"]:
             head = StageClock(
-                key=f"head:{review.pk}",
+                key=f"head:{review['id']}",
                 kind="head_approval",
-                agency_name=review.agency.name,
-                budget=review.head_budget_days or 1,
-                review_id=review.pk,
-                stage=review.stage,
+                agency_name=review["agency_name"],
+                budget=review["head_budget_days"] or 1,
+                review_id=review["id"],
+                stage=review["stage"],
             )
-            clocks.append(_run(head, own, HEAD_APPROVAL, calendar, now, closed_at))
+            clocks.append(_run(head, own, HEAD_APPROVAL, calendar, now, closed_at, deemed_end))
     issuance = StageClock(
-        key=f"issuance:{application.pk}",
+        key=f"issuance:{application_id}",
         kind="issuance",
         agency_name=dpmptsp_name,
         budget=int(snapshot.get("issuance_days", 1)),
@@ -245,68 +306,52 @@ def _clocks(application: Application, calendar: Calendar, dpmptsp_name: str, now
     return clocks
 
 
-def _prefetched(queryset):
-    return queryset.select_related("region", "catalog_version").prefetch_related(*CLOCK_PREFETCH)
-
-
-# What the clocks read, prefetched: a view that loads its application with these (and
-# `catalog_version`, `region`) gets its clocks without another query for the file.
-CLOCK_PREFETCH = (
-    Prefetch(
-        "events",
-        queryset=Event.objects.select_related(
-            "actor", "review__agency", "review__assignee"
-        ).order_by("at", "id"),
-    ),
-    Prefetch("reviews", queryset=Review.objects.select_related("agency", "assignee")),
-)
-
-
-def _has_clock_prefetch(application) -> bool:
-    cache = getattr(application, "_prefetched_objects_cache", {})
-    return "events" in cache and "reviews" in cache
-
-
-def prefetch_for_clocks(application: Application) -> Application:
-    """Load CLOCK_PREFETCH on an application already fetched (once), for a page that shows its
-    history and its clocks from the same events and reviews."""
-    if not _has_clock_prefetch(application):
-        prefetch_related_objects([application], *CLOCK_PREFETCH)
-    return application
-
-
 def stage_clocks_for(applications, *, now: datetime | None = None) -> dict[int, list[StageClock]]:
     """Stage clocks of many applications (a queryset, ids, or applications already loaded with
-    CLOCK_PREFETCH): {application id: [clocks]}.
+    `region` and `catalog_version`): {application id: [clocks]}.
 
-    Queries: the applications, their events, their reviews (none of these three for loaded
-    applications) — never one per application. The DPMPTSP names and the regions' own holidays
-    come from a per-process cache (ptsp.workdays), refreshed when they change."""
+    Queries: the applications (none for loaded ones), their events, their reviews — never one
+    per application. The DPMPTSP names and the regions' own holidays come from a per-process
+    cache (ptsp.workdays), refreshed when they change."""
     now = now or timezone.now()
     if isinstance(applications, list | tuple) and all(
-        isinstance(a, Application) and _has_clock_prefetch(a) for a in applications
+        isinstance(a, Application) for a in applications
     ):
         rows = list(applications)
     else:
         if not hasattr(applications, "model"):
             applications = Application.objects.filter(pk__in=list(applications))
-        rows = list(_prefetched(applications))
+        rows = list(applications.select_related("region", "catalog_version"))
+    ids = [a.pk for a in rows]
+    events: dict[int, list[dict]] = {}
+    for event in event_rows(Event.objects.filter(application_id__in=ids)):
+        events.setdefault(event["application_id"], []).append(event)
+    reviews: dict[int, list[dict]] = {}
+    for review in review_rows(Review.objects.filter(application_id__in=ids)):
+        reviews.setdefault(review["application_id"], []).append(review)
     calendars: dict[int, Calendar] = {}
     result = {}
     for application in rows:
         calendar = calendars.setdefault(application.region_id, Calendar(application.region))
-        result[application.pk] = _clocks(
-            application, calendar, dpmptsp_name(application.region_id), now
+        result[application.pk] = clocks_of(
+            application.pk,
+            application.catalog_version.snapshot,
+            events.get(application.pk, []),
+            reviews.get(application.pk, []),
+            calendar,
+            dpmptsp_name(application.region_id),
+            now,
         )
     return result
 
 
 def stage_clocks(application: Application | int, *, now: datetime | None = None) -> list:
     """The stage clocks of one application, in order: intake, each OPD review, issuance."""
-    if isinstance(application, Application) and _has_clock_prefetch(application):
+    if isinstance(application, Application):
         return stage_clocks_for([application], now=now)[application.pk]
-    pk = application if isinstance(application, int) else application.pk
-    return stage_clocks_for(Application.objects.filter(pk=pk), now=now).get(pk, [])
+    return stage_clocks_for(Application.objects.filter(pk=application), now=now).get(
+        application, []
+    )
 
 
 def current_stages(clocks: list[StageClock]) -> list[StageClock]:
@@ -314,17 +359,44 @@ def current_stages(clocks: list[StageClock]) -> list[StageClock]:
     return [c for c in clocks if c.is_current]
 
 
-def stage_clock_context(application, *, now: datetime | None = None) -> dict:
-    """Context for the include `applications/_stage_clock.html`."""
+def stage_clock_context(
+    application,
+    *,
+    events: list[dict] | None = None,
+    reviews: list[dict] | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """Context for the include `applications/_stage_clock.html`. `events` and `reviews` are the
+    file's rows (EVENT_COLUMNS, REVIEW_COLUMNS at least) when the page has them already; else
+    they are read here (two queries)."""
     if not isinstance(application, Application):
-        application = _prefetched(Application.objects.filter(pk=application)).get()
-    # The clocks and the route's stages read the same events and reviews: load them once.
-    prefetch_for_clocks(application)
-    clocks = stage_clocks(application, now=now)
+        application = Application.objects.select_related("region", "catalog_version").get(
+            pk=application
+        )
+    now = now or timezone.now()
+    if events is None:
+        events = event_rows(Event.objects.filter(application_id=application.pk))
+    if reviews is None:
+        reviews = review_rows(Review.objects.filter(application_id=application.pk))
+    clocks = clocks_of(
+        application.pk,
+        application.catalog_version.snapshot,
+        events,
+        reviews,
+        Calendar(application.region),
+        dpmptsp_name(application.region_id),
+        now,
+    )
+    stages = route_progress(
+        application.catalog_version.snapshot,
+        reviews,
+        deemed=application.legal_state == LegalState.DEEMED,
+    )
     return {
         "stage_clocks": clocks,
         "current_stages": current_stages(clocks),
         # The route's stages (issue 18), shown when there is more than one.
-        "route_stages": route_progress(application),
+        "route_stages": stages,
+        "multi_stage": len(stages) > 1,
         "legal_clock": legal_clock(application, now=now),
     }

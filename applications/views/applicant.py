@@ -15,17 +15,17 @@ from django.views.decorators.http import require_POST
 from applications import selectors
 from applications.business import BUSINESS_FIELDS, BUSINESS_SCHEMA
 from applications.downloads import document_response
-from applications.models import FINAL_STATUSES, Document, Status
+from applications.models import FINAL_STATUSES, Document, ReviewStatus, Status
 from applications.panels import applicant_panels, draft_panels
 from applications.selectors import open_corrections
 from applications.services import filing, intake, revisions
-from applications.sla.clock import CLOCK_PREFETCH, stage_clock_context
+from applications.sla.clock import stage_clock_context
 from applications.timeline import holder_of, progress_html
 from applications.workflow import allowed_actions
 from catalog.fields import display_value, kind_of, posted_value
-from catalog.selectors import catalog_permit_types, catalog_regions
+from catalog.selectors import catalog_permit_types, catalog_regions, permit_name_columns
 from ptsp.errors import DomainError, NotAllowed
-from ptsp.i18n import pick_of
+from ptsp.i18n import pick, pick_of
 
 
 def _own(request, pk: int, *prefetch):
@@ -344,18 +344,38 @@ def _related_or_none(application, name: str):
 
 @login_required
 def detail(request, pk: int):
-    application = _own(request, pk, *CLOCK_PREFETCH)
-    events = list(application.events.all())  # prefetched, oldest first
-    documents = list(application.documents.filter(is_current=True).order_by("requirement_code"))
+    """The applicant's page of a filed application. It reads the rows it shows (`.values()`):
+    the file, then its events and reviews (for the clocks, the route's stages, the timeline and
+    the agencies' list) and its current documents in one query (`selectors.file_rows`)."""
+    # The file with its region and catalog version (the clocks' calendar and budgets) and its
+    # permit type's two names: the applicant is the person asking, the type's row is not read.
+    application = get_object_or_404(
+        selectors.applications_visible_to(request.user)
+        .filter(applicant=request.user)
+        .select_related("region", "catalog_version")
+        .annotate(**permit_name_columns()),
+        pk=pk,
+    )
+    application.applicant = request.user
+    timezone.activate(ZoneInfo(application.region.timezone))
+    events, reviews = selectors.file_rows(application)
+    documents = selectors.document_rows(application)
     names = {
         r["code"]: pick_of(r, "name")
         for r in application.catalog_version.snapshot.get("requirements", [])
     }
-    replaceable = revisions.replaceable_requirements(application)
+    replaceable = revisions.replaceable_requirements(
+        application, documents=documents, reviews=reviews
+    )
     for document in documents:
-        document.requirement_name = names.get(document.requirement_code, document.requirement_code)
-        document.replaceable = document.requirement_code in replaceable
-    reviews = sorted(application.reviews.all(), key=lambda r: (r.agency.name, r.pk))
+        code = document["requirement_code"]
+        document["requirement_name"] = names.get(code, code)
+        document["replaceable"] = code in replaceable
+        document["size_text"] = filesizeformat(document["size"])
+    status_labels = dict(ReviewStatus.choices)
+    shown_reviews = sorted(reviews, key=lambda r: (r["agency_name"], r["id"]))
+    for review in shown_reviews:
+        review["status_label"] = status_labels.get(review["status"], review["status"])
     # A permit row exists from "sign and issue" on (it stays when an issuance failed and the
     # file went back to `recommended`); a rejection letter only for a rejected file.
     # Read through the application's own relations: the case does not import `permits`.
@@ -378,19 +398,21 @@ def detail(request, pk: int):
             # A finished file has no holder and no deadline: the permit comes first instead.
             "is_closed": application.status in FINAL_STATUSES,
             "corrections": open_corrections(application),
-            **stage_clock_context(application),
-            "reviews": reviews,
+            **stage_clock_context(application, events=events, reviews=reviews),
+            "reviews": shown_reviews,
             "permit": permit,
             "rejection_letter": rejection_letter,
             "applicant_panels": applicant_panels(application),
             "can_resubmit": application.status == Status.RETURNED,
             "application": application,
-            "progress": progress_html(application, events),
-            "holder": holder_of(application),
+            "progress": progress_html(application, events, reviews),
+            "holder": holder_of(application, reviews),
             "documents": documents,
             "field_rows": _field_rows(application),
             "can_withdraw": "withdraw" in allowed_actions(application, request.user),
             "is_draft": application.status == Status.DRAFT,
+            "tz_abbreviation": application.region.timezone_abbreviation,
+            "permit_name": pick(application.permit_name_id, application.permit_name_en),
         },
     )
 

@@ -25,12 +25,10 @@ def intake_queue(request):
 @require_http_methods(["GET", "POST"])
 def intake_check(request, pk: int):
     """The verifier's check page: every document inline with a verdict; accept or return."""
-    application = get_object_or_404(
-        selectors.intake_visible(request.user).select_related(
-            "catalog_version", "permit_type", "applicant"
-        ),
-        pk=pk,
+    files = selectors.intake_visible(request.user).select_related(
+        "catalog_version", "permit_type", "applicant", "region"
     )
+    application = get_object_or_404(files, pk=pk)
     if request.method == "POST":
         verdicts = {}
         for document in application.documents.filter(is_current=True):
