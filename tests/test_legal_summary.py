@@ -19,13 +19,14 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from agencies.models import Region, RegionHoliday
-from applications.models import LegalState, Review
+from applications.models import LegalState, Review, ReviewStatus
 from applications.services.reviews import review_decide
 from applications.sla.legal import legal_guard
 from applications.workflow import application_transition
 from monitoring.models import LegalDay, SummaryState
 from monitoring.selectors import legal_report, monitoring_scope
 from monitoring.summary import review_days_rebuild, review_days_refresh
+from ptsp.errors import Conflict
 from tests import test_legal_deadlines as legal
 from tests.journeys import SIGNER
 from tests.test_legal_deadlines import MONITOR, accepted_file, at, calendar, legal_type
@@ -198,21 +199,24 @@ def test_a_late_deemed_approval_has_its_summarised_day_counted_again(monday, run
     assert totals(report(monday)) == (1, 0, 0, 1)
 
 
-def test_a_review_decided_after_the_deemed_approval_has_its_day_counted_again(
+def test_a_decision_refused_after_the_deemed_approval_changes_no_summarised_day(
     decided,
     monday,
 ):
-    """B's officer recommends after B was deemed approved (recorded, changes nothing back):
-    B's day is counted again, and B stays a deemed approval DINKES left undecided."""
+    """B's officer tries to recommend after B was deemed approved: refused (the deemed approval
+    closed the review), nothing recorded; B's summarised day stands and B stays a deemed
+    approval DINKES left undecided."""
     deadline = decided["B"].legal_due_at
     deadline_day = calendar().local(deadline).date()
     refresh(at(deadline_day + timedelta(days=2), 9))
     counted = report(monday)
-    recommend_at(decided["B"], at(deadline_day + timedelta(days=2), 10))
     btg = Region.objects.get(code="BTG")
-    assert SummaryState.objects.get(region=btg).through == deadline_day - timedelta(days=1)
-    assert report(monday) == counted
-    refresh(at(deadline_day + timedelta(days=2), 11))
+    through = SummaryState.objects.get(region=btg).through
+    review = Review.objects.get(application=decided["B"])
+    assert review.status == ReviewStatus.CLOSED_DEEMED
+    with pytest.raises(Conflict):
+        recommend_at(decided["B"], at(deadline_day + timedelta(days=2), 10))
+    assert SummaryState.objects.get(region=btg).through == through
     assert report(monday) == counted == live(monday)
     assert totals(counted) == (4, 1, 3, 1)
 
@@ -221,13 +225,12 @@ def test_left_undecided_holds_whatever_status_closes_the_review_at_the_deemed_ap
     decided,
     monday,
 ):
-    """A deemed approval may close the still-open reviews with a terminal status of their own
-    (being built alongside this change), dated at the deemed moment: the OPD still had not
-    recommended or rejected by then, and that is not a decision within its budget."""
+    """A deemed approval closes the still-open reviews (`closed_deemed`, dated at the deemed
+    moment): the OPD still had not recommended or rejected by then, and that is not a decision
+    within its budget."""
     review = Review.objects.get(application=decided["B"])
-    Review.objects.filter(pk=review.pk).update(
-        status="closed_by_deemed_approval", decided_at=decided["B"].deemed_at
-    )
+    assert review.status == ReviewStatus.CLOSED_DEEMED
+    assert review.decided_at == decided["B"].deemed_at
     assert totals(live(monday)) == (4, 1, 3, 1)
     # An officer's recommendation still awaiting the head's approval is not the OPD's decision.
     Review.objects.filter(application=decided["D"]).update(status="awaiting_head_approval")
