@@ -84,13 +84,14 @@ def _add_months(day: date, months: int) -> date:
 
 
 def _signer_fields(application, actor, now, today) -> dict:
-    """What a permit takes from its application and its signer at signing (also the preview)."""
+    """What a permit takes from its application and its signer at signing (also the preview).
+    With no `actor` (a deemed approval issued automatically) the DPMPTSP is named as issuer."""
     permit_type = application.permit_type
     return {
         "signer": actor,
-        "signer_name": actor.full_name,
-        "signer_position": actor.position,
-        "signer_nip": actor.nip,
+        "signer_name": actor.full_name if actor else dpmptsp_name(application.region_id),
+        "signer_position": actor.position if actor else "",
+        "signer_nip": actor.nip if actor else "",
         "issued_at": now,
         "valid_until": (
             _add_months(today, permit_type.validity_months) if permit_type.validity_months else None
@@ -203,38 +204,8 @@ def permit_issue(*, application_id: int, actor) -> Permit:
         application = Application.objects.select_related("permit_type", "region", "applicant").get(
             pk=application_id
         )
-        now = timezone.now()
-        today = _region_today(application.region)
-        permit_type = application.permit_type
-        signer_fields = {
-            **_signer_fields(application, actor, now, today),
-            "signing_cert_sha256": certificate_sha256,
-            "deemed_basis": _deemed_basis(application),
-        }
-        if existing:
-            permit = existing
-            for name, value in signer_fields.items():
-                setattr(permit, name, value)
-            permit.application = application
-            permit_transition(permit=permit, action="retry_issuance", actor=actor)
-            permit.last_error = ""
-            permit.attempts += 1
-            permit.save()
-        else:
-            seq = _next_sequence(
-                region_id=application.region_id, permit_type_id=permit_type.pk, year=today.year
-            )
-            permit = Permit.objects.create(
-                **_numbered_fields(application, seq, today),
-                verification_token=secrets.token_urlsafe(32),
-                status=Permit.Status.ISSUING,
-                attempts=1,
-                **signer_fields,
-            )
-        enqueue(
-            ISSUE_TASK,
-            args=[permit.pk],
-            dedupe_key=f"permit-issue:{permit.pk}:{permit.attempts}",
+        permit = _permit_numbered_and_queued(
+            application, existing, actor=actor, certificate_sha256=certificate_sha256
         )
     logger.info(
         "issuance started: application=%s permit=%s number=%s actor=%s",
@@ -242,6 +213,49 @@ def permit_issue(*, application_id: int, actor) -> Permit:
         permit.pk,
         permit.number,
         actor.pk,
+    )
+    return permit
+
+
+def _permit_numbered_and_queued(
+    application: Application, existing: Permit | None, *, actor, certificate_sha256: str
+) -> Permit:
+    """In the caller's transaction, with the application moved to `issuing`: the permit with its
+    signer's fields (`actor`; None: the office), numbered from the counter — or, for a retry,
+    the permit that already has its number — and its render-and-sign task queued."""
+    now = timezone.now()
+    today = _region_today(application.region)
+    fields = {
+        **_signer_fields(application, actor, now, today),
+        "signing_cert_sha256": certificate_sha256,
+        "deemed_basis": _deemed_basis(application),
+    }
+    if existing:
+        permit = existing
+        for name, value in fields.items():
+            setattr(permit, name, value)
+        permit.application = application
+        permit_transition(permit=permit, action="retry_issuance", actor=actor)
+        permit.last_error = ""
+        permit.attempts += 1
+        permit.save()
+    else:
+        seq = _next_sequence(
+            region_id=application.region_id,
+            permit_type_id=application.permit_type_id,
+            year=today.year,
+        )
+        permit = Permit.objects.create(
+            **_numbered_fields(application, seq, today),
+            verification_token=secrets.token_urlsafe(32),
+            status=Permit.Status.ISSUING,
+            attempts=1,
+            **fields,
+        )
+    enqueue(
+        ISSUE_TASK,
+        args=[permit.pk],
+        dedupe_key=f"permit-issue:{permit.pk}:{permit.attempts}",
     )
     return permit
 
@@ -773,49 +787,8 @@ def permit_issue_deemed(*, application_id: int) -> Permit | None:
         application = Application.objects.select_related("permit_type", "region", "applicant").get(
             pk=application_id
         )
-        now = timezone.now()
-        today = _region_today(application.region)
-        permit_type = application.permit_type
-        fields = {
-            "signer": None,
-            "signer_name": dpmptsp_name(application.region_id),
-            "signer_position": "",
-            "signer_nip": "",
-            "issued_at": now,
-            "valid_until": (
-                _add_months(today, permit_type.validity_months)
-                if permit_type.validity_months
-                else None
-            ),
-            "holder_name": application.applicant.full_name,
-            "business_name": application.business_name or application.applicant.full_name,
-            "signing_cert_sha256": certificate_sha256,
-            "deemed_basis": _deemed_basis(application),
-        }
-        if existing:
-            permit = existing
-            for name, value in fields.items():
-                setattr(permit, name, value)
-            permit.application = application
-            permit_transition(permit=permit, action="retry_issuance", actor=None)
-            permit.last_error = ""
-            permit.attempts += 1
-            permit.save()
-        else:
-            seq = _next_sequence(
-                region_id=application.region_id, permit_type_id=permit_type.pk, year=today.year
-            )
-            permit = Permit.objects.create(
-                **_numbered_fields(application, seq, today),
-                verification_token=secrets.token_urlsafe(32),
-                status=Permit.Status.ISSUING,
-                attempts=1,
-                **fields,
-            )
-        enqueue(
-            ISSUE_TASK,
-            args=[permit.pk],
-            dedupe_key=f"permit-issue:{permit.pk}:{permit.attempts}",
+        permit = _permit_numbered_and_queued(
+            application, existing, actor=None, certificate_sha256=certificate_sha256
         )
     logger.info(
         "deemed approval issued automatically: application=%s permit=%s number=%s",
