@@ -146,6 +146,25 @@ APPLICATION_TRANSITIONS = {
             [SYSTEM],
             _("Levy bill expired unpaid; file closed"),
         ),
+        # A levied file deemed approved before its levy was billed (deemed from review: the
+        # assessing OPD never recommended): the DPMPTSP's treasurer assesses the levy from the
+        # application and issues the SKRD (fees.cases.deemed_levy_assess); the payment then
+        # returns it to the signer or to the automatic issuance. Its bill expiring unpaid under
+        # a "reassess" rule brings it back to the treasurer's list (no OPD review to reopen).
+        _t(
+            "bill_deemed",
+            [S.RECOMMENDED],
+            S.AWAITING_PAYMENT,
+            [Role.TREASURER],
+            _("Deemed approval's levy assessed by the treasurer; waiting for payment"),
+        ),
+        _t(
+            "bill_expired_deemed",
+            [S.AWAITING_PAYMENT],
+            S.RECOMMENDED,
+            [SYSTEM],
+            _("Levy bill expired unpaid; the deemed approval waits for a new assessment"),
+        ),
         # Issue 18: no decision within the legal deadline - deemed granted by law (UU 30/2014
         # art. 53, fiktif positif); the file goes to the signer as a deemed approval. Only the
         # sweep's legal guard takes it (applications/sla/legal.py).

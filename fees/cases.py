@@ -22,9 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Role
 from agencies.selectors import memberships_of
 from applications.gates import levy_of_application
-from applications.models import Application, Review, ReviewStatus, Status
+from applications.models import Application, LegalState, Review, ReviewStatus, Status
 from applications.services.notifications import notify
-from applications.services.outcome import application_bill_expired, application_payment_confirm
+from applications.services.outcome import (
+    application_bill_deemed,
+    application_bill_expired,
+    application_payment_confirm,
+)
 from applications.uploads import check_upload
 from applications.workflow import record_event
 from fees.billing import billing_code_random
@@ -137,45 +141,112 @@ def assessment_record(*, review_id: int, actor, inputs: dict, reason: str = "") 
             raise Conflict(
                 _("The levy can be set only while the review is open."), code="review_closed"
             )
-        source = assessment_inputs_from(application)
-        corrections = [
-            {"input": key, "from": source.get(key, ""), "to": inputs.get(key, "")}
-            for key in sorted(set(source) | set(inputs))
-            if _comparable(source.get(key, "")) != _comparable(inputs.get(key, ""))
-        ]
-        if corrections and not reason:
-            raise DomainError(
-                _("Say why the inputs differ from the application (%(inputs)s).")
-                % {"inputs": ", ".join(c["input"] for c in corrections)},
-                field="reason",
-                code="correction_reason",
-            )
-        draft = assessment_draft(
-            region=application.region, tariff_code=levy["tariff_code"], inputs=inputs
+        return _assessment_store(
+            application=application, review=review, levy=levy, actor=actor, inputs=inputs,
+            reason=reason,
+        )  # fmt: skip
+
+
+def _assessment_store(*, application, review, levy, actor, inputs: dict, reason: str):
+    """Compute and store one assessment of `application` (locked by the caller) from `inputs`
+    with the tariff valid today; what differs from the application's own data needs
+    `reason`. Records `levy_assessed`."""
+    source = assessment_inputs_from(application)
+    corrections = [
+        {"input": key, "from": source.get(key, ""), "to": inputs.get(key, "")}
+        for key in sorted(set(source) | set(inputs))
+        if _comparable(source.get(key, "")) != _comparable(inputs.get(key, ""))
+    ]
+    if corrections and not reason:
+        raise DomainError(
+            _("Say why the inputs differ from the application (%(inputs)s).")
+            % {"inputs": ", ".join(c["input"] for c in corrections)},
+            field="reason",
+            code="correction_reason",
         )
-        assessment = Assessment.objects.create(
-            application=application,
-            review=review,
-            tariff_version_id=draft["tariff_version"]["id"],
-            source_inputs=source,
-            inputs=inputs,
-            corrections=corrections,
-            correction_reason=reason if corrections else "",
-            draft=draft,
-            digest=draft["digest"],
-            total=Decimal(draft["total"]),
-            assessed_by=actor,
-            assessed_at=timezone.now(),
-        )
-        record_event(
-            application=application,
-            actor=actor,
-            action="levy_assessed",
-            review=review,
-            note=reason if corrections else "",
-            data={"assessment": assessment.pk, "total": draft["total"], "digest": draft["digest"]},
-        )
+    draft = assessment_draft(
+        region=application.region, tariff_code=levy["tariff_code"], inputs=inputs
+    )
+    assessment = Assessment.objects.create(
+        application=application,
+        review=review,
+        tariff_version_id=draft["tariff_version"]["id"],
+        source_inputs=source,
+        inputs=inputs,
+        corrections=corrections,
+        correction_reason=reason if corrections else "",
+        draft=draft,
+        digest=draft["digest"],
+        total=Decimal(draft["total"]),
+        assessed_by=actor,
+        assessed_at=timezone.now(),
+    )
+    record_event(
+        application=application,
+        actor=actor,
+        action="levy_assessed",
+        review=review,
+        note=reason if corrections else "",
+        data={"assessment": assessment.pk, "total": draft["total"], "digest": draft["digest"]},
+    )
     return assessment
+
+
+def deemed_levy_assess(*, application_id: int, actor, inputs: dict, reason: str = "") -> Bill:
+    """The levy of a file deemed approved by law before it was billed (its assessing OPD's
+    review was closed by the deemed approval, or never opened): the region's treasurer
+    assesses it from the application's inputs with the type's tariff, which issues the SKRD
+    and moves the file to awaiting payment (docs/fees.md, "A deemed approval of a levied
+    file"); the payment then returns it to the signer, or to the automatic issuance.
+
+    Changes: one Assessment (review: the assessing agency's latest, or none), the file
+    recommended → awaiting_payment (event `bill_deemed`), one Bill. Raises NotAllowed (not a
+    treasurer of the file's region), DomainError (the type has no levy; a correction without
+    a reason; bad inputs; a levy of Rp 0), Conflict (the file is not a deemed approval waiting
+    for its levy, or already has a live bill). Any refusal changes nothing."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(no_key=True)
+            .select_related("catalog_version", "region")
+            .get(pk=application_id)
+        )
+        if actor is None or not _treasurer_of(actor, application.region_id):
+            raise NotAllowed(_("You may not do this."))
+        levy = levy_of_application(application)
+        if levy is None:
+            raise DomainError(_("This permit type has no levy."), code="no_levy")
+        if application.legal_state != LegalState.DEEMED or application.status != Status.RECOMMENDED:
+            raise Conflict(
+                _("Only a deemed approval waiting for its levy is assessed here."),
+                code="not_deemed",
+            )
+        if (
+            Bill.objects.filter(application=application)
+            .exclude(status=Bill.Status.EXPIRED)
+            .exists()
+        ):
+            raise Conflict(_("This file's levy is already billed."), code="already_billed")
+        review = (
+            Review.objects.filter(application=application, agency_id=levy["assessing_agency_id"])
+            .order_by("-id")
+            .first()
+        )
+        assessment = _assessment_store(
+            application=application, review=review, levy=levy, actor=actor, inputs=inputs,
+            reason=reason,
+        )  # fmt: skip
+        if assessment.total <= 0:
+            raise DomainError(
+                _("The levy computed is Rp 0: correct the inputs, or the permit type's levy."),
+                code="zero_levy",
+            )
+        application_bill_deemed(
+            application_id=application.pk,
+            actor=actor,
+            data={"assessment": assessment.pk, "total": str(assessment.total)},
+        )
+        return Bill.objects.filter(application=application).order_by("-issued_at").first()
 
 
 def latest_assessment(application) -> Assessment | None:

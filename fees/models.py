@@ -457,8 +457,14 @@ class Assessment(models.Model):
     application = models.ForeignKey(
         "applications.Application", on_delete=models.PROTECT, related_name="assessments"
     )
+    # The assessing agency's review; none when the DPMPTSP's treasurer assessed a deemed
+    # approval whose assessing agency never reviewed it (an earlier stage was deemed).
     review = models.ForeignKey(
-        "applications.Review", on_delete=models.PROTECT, related_name="assessments"
+        "applications.Review",
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        null=True,
+        blank=True,
     )
     tariff_version = models.ForeignKey(
         TariffVersion, on_delete=models.PROTECT, related_name="assessments"

@@ -8,12 +8,16 @@ These functions check no permission: they answer about data, not about people.
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from django.db.models import Exists, F, OuterRef
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Region, Role
 from agencies.selectors import agencies_of
+from applications.models import Application, LegalState, Status
 from applications.selectors import applications_visible_to
+from catalog.selectors import permit_name_columns, with_permit_name
 from fees.calculation import (
     FixedSpec,
     HeightRow,
@@ -185,6 +189,46 @@ def proofs_visible_to(user):
     return PaymentProof.objects.filter(bill__region_id__in=regions).select_related(
         "bill", "bill__application", "uploaded_by", "decided_by"
     )
+
+
+def _deemed_unbilled(user):
+    regions = {a.region_id for a in agencies_of(user, Role.TREASURER)}
+    live_bill = Bill.objects.filter(application=OuterRef("pk")).exclude(status=Bill.Status.EXPIRED)
+    return (
+        Application.objects.filter(
+            region_id__in=regions, status=Status.RECOMMENDED, legal_state=LegalState.DEEMED
+        )
+        .annotate(levy_tariff=KeyTextTransform("tariff_code", "catalog_version__snapshot"))
+        .filter(levy_tariff__gt="")
+        .exclude(Exists(live_bill))
+    )
+
+
+def deemed_unbilled(user) -> list[dict]:
+    """The files of the regions where `user` is the treasurer that were deemed approved by law
+    (fiktif positif) before their levy was billed: recommended, deemed, of a levied type, with
+    no bill that still counts (none, or only expired ones). Oldest deemed first; per file
+    `pk`, `tracking_number`, `business_name`, `applicant_name`, `permit_name`, `deemed_at`. One
+    query; empty for anyone who is not a treasurer."""
+    return with_permit_name(
+        list(
+            _deemed_unbilled(user)
+            .order_by("deemed_at", "pk")
+            .values(
+                "pk",
+                "tracking_number",
+                "business_name",
+                "deemed_at",
+                applicant_name=F("applicant__full_name"),
+                **permit_name_columns(),
+            )
+        )
+    )
+
+
+def deemed_unbilled_file(user, pk: int) -> Application | None:
+    """File `pk` if it is on `user`'s list of deemed approvals waiting for their levy."""
+    return _deemed_unbilled(user).select_related("catalog_version", "region").filter(pk=pk).first()
 
 
 def levy_summary(application_id: int) -> dict | None:

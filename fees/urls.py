@@ -17,6 +17,9 @@ urlpatterns = [
     # The regional bank, host-to-host (docs/fees.md §7)
     path("api/h2h/v1/inquiry", h2h.inquiry, name="h2h_inquiry"),
     path("api/h2h/v1/payment", h2h.payment, name="h2h_payment"),
+    # A deemed approval whose levy was never billed (issue 18)
+    path("treasury/deemed/", views.deemed_levies, name="deemed_levies"),
+    path("treasury/deemed/<int:pk>/levy/", views.deemed_levy, name="deemed_levy"),
     # Reconciliation and revenue (issue 17, late payment and reports)
     path("treasury/settlements/", views.settlements, name="settlements"),
     path("treasury/settlements/<int:pk>/", views.settlement, name="settlement"),

@@ -19,6 +19,7 @@ from fees.cases import (
     assessment_inputs_from,
     assessment_record,
     bill_interest,
+    deemed_levy_assess,
     latest_assessment,
     proof_confirm,
     proof_refuse,
@@ -29,6 +30,8 @@ from fees.formatting import format_number, format_rupiah
 from fees.models import Bill, PaymentProof
 from fees.selectors import (
     bill_of_applicant,
+    deemed_unbilled,
+    deemed_unbilled_file,
     proofs_visible_to,
     region_local_date,
     tariff_get,
@@ -122,7 +125,6 @@ def assessment(request, pk: int):
     levy = levy_of_application(application)
     if levy is None or levy["assessing_agency_id"] != review.agency_id:
         raise Http404
-    language = (request.LANGUAGE_CODE or "id")[:2]
     stored = latest_assessment(application)
     inputs = assessment_inputs_from(application) if stored is None else stored.inputs
     reason = ""
@@ -143,14 +145,38 @@ def assessment(request, pk: int):
             )
         except DomainError as exc:
             error = exc
+    return _calculator(
+        request,
+        application=application,
+        levy=levy,
+        inputs=inputs,
+        reason=reason,
+        preview=preview,
+        stored=stored,
+        error=error,
+        heading=review.agency.name,
+        back=(reverse("applications:review", args=[review.pk]), _("Back to the review")),
+        open_for_input=review.status == "in_review",
+    )
+
+
+def _calculator(request, *, application, levy, inputs, reason, preview, stored, error, heading,
+                back, open_for_input, deemed=False):  # fmt: skip
+    """The calculator page, for the assessing officer's review and the treasurer's deemed
+    approval alike."""
+    language = (request.LANGUAGE_CODE or "id")[:2]
     infrastructure = list(inputs.get("infrastructure") or [])
     infrastructure += [{"item": "", "volume": ""}] * (INFRASTRUCTURE_ROWS - len(infrastructure))
     return render(
         request,
         "fees/assessment.html",
         {
-            "review": review,
             "application": application,
+            "heading": heading,
+            "back_url": back[0],
+            "back_text": back[1],
+            "open_for_input": open_for_input,
+            "deemed": deemed,
             "levy": levy,
             "inputs": inputs,
             "infrastructure": infrastructure[:INFRASTRUCTURE_ROWS],
@@ -163,6 +189,64 @@ def assessment(request, pk: int):
             "error": error,
             "error_details": (getattr(error, "details", None) or {}) if error else {},
         },
+    )
+
+
+# --- a deemed approval's levy (the treasurer) ------------------------------------------------
+
+
+@role_required(Role.TREASURER)
+def deemed_levies(request):
+    """The treasurer's list of deemed approvals whose levy is not billed yet."""
+    return render(request, "fees/deemed_levies.html", {"rows": deemed_unbilled(request.user)})
+
+
+@role_required(Role.TREASURER)
+@require_http_methods(["GET", "POST"])
+def deemed_levy(request, pk: int):
+    """The calculator of a deemed approval `pk` of the treasurer's region: GET shows the
+    application's inputs; POST "compute" shows every step; POST "save" assesses the levy and
+    issues the SKRD (`fees.cases.deemed_levy_assess`)."""
+    application = deemed_unbilled_file(request.user, pk)
+    if application is None:
+        raise Http404
+    levy = levy_of_application(application)
+    inputs = assessment_inputs_from(application)
+    reason = ""
+    preview = None
+    error = None
+    if request.method == "POST":
+        inputs = _posted_inputs(request.POST)
+        reason = request.POST.get("reason", "")
+        try:
+            if request.POST.get("action") == "save":
+                bill = deemed_levy_assess(
+                    application_id=application.pk, actor=request.user, inputs=inputs, reason=reason
+                )
+                messages.success(
+                    request,
+                    _("The levy is set and SKRD %(number)s is issued; the applicant is told.")
+                    % {"number": bill.number},
+                )
+                return redirect(reverse("fees:deemed_levies"))
+            preview = assessment_draft(
+                region=application.region, tariff_code=levy["tariff_code"], inputs=inputs
+            )
+        except DomainError as exc:  # Conflict and NotAllowed are DomainErrors too
+            error = exc
+    return _calculator(
+        request,
+        application=application,
+        levy=levy,
+        inputs=inputs,
+        reason=reason,
+        preview=preview,
+        stored=None,
+        error=error,
+        heading=_("deemed approval"),
+        back=(reverse("fees:deemed_levies"), _("Back to the deemed approvals")),
+        open_for_input=True,
+        deemed=True,
     )
 
 
@@ -253,6 +337,7 @@ def proofs(request):
             "decided": list(
                 visible.exclude(status=PaymentProof.Status.PENDING).order_by("-decided_at")[:50]
             ),
+            "deemed_count": len(deemed_unbilled(request.user)),
         },
     )
 

@@ -29,7 +29,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from applications.models import Review
+from applications.models import Application, Review
+from applications.sla.legal import legal_guard
 from applications.services.intake import application_accept
 from applications.services.reviews import inspection_schedule, review_decide
 from fees.cases import proof_upload
@@ -277,6 +278,8 @@ MATRIX: dict[str, Entry] = {
     "fees:settlements": _e({TREASURER}),
     "fees:settlement": _e({TREASURER}, "settlement"),
     "fees:settlement_line_record": _e({TREASURER}, "settlement_line", post_only=True),
+    "fees:deemed_levies": _e({TREASURER}),
+    "fees:deemed_levy": _e({TREASURER}, "deemed_unbilled"),
     "fees:revenue": _e({TREASURER, MONITOR}),
     "fees:revenue_csv": _e({TREASURER, MONITOR}),
 }
@@ -396,6 +399,14 @@ def journey(demo, run_outbox, signing_cert):
         upload=SimpleUploadedFile("bukti.pdf", PDF, "application/pdf"),
         paid_on=proof_billed.bills.first().issued_on,
     )
+    # A PBG deemed approved by law before PUPR assessed its levy: on the treasurer's list.
+    deemed = route(submit(draft_of(demo_type("BTG", "PBG"), owner)), run_outbox)
+    Application.objects.filter(pk=deemed.pk).update(
+        legal_due_at=timezone.now() - timedelta(hours=1), legal_next_at=None
+    )
+    assert legal_guard().deemed == 1
+    deemed.refresh_from_db()
+    assert deemed.status == "recommended" and deemed.legal_state == "deemed"
     from fees.models import SettlementImport
 
     settlement = SettlementImport.objects.create(
@@ -456,6 +467,7 @@ def journey(demo, run_outbox, signing_cert):
         "confirm": ("not-a-valid-token",),
         "pbg_review": (pbg_review.pk,),
         "billed": (billed.pk,),
+        "deemed_unbilled": (deemed.pk,),
         "proof": (proof.pk,),
         "settlement": (settlement.pk,),
         "settlement_line": (settlement.pk, lost.pk),

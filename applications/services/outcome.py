@@ -179,6 +179,27 @@ def application_payment_confirm(
     return application
 
 
+def application_bill_deemed(*, application_id: int, actor, note: str = "", data=None):
+    """A levied file deemed approved before its levy was billed: the region's treasurer has
+    assessed the levy (`fees.cases.deemed_levy_assess`, in this transaction); the file waits
+    for payment like any levied file. Who may call: `fees`, inside the transaction that stores
+    the assessment. Changes: recommended → awaiting_payment (event "bill_deemed", by the
+    treasurer), no stage deadline while the applicant pays, the bill (through
+    `applications.gates`). Raises Conflict when the file is not a recommended one."""
+    with transaction.atomic():
+        application, _event = application_transition(
+            application_id=application_id,
+            action=Action.BILL_DEEMED,
+            actor=actor,
+            note=note,
+            data=data,
+        )
+        application.due_at = None  # the applicant's time: no stage clock runs
+        application.save(update_fields=["due_at", "updated_at"])
+        gates.bill(application, actor=actor)
+    return application
+
+
 def application_confirm_rejection(*, application_id: int, actor, note: str = "") -> Application:
     """The signer confirms an OPD's proposed rejection: the application is rejected, the other
     open reviews are closed, the applicant is told the reasons, and a signed rejection letter
@@ -256,16 +277,26 @@ def application_bill_expired(
     Otherwise the file is closed (rejected: no permit without the levy paid). Changes: the
     application's status and event (`bill_expired_reassess` / `bill_expired_close`), the
     review (back in the agency's queue). Sends: the applicant's notice. Raises
-    Conflict when the file is not waiting for payment."""
+    Conflict when the file is not waiting for payment.
+
+    A deemed approval (its assessing OPD's review closed by the deemed approval) has no
+    review to reopen: under `reassess` it goes back to recommended, on the treasurer's list
+    of deemed files to assess (`bill_expired_deemed`)."""
     with transaction.atomic():
-        application, event = application_transition(
-            application_id=application_id,
-            action=Action.BILL_EXPIRED_REASSESS if reassess else Action.BILL_EXPIRED_CLOSE,
-            actor=None,
-            note=note,
-            data=data,
+        deemed = (
+            reassess
+            and Application.objects.filter(
+                pk=application_id, legal_state=LegalState.DEEMED
+            ).exists()
         )
-        if reassess:
+        if deemed:
+            action = Action.BILL_EXPIRED_DEEMED
+        else:
+            action = Action.BILL_EXPIRED_REASSESS if reassess else Action.BILL_EXPIRED_CLOSE
+        application, event = application_transition(
+            application_id=application_id, action=action, actor=None, note=note, data=data
+        )
+        if reassess and not deemed:
             levy = gates.levy_of_application(application)
             review = (
                 application.reviews.filter(

@@ -71,10 +71,12 @@ HEAD_APPROVAL = {
 }
 # A levied file's issuance stage starts once its bill is paid: the time between the OPDs'
 # recommendation and the payment is the applicant's (issue 17).
+# A deemed approval billed by the treasurer (issue 18) waits for the applicant's payment: its
+# issuance clock, started by the deemed approval, stops at the bill and runs again when paid.
 ISSUANCE = {
     "start": {Action.RECOMMEND, Action.PAYMENT_CONFIRMED, Action.DEEM_APPROVE},
-    "pause": set(),
-    "resume": set(),
+    "pause": {Action.BILL_DEEMED},
+    "resume": {Action.PAYMENT_CONFIRMED, Action.BILL_EXPIRED_DEEMED},
     "end": {Action.ISSUE},
 }
 CLOSING = {Action.WITHDRAW, Action.CONFIRM_REJECTION}
