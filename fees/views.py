@@ -126,7 +126,30 @@ def assessment(request, pk: int):
     if levy is None or levy["assessing_agency_id"] != review.agency_id:
         raise Http404
     stored = latest_assessment(application)
-    inputs = assessment_inputs_from(application) if stored is None else stored.inputs
+
+    def save(inputs, reason):
+        assessment_record(review_id=review.pk, actor=request.user, inputs=inputs, reason=reason)
+        messages.success(request, _("The levy is set. You may now recommend."))
+        return redirect(reverse("applications:review", args=[review.pk]))
+
+    return _calculator(
+        request,
+        application=application,
+        levy=levy,
+        inputs=assessment_inputs_from(application) if stored is None else stored.inputs,
+        stored=stored,
+        save=save,
+        heading=review.agency.name,
+        back=(reverse("applications:review", args=[review.pk]), _("Back to the review")),
+        open_for_input=review.status == "in_review",
+    )
+
+
+def _calculator(request, *, application, levy, inputs, stored, save, heading, back,
+                open_for_input, deemed=False):  # fmt: skip
+    """The calculator page, for the assessing officer's review and the treasurer's deemed
+    approval alike: GET shows `inputs`; POST "compute" shows every step without saving; POST
+    "save" calls `save(inputs, reason)`, which answers (a redirect), or shows its refusal."""
     reason = ""
     preview = None
     error = None
@@ -135,35 +158,12 @@ def assessment(request, pk: int):
         reason = request.POST.get("reason", "")
         try:
             if request.POST.get("action") == "save":
-                assessment_record(
-                    review_id=review.pk, actor=request.user, inputs=inputs, reason=reason
-                )
-                messages.success(request, _("The levy is set. You may now recommend."))
-                return redirect(reverse("applications:review", args=[review.pk]))
+                return save(inputs, reason)
             preview = assessment_draft(
                 region=application.region, tariff_code=levy["tariff_code"], inputs=inputs
             )
-        except DomainError as exc:
+        except DomainError as exc:  # Conflict and NotAllowed are DomainErrors too
             error = exc
-    return _calculator(
-        request,
-        application=application,
-        levy=levy,
-        inputs=inputs,
-        reason=reason,
-        preview=preview,
-        stored=stored,
-        error=error,
-        heading=review.agency.name,
-        back=(reverse("applications:review", args=[review.pk]), _("Back to the review")),
-        open_for_input=review.status == "in_review",
-    )
-
-
-def _calculator(request, *, application, levy, inputs, reason, preview, stored, error, heading,
-                back, open_for_input, deemed=False):  # fmt: skip
-    """The calculator page, for the assessing officer's review and the treasurer's deemed
-    approval alike."""
     language = (request.LANGUAGE_CODE or "id")[:2]
     infrastructure = list(inputs.get("infrastructure") or [])
     infrastructure += [{"item": "", "volume": ""}] * (INFRASTRUCTURE_ROWS - len(infrastructure))
@@ -210,39 +210,25 @@ def deemed_levy(request, pk: int):
     application = deemed_unbilled_file(request.user, pk)
     if application is None:
         raise Http404
-    levy = levy_of_application(application)
-    inputs = assessment_inputs_from(application)
-    reason = ""
-    preview = None
-    error = None
-    if request.method == "POST":
-        inputs = _posted_inputs(request.POST)
-        reason = request.POST.get("reason", "")
-        try:
-            if request.POST.get("action") == "save":
-                bill = deemed_levy_assess(
-                    application_id=application.pk, actor=request.user, inputs=inputs, reason=reason
-                )
-                messages.success(
-                    request,
-                    _("The levy is set and SKRD %(number)s is issued; the applicant is told.")
-                    % {"number": bill.number},
-                )
-                return redirect(reverse("fees:deemed_levies"))
-            preview = assessment_draft(
-                region=application.region, tariff_code=levy["tariff_code"], inputs=inputs
-            )
-        except DomainError as exc:  # Conflict and NotAllowed are DomainErrors too
-            error = exc
+
+    def save(inputs, reason):
+        bill = deemed_levy_assess(
+            application_id=application.pk, actor=request.user, inputs=inputs, reason=reason
+        )
+        messages.success(
+            request,
+            _("The levy is set and SKRD %(number)s is issued; the applicant is told.")
+            % {"number": bill.number},
+        )
+        return redirect(reverse("fees:deemed_levies"))
+
     return _calculator(
         request,
         application=application,
-        levy=levy,
-        inputs=inputs,
-        reason=reason,
-        preview=preview,
+        levy=levy_of_application(application),
+        inputs=assessment_inputs_from(application),
         stored=None,
-        error=error,
+        save=save,
         heading=_("deemed approval"),
         back=(reverse("fees:deemed_levies"), _("Back to the deemed approvals")),
         open_for_input=True,
