@@ -30,9 +30,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import Application, Review
-from applications.sla.legal import legal_guard
 from applications.services.intake import application_accept
 from applications.services.reviews import inspection_schedule, review_decide
+from applications.sla.legal import legal_guard
 from fees.cases import proof_upload
 from oss.links import permit_file_link
 from permits.models import Permit, SigningBatch

@@ -26,7 +26,12 @@ pytestmark = pytest.mark.django_db
 HEAD_DINKES = "kepala.dinkes.btg@ptsp.local"
 MONITOR = "monitor.btg@ptsp.local"
 REASONS = "Persyaratan teknis terpenuhi."
-KINDS = ("head_approval_reminder", "head_approval_due_today", "head_approval_overdue")
+KINDS = (
+    "head_approval_reminder",
+    "head_approval_due_today",
+    "head_approval_overdue",
+    "head_approval_escalation",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -115,6 +120,41 @@ def test_a_late_sweep_sends_only_what_is_still_true(demo, run_outbox):
     assert set(SlaNotice.objects.filter(stage=f"head:{review.pk}").values_list("level")) == {
         ("overdue",)
     }
+
+
+def _dpmptsp(role):
+    return {
+        u.email
+        for u in User.objects.filter(
+            memberships__role=role,
+            memberships__is_active=True,
+            memberships__agency__kind="dpmptsp",
+            memberships__agency__region__code="BTG",
+        )
+    }
+
+
+def test_escalated_to_monitors_and_signers_from_the_third_working_day_after_once(demo, run_outbox):
+    """Due Wednesday 16:00; the 3rd working day after is the next Monday (Thursday, Friday,
+    Monday): the escalation is owed from its midnight, not over the weekend, and sent once."""
+    cal = calendar()
+    monday = quiet_monday(cal)
+    review = awaiting_head(at(monday, 10), run_outbox)
+    next_monday = monday + timedelta(days=7)
+    sweep(at(monday + timedelta(days=2), 17))  # overdue
+    sweep(at(next_monday - timedelta(days=1), 23, 59, 59))  # Sunday's last second
+    assert not any(k == "head_approval_escalation" for k, _ in sent())
+    sweep(at(next_monday, 0, 0))
+    sweep(at(next_monday, 9))
+    got = sent()
+    escalated = {e for k, e in got if k == "head_approval_escalation"}
+    assert escalated == _dpmptsp("monitor") | _dpmptsp("signer")
+    assert _dpmptsp("signer") and all(got[("head_approval_escalation", e)] == 1 for e in escalated)
+    levels = SlaNotice.objects.filter(stage=f"head:{review.pk}").order_by("sent_at")
+    assert [n.level for n in levels] == ["overdue", "escalation"]
+    notice = Notification.objects.filter(kind="head_approval_escalation").first()
+    assert notice.url == reverse("monitoring:file", args=[review.application_id])
+    assert "terlambat 3 hari kerja" in notice.body  # in the recipient's language (id)
 
 
 def test_recommended_in_the_last_minute_of_service_hours_and_over_a_weekend(demo, run_outbox):

@@ -29,6 +29,7 @@ KINDS = {
     "head_approval_reminder",
     "head_approval_due_today",
     "head_approval_overdue",
+    "head_approval_escalation",
     "revision_requested",
     "revision_answered",
     "inspection_scheduled",

@@ -15,8 +15,9 @@ For the DPMPTSP's own stages the "assignee" is the verifiers (intake) or the sig
 The agency head's approval of an officer's recommendation (issue 18; stage "head:<review id>",
 deadline `Review.head_due_at`) is swept like any stage, with three levels: the reminder and
 "due today" go to the agency's head(s) (head_approval_reminder / head_approval_due_today), and
-once it is overdue the DPMPTSP's monitors are told (head_approval_overdue). Read in the same query
-as the open reviews (partial index `review_head_due_idx`).
+once it is overdue the DPMPTSP's monitors are told (head_approval_overdue); from the 3rd working
+day after its deadline the DPMPTSP's monitors and signers (head_approval_escalation), as for any
+stage. Read in the same query as the open reviews (partial index `review_head_due_idx`).
 
 Only due rows are read: open reviews by the partial index `review_open_due_idx`
 (status in_review; a review waiting for the applicant has no running clock) and applications
@@ -57,12 +58,14 @@ KINDS = {
     "overdue": "sla_overdue",
     "escalation": "sla_escalation",
 }
-# The head's approval (issue 18): the head is the assignee; overdue goes to the DPMPTSP.
-HEAD_LEVELS = ["reminder", "due_today", "overdue"]
+# The head's approval (issue 18): the head is the assignee; overdue goes to the DPMPTSP's
+# monitors, the escalation to its monitors and signers.
+HEAD_LEVELS = LEVELS
 HEAD_KINDS = {
     "reminder": "head_approval_reminder",
     "due_today": "head_approval_due_today",
     "overdue": "head_approval_overdue",
+    "escalation": "head_approval_escalation",
 }
 ESCALATE_AFTER_DAYS = 3
 
@@ -337,7 +340,9 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
                     ("head", review.agency_id),
                     lambda: _staff(region_id, [Role.HEAD], review.agency_id),
                 )
-            return staff(("monitor", region_id), lambda: _staff(region_id, [Role.MONITOR]))
+            if level == "overdue":
+                return staff(("monitor", region_id), lambda: _staff(region_id, [Role.MONITOR]))
+            return staff(("dpmptsp", region_id), lambda: _staff(region_id, dpmptsp_roles))
 
         handle(
             f"head:{review.pk}",
@@ -349,7 +354,7 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
             # The head opens the review; a monitor the file's monitoring page.
             lambda level, review=review: (
                 reverse("monitoring:file", args=[review.application_id])
-                if level == "overdue"
+                if level in ("overdue", "escalation")
                 else reverse("applications:review", args=[review.pk])
             ),
             head=True,
