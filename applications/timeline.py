@@ -46,14 +46,18 @@ def holder_of(application, reviews: list[dict] | None = None) -> str:
     """Who holds the file now, in words (for lists and the public tracking page). `reviews`:
     the file's review rows (`agency_name`, `status`) when the page has them; else the reviews
     prefetched on `application`, if any."""
-    if application.status == Status.IN_REVIEW:
-        stages = route_stages(application.catalog_version.snapshot)
-        if reviews is None:
-            cache = getattr(application, "_prefetched_objects_cache", {})
-            if "reviews" in cache:
-                reviews = [
-                    {"agency_name": r.agency.name, "status": r.status} for r in cache["reviews"]
-                ]
+    if reviews is None and application.status == Status.IN_REVIEW:
+        cache = getattr(application, "_prefetched_objects_cache", {})
+        if "reviews" in cache:
+            reviews = [{"agency_name": r.agency.name, "status": r.status} for r in cache["reviews"]]
+    return holder_from(application.status, application.catalog_version.snapshot, reviews)
+
+
+def holder_from(status: str, snapshot: dict | None, reviews: list[dict] | None = None) -> str:
+    """`holder_of` from plain data: the file's status, its catalog version's snapshot (only its
+    `route` is read, and only in review) and, when the page has them, its review rows."""
+    if status == Status.IN_REVIEW:
+        stages = route_stages(snapshot or {})
         if len(stages) > 1 and reviews is not None:
             # A route in stages (issue 18): the agencies still at work, when the page loaded
             # the reviews; else the stages in order ("DLH → Dinas Kesehatan").
@@ -66,7 +70,7 @@ def holder_of(application, reviews: list[dict] | None = None) -> str:
                 return ", ".join(open_names)
         names = " → ".join(", ".join(step["agency_name"] for step in steps) for steps in stages)
         return names or str(_("Technical agencies"))
-    return str(HOLDERS.get(application.status, "—"))
+    return str(HOLDERS.get(status, "—"))
 
 
 # What the timeline and the history read of an event and of a review beyond the stage clocks'

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.services import filing
@@ -81,3 +83,46 @@ def test_tracking_page_needs_no_login(client, db):
     client.cookies["django_language"] = "en"
     response = client.get(reverse("applications:track"))
     assert response.status_code == 200 and "Track an application" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["BTG-2026\x00-000001", "BTG' OR '1'='1", "<script>alert(1)</script>", "BTG 2026 000001", "-"],
+)
+def test_a_number_of_the_wrong_shape_is_no_match_and_not_looked_up(client, filed, number):
+    """A NUL byte used to reach PostgreSQL and answer 500: now any number outside the
+    tracking alphabet gets the page's "no match", is never echoed, and counts against the
+    client's address only."""
+    with CaptureQueriesContext(connection) as queries:
+        response = track(client, number, "budi.santoso@example.id")
+    assert not [q for q in queries if "applications_application" in q["sql"]]
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "No application matches" in page and 'id="track-result"' not in page
+    assert "<script>alert" not in page and "\x00" not in page
+    # Nothing about a file was read or counted: the real number still answers from here.
+    assert track(client, filed.tracking_number, "budi.santoso@example.id").status_code == 200
+
+
+def test_a_file_in_a_staged_route_shows_its_stages_in_both_languages(
+    client, demo, django_assert_max_num_queries
+):
+    """The demo clinic permit (IOK) goes to DLH, then the Health Office: the page names the
+    stages in order (the route read from the version's snapshot), in a few queries."""
+    cache.clear()
+    from tests.journeys import demo_type, draft, route, submit
+
+    application = route(submit(draft(demo_type("BTG", "IOK"), applicant())))
+    assert application.status == "in_review"
+    with django_assert_max_num_queries(8):
+        english = track(client, application.tracking_number, "budi.santoso@example.id")
+    assert english.status_code == 200
+    shown = english.content.decode().split('id="track-result"')[1]
+    assert "Dinas Lingkungan Hidup → Dinas Kesehatan" in shown, shown
+    client.cookies["django_language"] = "id"
+    indonesian = client.post(
+        reverse("applications:track"),
+        {"tracking_number": application.tracking_number, "contact": "081254001122"},
+    )
+    assert indonesian.status_code == 200
+    assert "→" in indonesian.content.decode().split('id="track-result"')[1]
