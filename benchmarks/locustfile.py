@@ -10,6 +10,7 @@ import itertools
 import json
 import os
 import re
+import time
 from http.cookiejar import Cookie
 
 import pyotp
@@ -124,12 +125,16 @@ class Applicant(PortalUser):
             allow_redirects=False,
         )
         for code in FIXTURES["requirements"]:
-            self.client.post(
+            with self.client.post(
                 f"/applications/{pk}/documents/{code}/upload/",
                 files={"file": (f"{code}.pdf", PDF, "application/pdf")},
                 headers={**self.csrf(), "X-Requested-With": "XMLHttpRequest"},
                 name="upload",
-            )
+                catch_response=True,
+            ) as uploaded:
+                if uploaded.status_code != 200:
+                    # The portal's own message names the cause in locust's failure report.
+                    uploaded.failure(f"{uploaded.status_code}: {(uploaded.text or '')[:200]}")
         self.client.post(
             f"/applications/{pk}/submit/",
             headers=self.csrf(),
@@ -209,19 +214,29 @@ class Signer(PortalUser):
     def queue(self):
         self.client.get("/signing/", name="/signing/")
 
+    last_step = None
+
     @task(1)
     def sign_one(self):
+        # Each code of the authenticator works once (docs/security.md): a person signs at most
+        # once per 30-second step, so the signer waits for the next step rather than send a code
+        # that is refused as reused.
+        step = int(time.time()) // 30
+        if step == self.last_step:
+            self.client.get("/signing/", name="/signing/")
+            return
         queue = self.client.get("/signing/", name="/signing/")
         ids = re.findall(r'href="/signing/(\d+)/"', queue.text)
         if not ids:
             return
         pk = ids[-1]
         self.client.get(f"/signing/{pk}/", name="/signing/[id]/")
-        # The step-up: the password and the authenticator's current code (each code works once,
-        # so at most one signature per 30 s step passes; the others are refused as reused).
+        # The step-up: the password and the authenticator's current code.
+        now = time.time()
+        self.last_step = int(now) // 30
         self.client.post(
             f"/signing/{pk}/",
-            {"password": PASSWORD, "code": pyotp.TOTP(DEMO_TOTP_SECRET).now()},
+            {"password": PASSWORD, "code": pyotp.TOTP(DEMO_TOTP_SECRET).at(now)},
             headers=self.csrf(),
             name="sign",
             allow_redirects=False,

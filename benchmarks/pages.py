@@ -45,6 +45,12 @@ def setup_environment() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=30)
+    parser.add_argument(
+        "--profile",
+        metavar="PAGE",
+        help="after the table, profile PAGE's requests (cProfile; a page as printed, e.g. /)",
+    )
+    parser.add_argument("--only", metavar="PAGE", help="measure this page only (as printed)")
     args = parser.parse_args()
     setup_environment()
     import django
@@ -101,6 +107,12 @@ def main() -> int:
     print(f"Per-page server cost — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}")
     print(f"{'who':<10} {'page':<44} {'median':>8} {'p95':>8} {'queries':>8}")
+
+    def shown(url: str) -> str:
+        return re.sub(r"/[A-Za-z0-9_-]{43}/", "/[token]/", url)
+
+    if args.only:
+        pages = [page for page in pages if shown(page[2]) == args.only]
     for who, client, url in pages:
         for _ in range(3):
             assert client.get(url).status_code == 200, url
@@ -112,10 +124,23 @@ def main() -> int:
                 times.append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200, url
         p95 = sorted(times)[round(0.95 * (len(times) - 1))]
-        shown = re.sub(r"/[A-Za-z0-9_-]{43}/", "/[token]/", url)
         print(
-            f"{who:<10} {shown:<44} {statistics.median(times):7.1f}  {p95:7.1f}  {len(queries):8d}"
+            f"{who:<10} {shown(url):<44} {statistics.median(times):7.1f}  {p95:7.1f}"
+            f"  {len(queries):8d}"
         )
+    if args.profile:
+        import cProfile
+        import pstats
+
+        who, client, url = next(page for page in pages if shown(page[2]) == args.profile)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.n):
+            client.get(url)
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(25)
     return 0
 
 

@@ -96,6 +96,9 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Sessions are read from Redis, as in production (the machine's Redis; the session store
+    # falls back to the database, and says so, when there is none).
+    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
     new = sla.create_database(args.fresh)
     sla.setup_django()
     from django.conf import settings
