@@ -4,6 +4,7 @@
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -82,6 +83,8 @@ def queue_context(request, form=None, letters_form=None) -> dict:
         "letters_form": letters_form or BatchSignForm(remote=remote, prefix=LETTERS_PREFIX),
         "remote": remote,
         "signer_problem": problem,
+        # A legal deadline already passed is marked overdue in the queue.
+        "now": timezone.now(),
     }
 
 
