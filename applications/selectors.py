@@ -11,10 +11,11 @@ from urllib.parse import urlsplit
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import JSONObject
 from django.urls import Resolver404, resolve, reverse
 
-from agencies.models import Role
+from agencies.models import TIMEZONE_ABBREVIATIONS, Role
 from agencies.selectors import agencies_of, memberships_of
 from applications.models import (
     Application,
@@ -35,6 +36,7 @@ from applications.timeline import (
     TIMELINE_EVENT_COLUMNS,
     TIMELINE_REVIEW_COLUMNS,
     history_html,
+    holder_from,
     timeline_event_expressions,
 )
 from catalog.fields import display_value
@@ -100,12 +102,41 @@ def applications_filtered(
     return qs
 
 
-def applications_of_applicant(user) -> QuerySet[Application]:
-    return (
-        Application.objects.filter(applicant=user)
-        .select_related("permit_type", "region")
-        .order_by("-created_at")
+def applicant_file_rows(user) -> list[dict]:
+    """The applicant's own files as their list shows them (`applications/my_applications.html`),
+    newest first: per file `pk`, `tracking_number`, `status` and `status_label`, `holder` (who
+    holds it now, `holder_from`), `due_at`, `submitted_at`, `permit_name` (active language),
+    `region_name`, `region_timezone`, `tz_abbreviation`, and its permit's `permit_number`,
+    `permit_status` and `permit_valid_until` (None before one exists). Plain rows (issue 20): of
+    the catalog version only the route is read, for the holder of a file in review."""
+    rows = with_permit_name(
+        list(
+            Application.objects.filter(applicant=user)
+            .order_by("-created_at")
+            .values(
+                "pk",
+                "tracking_number",
+                "status",
+                "due_at",
+                "submitted_at",
+                region_name=F("region__name"),
+                region_timezone=F("region__timezone"),
+                route=KeyTransform("route", "catalog_version__snapshot"),
+                permit_number=F("permit__number"),
+                permit_status=F("permit__status"),
+                permit_valid_until=F("permit__valid_until"),
+                **permit_name_columns(),
+            )
+        )
     )
+    labels = dict(Status.choices)
+    for row in rows:
+        row["status_label"] = labels.get(row["status"], row["status"])
+        row["holder"] = holder_from(row["status"], {"route": row.pop("route") or []})
+        row["tz_abbreviation"] = TIMEZONE_ABBREVIATIONS.get(
+            row["region_timezone"], row["region_timezone"]
+        )
+    return rows
 
 
 def intake_queue(user) -> QuerySet[Application]:

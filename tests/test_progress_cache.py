@@ -106,3 +106,67 @@ def test_the_staff_history_follows_the_file_and_the_language(demo):
     replace_document(application, "denah")
     application_resubmit(application_id=application.pk, actor=application.applicant)
     assert "Returned for completion" in history(english)
+
+
+def stage_clock(page: str) -> str:
+    start = page.index('<section class="card stage-clock"')
+    return page[start : page.index("</section>", start) + len("</section>")]
+
+
+def fresh_stage_clock(application, language: str) -> str:
+    """The section as the include renders it now, with no cache."""
+    from zoneinfo import ZoneInfo
+
+    from django.template.loader import render_to_string
+    from django.utils import timezone, translation
+
+    from applications.sla.clock import stage_clock_context
+
+    application.refresh_from_db()
+    with translation.override(language), timezone.override(ZoneInfo(application.region.timezone)):
+        return render_to_string("applications/_stage_clock.html", stage_clock_context(application))
+
+
+def test_the_stage_clock_is_each_files_own_in_its_language_and_follows_time(demo):
+    """The applicant page's stage-clock section, rendered once per content (issue 20): two
+    applicants in two languages interleaved each get exactly what the include renders for
+    their own file, and a clock that moves on (a week later, a return) shows at once."""
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from accounts.models import User
+    from applications.services.intake import application_return
+    from applications.sla.clock import STAGE_CLOCK_HTML
+
+    STAGE_CLOCK_HTML.clear()
+    budi_file, siti_file = submitted_application(BUDI), submitted_application(SITI)
+    budi, siti = person(BUDI, "id"), person(SITI, "en")
+    budi_url = reverse("applications:detail", args=[budi_file.pk])
+    siti_url = reverse("applications:detail", args=[siti_file.pk])
+    for _ in range(2):  # the second round is served from the cache
+        budi_clock = stage_clock(budi.get(budi_url).content.decode())
+        siti_clock = stage_clock(siti.get(siti_url).content.decode())
+        assert budi_clock == stage_clock(fresh_stage_clock(budi_file, "id"))
+        assert siti_clock == stage_clock(fresh_stage_clock(siti_file, "en"))
+        assert "Waktu layanan" in budi_clock and "Service time" in siti_clock
+    assert len(STAGE_CLOCK_HTML._data) == 2
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=7), tick=False):
+        later = stage_clock(budi.get(budi_url).content.decode())
+        assert later == stage_clock(fresh_stage_clock(budi_file, "id"))
+    assert later != budi_clock  # a week later the intake check is late
+
+    verdicts = {
+        d.pk: {"verdict": "rejected", "note": "Denah buram"}
+        if d.requirement_code == "denah"
+        else {"verdict": "accepted"}
+        for d in budi_file.documents.filter(is_current=True)
+    }
+    application_return(
+        application_id=budi_file.pk, actor=User.objects.get(email=VERIFIER), verdicts=verdicts
+    )
+    returned = stage_clock(budi.get(budi_url).content.decode())
+    assert returned == stage_clock(fresh_stage_clock(budi_file, "id"))
+    assert returned != budi_clock

@@ -17,12 +17,17 @@ The clocks are a pure function of the file's rows (`clocks_of`: its events and r
 number of queries); a page that has the rows already passes them to `stage_clock_context`.
 """
 
+import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from agencies.reference import dpmptsp_name
@@ -30,6 +35,7 @@ from applications.models import Application, Event, LegalState, Review, ReviewSt
 from applications.sla.legal import legal_clock
 from applications.stages import route_progress
 from applications.workflow import Action
+from ptsp.localcache import ProcessCache
 from ptsp.workdays import Calendar
 
 # Event actions that open, pause, resume and end each kind of stage.
@@ -402,3 +408,48 @@ def stage_clock_context(
         "multi_stage": len(stages) > 1,
         "legal_clock": legal_clock(application, now=now),
     }
+
+
+# The stage-clock section as rendered, by everything it shows (issue 20): the applicant's page
+# renders it once per change of its clocks, language and time zone in this process. The key is
+# a digest of the section's whole context, so an entry can only ever be the HTML of exactly that
+# content; the file's id keeps one file's entries apart from another's all the same.
+STAGE_CLOCK_HTML = ProcessCache(ttl=600.0, max_entries=2000)
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return vars(value)  # its fields, each turned into JSON in its turn (no deep copy)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)  # a translated label: in the active language, which is in the key too
+
+
+def stage_clock_html(application_id: int, context: dict) -> SafeString:
+    """`applications/_stage_clock.html` for `context` (`stage_clock_context`'s, plus
+    `show_assignee` when the page shows it), rendered once per distinct content, language and
+    time zone in this process (`STAGE_CLOCK_HTML`)."""
+    shown = {
+        name: context.get(name)
+        for name in (
+            "stage_clocks",
+            "current_stages",
+            "route_stages",
+            "multi_stage",
+            "legal_clock",
+            "show_assignee",
+        )
+    }
+    digest = hashlib.blake2b(
+        json.dumps(shown, default=_plain, sort_keys=True).encode(), digest_size=20
+    ).hexdigest()
+    key = (
+        "stage_clock",
+        application_id,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        digest,
+    )
+    return STAGE_CLOCK_HTML.get_or_compute(
+        key, lambda: render_to_string("applications/_stage_clock.html", shown)
+    )

@@ -19,7 +19,7 @@ from applications.models import FINAL_STATUSES, Document, ReviewStatus, Status
 from applications.panels import applicant_panels, draft_panels
 from applications.selectors import open_corrections
 from applications.services import filing, intake, revisions
-from applications.sla.clock import stage_clock_context
+from applications.sla.clock import stage_clock_context, stage_clock_html
 from applications.timeline import holder_of, progress_html
 from applications.workflow import allowed_actions
 from catalog.fields import display_value, kind_of, posted_value
@@ -44,14 +44,11 @@ def _own(request, pk: int, *prefetch):
 
 @login_required
 def my_applications(request):
-    applications = list(
-        selectors.applications_of_applicant(request.user).select_related(
-            "catalog_version", "permit"
-        )
+    return render(
+        request,
+        "applications/my_applications.html",
+        {"applications": selectors.applicant_file_rows(request.user)},
     )
-    for application in applications:
-        application.holder = holder_of(application)
-    return render(request, "applications/my_applications.html", {"applications": applications})
 
 
 @login_required
@@ -391,6 +388,7 @@ def detail(request, pk: int):
     )
     if rejection_letter is not None and not rejection_letter.file:
         rejection_letter = None
+    clock = stage_clock_context(application, events=events, reviews=reviews)
     return render(
         request,
         "applications/detail.html",
@@ -398,7 +396,7 @@ def detail(request, pk: int):
             # A finished file has no holder and no deadline: the permit comes first instead.
             "is_closed": application.status in FINAL_STATUSES,
             "corrections": open_corrections(application),
-            **stage_clock_context(application, events=events, reviews=reviews),
+            "stage_clock": stage_clock_html(application.pk, clock),
             "reviews": shown_reviews,
             "permit": permit,
             "rejection_letter": rejection_letter,
