@@ -1,11 +1,43 @@
 """Load-test fixtures (run by benchmarks/run_load.py inside the throwaway database): the demo,
 a clinic permit type routed to DINKES and DLH, 40 applicants with a submitted file each and
-some files already routed, so that every role has work from the first second."""
+some files already routed, so that every role has work from the first second, and 160 more
+applicant accounts, so that each virtual applicant of a run up to 250 users is its own person
+(two browsers of one person filing the same permit at once share one open draft, and the second
+one's uploads are rightly refused once the first submitted it)."""
 
 import json
 import sys
 
 from django.db import transaction
+
+ACCOUNTS = 200
+PASSWORD = "demo-ptsp-2026"
+
+
+def _account(n: int, real_hash: str) -> str:
+    """Applicant account `n`, without a file: registered with a fast hasher, then given
+    `real_hash` (the demo password as the real hasher stored it for the first account), so that
+    a login through the form (LOAD_REAL_LOGIN=1) costs what it costs in production and setting
+    up costs no PBKDF2 per account."""
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.services import applicant_register
+
+    email = f"load{n:03d}@example.id"
+    if not User.objects.filter(email=email).exists():
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            applicant_register(
+                email=email,
+                full_name=f"Pemohon Beban {n}",
+                nik=f"6474{n:012d}",
+                phone=f"0812{n:08d}",
+                password=PASSWORD,
+                language="en",
+            )
+    User.objects.filter(email=email).update(password=real_hash, email_confirmed_at=timezone.now())
+    return email
 
 
 def main(out_path: str) -> None:
@@ -27,7 +59,7 @@ def main(out_path: str) -> None:
             full_name=f"Pemohon Beban {n}",
             nik=f"6474{n:012d}",
             phone=f"0812{n:08d}",
-            password="demo-ptsp-2026",
+            password=PASSWORD,
             language="en",
         )
         if user.email_confirmed_at is None:  # as if the welcome link was opened
@@ -47,6 +79,8 @@ def main(out_path: str) -> None:
             app = filing.application_submit(application_id=app.pk, actor=user)
         if n % 2 == 0:
             application_accept(application_id=app.pk, actor=verifier, verdicts=all_accepted(app))
+    real_hash = User.objects.get(email=applicants[0]).password
+    applicants += [_account(n, real_hash) for n in range(40, ACCOUNTS)]
     requirements = [r.code for r in ptype.requirements.all()]
 
     # Issuance: a development signing certificate, files waiting for the signer, and a few
