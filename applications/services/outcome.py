@@ -316,7 +316,9 @@ def application_bill_expired(
                 review.decided_at = None
                 review.decided_by = None
                 review.save(update_fields=["due_at", "decided_at", "decided_by"])
-        else:
+        elif not reassess:
+            # Closed without a permit. (A deemed file under reassess stays open: it waits,
+            # recommended, for the treasurer's new assessment.)
             application.closed_at = timezone.now()
         application.due_at = None
         application.save(update_fields=["closed_at", "due_at", "updated_at"])
@@ -324,7 +326,7 @@ def application_bill_expired(
             recipients=[application.applicant],
             kind="skrd_expired",
             application=application,
-            context={"reassess": reassess, "note": note},
+            context={"reassess": reassess, "deemed": deemed, "note": note},
             url=reverse("applications:detail", args=[application.pk]),
             dedupe=f"event:{event.pk}",
         )

@@ -222,7 +222,12 @@ def test_an_expired_bill_brings_it_back_to_the_treasurer(deemed):
     assert levy_sweep()["expired"] == 1
     deemed.refresh_from_db()
     assert deemed.status == Status.RECOMMENDED and deemed.legal_state == LegalState.DEEMED
+    assert deemed.closed_at is None  # still open: it waits for the new assessment
     assert Event.objects.filter(application=deemed, action=Action.BILL_EXPIRED_DEEMED).count() == 1
+    notice = Notification.objects.get(recipient=deemed.applicant, kind="skrd_expired")
+    # The deemed file's own words (no "assessing agency" to go back to), in either language.
+    assert "stays deemed approved" in notice.body or "tetap dianggap dikabulkan" in notice.body
+    assert "assessing agency" not in notice.body and "dinas yang menetapkan" not in notice.body
     assert [r["pk"] for r in deemed_unbilled(_treasurer())] == [deemed.pk]
     bill = deemed_levy_assess(
         application_id=deemed.pk, actor=_treasurer(), inputs=assessment_inputs_from(deemed)
