@@ -254,6 +254,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION and not STATIC_ROOT.exists():
     STATIC_ROOT = None  # served from the app folders by the finders; nothing collected yet
+# In the tests every Client builds its own middleware chain, and WhiteNoise's start — a scan of
+# every static file, ≈ 30 ms — was paid once per client (thousands of times a run). There it
+# finds a file when it is asked for (its autorefresh mode, as for a development server); a
+# served process scans once, at start.
+WHITENOISE_AUTOREFRESH = TESTING
 
 # Uploaded documents and signed permits are private: there is no MEDIA_URL route, they are read
 # only through permission-checked views. Locally the file system, in production S3 (MinIO).
