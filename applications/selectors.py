@@ -22,6 +22,7 @@ from applications.models import (
     CorrectionPeriod,
     Document,
     Event,
+    Notification,
     Review,
     ReviewStatus,
     Status,
@@ -326,6 +327,31 @@ def rejected_reviews(application: Application):
         .select_related("agency", "decided_by")
         .order_by("agency__name")
     )
+
+
+def notification_rows(user, limit: int = 100) -> list[dict]:
+    """`user`'s latest notifications as their list shows them, newest first: per notification
+    `pk`, `subject`, `body`, `url`, `read_at`, `created_at`, `application_id` and, for one about
+    a file, the file's region's `region_timezone` and `tz_abbreviation` (its time is written in
+    that zone). Plain rows (issue 20): the list used to build each file's whole row."""
+    rows = list(
+        Notification.objects.filter(recipient=user)
+        .order_by("-created_at", "-pk")
+        .values(
+            "pk",
+            "subject",
+            "body",
+            "url",
+            "read_at",
+            "created_at",
+            "application_id",
+            region_timezone=F("application__region__timezone"),
+        )[:limit]
+    )
+    for row in rows:
+        zone = row["region_timezone"]
+        row["tz_abbreviation"] = TIMEZONE_ABBREVIATIONS.get(zone, zone) if zone else ""
+    return rows
 
 
 #: The pages a notification may name, by URL name, whose `pk` is the application's (signing) or

@@ -280,6 +280,39 @@ def test_notifications_list_and_mark_read(en, login, routed):
     ).exists()
 
 
+def test_notifications_list_writes_times_in_the_files_zone_newest_first(en, login, routed):
+    """The list reads rows (issue 20): a file's notice in its region's zone with the zone's
+    name, a notice about no file in the active zone, newest first, an unread mark on each
+    unread one, and nobody else's notices."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from accounts.models import User
+
+    applicant = routed.applicant
+    Notification.objects.create(
+        recipient=applicant, kind="survey_invitation", subject="Survei tanpa berkas", body="-"
+    )
+    siti = User.objects.get(email="siti.rahma@example.id")
+    Notification.objects.create(
+        recipient=siti, kind="survey_invitation", subject="Pemberitahuan untuk Siti", body="-"
+    )
+    login("budi.santoso@example.id")
+    page = en.get(reverse("applications:notifications")).content.decode()
+    notices = list(Notification.objects.filter(recipient=applicant).order_by("-created_at", "-pk"))
+    about_file = next(n for n in notices if n.application_id == routed.pk)
+    local = timezone.localtime(about_file.created_at, ZoneInfo(routed.region.timezone))
+    assert (
+        f"{local.day} " in page and f"{local:%H:%M} {routed.region.timezone_abbreviation}" in page
+    )
+    positions = [page.index(n.subject) for n in notices]
+    assert positions == sorted(positions)
+    listed = page[page.index('<ul class="notification-list">') :]
+    assert listed.count('class="badge"') == len(notices)  # all unread
+    assert "Pemberitahuan untuk Siti" not in page
+
+
 def test_applicant_sees_each_opd_holder_and_deadline(en, login, routed):
     login("budi.santoso@example.id")
     page = en.get(reverse("applications:detail", args=[routed.pk])).content.decode()

@@ -3,16 +3,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from applications.models import Notification
-from applications.selectors import notification_target
+from applications.selectors import notification_rows, notification_target
 from applications.services.notifications import notification_mark_read
 
 
 @login_required
 def notification_list(request):
-    notifications = Notification.objects.filter(recipient=request.user).select_related(
-        "application__region"
-    )[:100]
-    return render(request, "applications/notifications.html", {"notifications": notifications})
+    return render(
+        request,
+        "applications/notifications.html",
+        {"notifications": notification_rows(request.user)},
+    )
 
 
 @login_required
