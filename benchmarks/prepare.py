@@ -14,6 +14,22 @@ ACCOUNTS = 200
 PASSWORD = "demo-ptsp-2026"
 
 
+def _register(n: int):
+    """Applicant `n` of the load test, registered once (the account if it exists)."""
+    from accounts.models import User
+    from accounts.services import applicant_register
+
+    email = f"load{n:03d}@example.id"
+    return User.objects.filter(email=email).first() or applicant_register(
+        email=email,
+        full_name=f"Pemohon Beban {n}",
+        nik=f"6474{n:012d}",
+        phone=f"0812{n:08d}",
+        password=PASSWORD,
+        language="en",
+    )
+
+
 def _account(n: int, real_hash: str) -> str:
     """Applicant account `n`, without a file: registered with a fast hasher, then given
     `real_hash` (the demo password as the real hasher stored it for the first account), so that
@@ -23,28 +39,17 @@ def _account(n: int, real_hash: str) -> str:
     from django.utils import timezone
 
     from accounts.models import User
-    from accounts.services import applicant_register
 
-    email = f"load{n:03d}@example.id"
-    if not User.objects.filter(email=email).exists():
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-            applicant_register(
-                email=email,
-                full_name=f"Pemohon Beban {n}",
-                nik=f"6474{n:012d}",
-                phone=f"0812{n:08d}",
-                password=PASSWORD,
-                language="en",
-            )
-    User.objects.filter(email=email).update(password=real_hash, email_confirmed_at=timezone.now())
-    return email
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        user = _register(n)
+    User.objects.filter(pk=user.pk).update(password=real_hash, email_confirmed_at=timezone.now())
+    return user.email
 
 
 def main(out_path: str) -> None:
     from django.utils import timezone
 
     from accounts.models import User
-    from accounts.services import applicant_register
     from applications.services import filing
     from applications.services.intake import application_accept
     from tests.journeys import all_accepted, pdf_upload, permit_type
@@ -53,15 +58,7 @@ def main(out_path: str) -> None:
     verifier = User.objects.get(email="verifikator.btg@ptsp.local")
     applicants = []
     for n in range(40):
-        email = f"load{n:03d}@example.id"
-        user = User.objects.filter(email=email).first() or applicant_register(
-            email=email,
-            full_name=f"Pemohon Beban {n}",
-            nik=f"6474{n:012d}",
-            phone=f"0812{n:08d}",
-            password=PASSWORD,
-            language="en",
-        )
+        user = _register(n)
         if user.email_confirmed_at is None:  # as if the welcome link was opened
             User.objects.filter(pk=user.pk).update(email_confirmed_at=timezone.now())
             user.refresh_from_db()

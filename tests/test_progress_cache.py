@@ -27,6 +27,22 @@ def progress(page: str) -> str:
     return page[start : page.index("</ol>", start)]
 
 
+def return_for_a_blurred_plan(application) -> None:
+    """The front office returns `application`: its site plan (denah) is blurred."""
+    from accounts.models import User
+    from applications.services.intake import application_return
+
+    verdicts = {
+        d.pk: {"verdict": "rejected", "note": "Denah buram"}
+        if d.requirement_code == "denah"
+        else {"verdict": "accepted"}
+        for d in application.documents.filter(is_current=True)
+    }
+    application_return(
+        application_id=application.pk, actor=User.objects.get(email=VERIFIER), verdicts=verdicts
+    )
+
+
 def test_two_applicants_in_two_languages_interleaved_see_only_their_own(demo):
     PROGRESS_HTML.clear()
     budi_file = submitted_application(BUDI)
@@ -54,23 +70,13 @@ def test_two_applicants_in_two_languages_interleaved_see_only_their_own(demo):
 
 
 def test_a_new_event_shows_at_once(demo):
-    from accounts.models import User
-    from applications.services.intake import application_return
 
     PROGRESS_HTML.clear()
     application = submitted_application(BUDI)
     budi = person(BUDI, "en")
     url = reverse("applications:detail", args=[application.pk])
     assert "Returned for completion" not in progress(budi.get(url).content.decode())
-    verdicts = {
-        d.pk: {"verdict": "rejected", "note": "Denah buram"}
-        if d.requirement_code == "denah"
-        else {"verdict": "accepted"}
-        for d in application.documents.filter(is_current=True)
-    }
-    application_return(
-        application_id=application.pk, actor=User.objects.get(email=VERIFIER), verdicts=verdicts
-    )
+    return_for_a_blurred_plan(application)
     page = progress(budi.get(url).content.decode())
     assert "Returned for completion" in page
 
@@ -78,8 +84,7 @@ def test_a_new_event_shows_at_once(demo):
 def test_the_staff_history_follows_the_file_and_the_language(demo):
     """The front office's check page: the history in each verifier's language, and a
     resubmission on the file shows at once."""
-    from accounts.models import User
-    from applications.services.intake import application_resubmit, application_return
+    from applications.services.intake import application_resubmit
     from tests.journeys import replace_document
 
     PROGRESS_HTML.clear()
@@ -94,15 +99,7 @@ def test_the_staff_history_follows_the_file_and_the_language(demo):
 
     for _ in range(2):
         assert "Riwayat" in history(indonesian) and "History" in history(english)
-    verdicts = {
-        d.pk: {"verdict": "rejected", "note": "Denah buram"}
-        if d.requirement_code == "denah"
-        else {"verdict": "accepted"}
-        for d in application.documents.filter(is_current=True)
-    }
-    application_return(
-        application_id=application.pk, actor=User.objects.get(email=VERIFIER), verdicts=verdicts
-    )
+    return_for_a_blurred_plan(application)
     replace_document(application, "denah")
     application_resubmit(application_id=application.pk, actor=application.applicant)
     assert "Returned for completion" in history(english)
@@ -136,8 +133,6 @@ def test_the_stage_clock_is_each_files_own_in_its_language_and_follows_time(demo
     import time_machine
     from django.utils import timezone
 
-    from accounts.models import User
-    from applications.services.intake import application_return
     from applications.sla.clock import STAGE_CLOCK_HTML
 
     STAGE_CLOCK_HTML.clear()
@@ -158,15 +153,7 @@ def test_the_stage_clock_is_each_files_own_in_its_language_and_follows_time(demo
         assert later == stage_clock(fresh_stage_clock(budi_file, "id"))
     assert later != budi_clock  # a week later the intake check is late
 
-    verdicts = {
-        d.pk: {"verdict": "rejected", "note": "Denah buram"}
-        if d.requirement_code == "denah"
-        else {"verdict": "accepted"}
-        for d in budi_file.documents.filter(is_current=True)
-    }
-    application_return(
-        application_id=budi_file.pk, actor=User.objects.get(email=VERIFIER), verdicts=verdicts
-    )
+    return_for_a_blurred_plan(budi_file)
     returned = stage_clock(budi.get(budi_url).content.decode())
     assert returned == stage_clock(fresh_stage_clock(budi_file, "id"))
     assert returned != budi_clock
