@@ -17,6 +17,12 @@ TIMEZONE_CHOICES = [
 TIMEZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
+def timezone_abbreviation(zone: str) -> str:
+    """What people call the region's time zone `zone` ("WITA"), the zone's name if it has none;
+    "" for no zone. `Region.timezone_abbreviation`, and the pages that read plain rows."""
+    return TIMEZONE_ABBREVIATIONS.get(zone, zone) if zone else ""
+
+
 class Region(models.Model):
     """A pemda (kabupaten or kota): the tenant. Every agency, permit type and holiday belongs to one."""
 
@@ -60,7 +66,7 @@ class Region(models.Model):
 
     @property
     def timezone_abbreviation(self) -> str:
-        return TIMEZONE_ABBREVIATIONS.get(self.timezone, self.timezone)
+        return timezone_abbreviation(self.timezone)
 
     def clean(self):
         if self.service_start and self.service_end and self.service_start >= self.service_end:

@@ -15,7 +15,7 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import JSONObject
 from django.urls import Resolver404, resolve, reverse
 
-from agencies.models import TIMEZONE_ABBREVIATIONS, Role
+from agencies.models import Role, timezone_abbreviation
 from agencies.selectors import agencies_of, memberships_of
 from applications.models import (
     Application,
@@ -134,9 +134,7 @@ def applicant_file_rows(user) -> list[dict]:
     for row in rows:
         row["status_label"] = labels.get(row["status"], row["status"])
         row["holder"] = holder_from(row["status"], {"route": row.pop("route") or []})
-        row["tz_abbreviation"] = TIMEZONE_ABBREVIATIONS.get(
-            row["region_timezone"], row["region_timezone"]
-        )
+        row["tz_abbreviation"] = timezone_abbreviation(row["region_timezone"])
     return rows
 
 
@@ -349,8 +347,7 @@ def notification_rows(user, limit: int = 100) -> list[dict]:
         )[:limit]
     )
     for row in rows:
-        zone = row["region_timezone"]
-        row["tz_abbreviation"] = TIMEZONE_ABBREVIATIONS.get(zone, zone) if zone else ""
+        row["tz_abbreviation"] = timezone_abbreviation(row["region_timezone"])
     return rows
 
 
