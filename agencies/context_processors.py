@@ -1,8 +1,8 @@
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Region, Role
 from agencies.selectors import APPLICANT_HOME, memberships_of, staff_region
+from ptsp.links import reverse_cached
 from ptsp.workdays import reference_cache
 
 ROLE_NAV = {
@@ -37,27 +37,35 @@ def staff_context(request):
     for role in [Role.VERIFIER, Role.OFFICER, Role.HEAD, Role.SIGNER, Role.MONITOR, Role.TREASURER]:
         if any(m.role == role for m in memberships):
             url_name, label = ROLE_NAV[role]
-            nav.append({"url": reverse(url_name), "label": label})
+            nav.append({"url": reverse_cached(url_name), "label": label})
             if role == Role.HEAD:
                 # The recommendations awaiting the head's approval (issue 18).
-                nav.append({"url": reverse("applications:head_approvals"), "label": _("Approvals")})
+                nav.append(
+                    {"url": reverse_cached("applications:head_approvals"), "label": _("Approvals")}
+                )
             if role == Role.SIGNER:
                 nav.append(
-                    {"url": reverse("applications:rejection_queue"), "label": _("Rejections")}
+                    {
+                        "url": reverse_cached("applications:rejection_queue"),
+                        "label": _("Rejections"),
+                    }
                 )
             if role == Role.MONITOR:
                 nav.append(
-                    {"url": reverse("security:access_log"), "label": _("Document access log")}
+                    {
+                        "url": reverse_cached("security:access_log"),
+                        "label": _("Document access log"),
+                    }
                 )
     if any(m.role in (Role.HEAD, Role.SIGNER) for m in memberships) and not any(
         m.role == Role.MONITOR for m in memberships
     ):
-        nav.append({"url": reverse("monitoring:dashboard"), "label": _("Monitoring")})
+        nav.append({"url": reverse_cached("monitoring:dashboard"), "label": _("Monitoring")})
     if memberships:
         for source in _nav_sources.values():
             nav.extend(source(user, memberships))
     if not memberships:
-        nav.append({"url": reverse(APPLICANT_HOME), "label": _("My applications")})
+        nav.append({"url": reverse_cached(APPLICANT_HOME), "label": _("My applications")})
     agencies = []
     for m in memberships:
         if m.agency.name not in agencies:

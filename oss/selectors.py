@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Exists, Q, Subquery
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Region, Role
@@ -21,6 +20,7 @@ from oss.models import (
     RegionConnection,
     RequirementFile,
 )
+from ptsp.links import reverse_cached
 from ptsp.workdays import reference_cache
 
 OPERATOR_ROLES = (Role.MONITOR, Role.VERIFIER, Role.SIGNER)
@@ -214,4 +214,4 @@ def staff_nav_links(user, memberships) -> list[dict]:
     connected = reference_cache.get_or_compute(("oss_connected_regions",), _connected_region_ids)
     if not regions & connected:
         return []
-    return [{"url": reverse("oss:integration"), "label": _("OSS integration")}]
+    return [{"url": reverse_cached("oss:integration"), "label": _("OSS integration")}]

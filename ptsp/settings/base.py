@@ -135,6 +135,8 @@ TEMPLATES = [
                 "agencies.context_processors.region_identity",
                 "security.csp.csp_nonce",
             ],
+            # {% url %} reversed once per process for each distinct link (ptsp/links.py)
+            "builtins": ["ptsp.templatetags.links"],
         },
     },
 ]
