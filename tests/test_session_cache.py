@@ -93,9 +93,27 @@ def test_a_disabled_accounts_sessions_leave_the_cache_too(demo, session_redis):
 
 
 def test_an_entry_in_an_unknown_shape_is_read_from_the_database(demo, session_redis):
+    import redis
     from django.core.cache import caches
 
     client = _login(Client())
     key = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     caches["sessions"].set(session_store.KEY_PREFIX + key, {"_auth_user_id": "999999"})
     assert _logged_in(client)  # the database's session, not the forged copy
+
+
+def test_the_session_cache_keeps_one_client_per_pool_and_survives_a_restart(session_redis):
+    """ptsp/redis_cache.py: no `redis.Redis` built per operation; the shared one reconnects
+    after its Redis restarts."""
+    import redis
+    from django.core.cache import caches
+
+    cache = caches["sessions"]
+    cache.set("probe", {"n": 1}, 30)
+    assert cache.get("probe") == {"n": 1}
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    session_redis.stop()
+    with pytest.raises(redis.exceptions.ConnectionError):
+        cache.get("probe")
+    session_redis.start()
+    assert cache.get("probe") == {"n": 1}

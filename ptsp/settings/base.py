@@ -337,7 +337,8 @@ CELERY_BROKER_URL = env_str(
 SESSION_ENGINE = "security.session_store"
 SESSION_CACHE_ALIAS = "sessions"
 CACHES["sessions"] = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    # Django's Redis cache, one client object per pool rather than per operation
+    "BACKEND": "ptsp.redis_cache.RedisCache",
     "LOCATION": env_str("SESSION_CACHE_URL", CELERY_BROKER_URL),
     "KEY_PREFIX": "ptsp",
     "OPTIONS": {
