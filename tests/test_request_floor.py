@@ -189,3 +189,20 @@ def test_a_cached_membership_is_the_requests_own(demo):
     assert m1 is not m2
     assert m1.user is first and m2.user is second
     assert m1.agency_id == m2.agency_id
+
+
+@pytest.mark.parametrize("email", [APPLICANT, OFFICER, None])
+def test_the_view_gets_the_user_object_itself_not_the_lazy_proxy(demo, client, email):
+    """security.identity.IdentityMiddleware unwraps `request.user` once it is loaded."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import LazyObject
+
+    if email:
+        client.force_login(_user(email))
+    response = client.get("/notifications/" if email else "/track/")
+    assert response.status_code == 200
+    user = response.wsgi_request.user
+    assert not isinstance(user, LazyObject)
+    assert isinstance(user, User if email else AnonymousUser)
+    if email:
+        assert user.email == email
