@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_nik, validate_phone
+from ptsp.statements import RowByPk
 
 
 class UserManager(BaseUserManager):
@@ -22,6 +23,21 @@ class UserManager(BaseUserManager):
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
+
+    def get(self, *args, **kwargs):
+        """`get(pk=<int>)` on the default database, the read of the person's row on every
+        logged-in request (Django's `ModelBackend.get_user`), through a statement compiled once
+        per thread (ptsp.statements, issue 20); every other `get` is the ORM's."""
+        pk = kwargs.get("pk")
+        if (
+            args
+            or len(kwargs) != 1
+            or type(pk) is not int
+            or self.model is not User  # a migration's historical model reads through the ORM
+            or self._db not in (None, "default")
+        ):
+            return super().get(*args, **kwargs)
+        return _user_rows.get(pk)
 
     def get_by_natural_key(self, username):
         # E-mail addresses are stored lower-case; log-in ignores the case the user typed.
@@ -102,6 +118,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
+
+
+# The person's row by its primary key (UserManager.get), compiled once per thread.
+_user_rows = RowByPk(User)
 
 
 class ApplicantProfile(models.Model):
