@@ -51,6 +51,12 @@ def main() -> int:
         help="after the table, profile PAGE's requests (cProfile; a page as printed, e.g. /)",
     )
     parser.add_argument("--only", metavar="PAGE", help="measure this page only (as printed)")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="each page with the per-request changes of issue 20's step 6 undone and done, "
+        "alternately in this process (rounds of 10 requests), instead of the table",
+    )
     args = parser.parse_args()
     setup_environment()
     import django
@@ -113,6 +119,8 @@ def main() -> int:
 
     if args.only:
         pages = [page for page in pages if shown(page[2]) == args.only]
+    if args.compare:
+        return compare(pages, args.n, shown)
     for who, client, url in pages:
         for _ in range(3):
             assert client.get(url).status_code == 200, url
@@ -141,6 +149,83 @@ def main() -> int:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(25)
+    return 0
+
+
+def step6(done: bool) -> None:
+    """Undo (`done=False`) or redo issue 20's step 6 in this process: links reversed once per
+    process (`{% url %}` and the navigation), one Redis client per pool for the sessions,
+    `request.user` unwrapped from its lazy proxy, the person's row through a compiled statement. Each is put back to Django's own code, so the
+    same process measures both."""
+    from django.core.cache.backends.redis import RedisCacheClient
+    from django.template.defaulttags import URLNode
+    from django.urls import reverse
+
+    from accounts.models import UserManager
+    from agencies import context_processors
+    from ptsp import links, redis_cache
+    from ptsp.templatetags import links as link_tags
+    from security import identity
+
+    saved = step6.__dict__.setdefault(
+        "saved",
+        {
+            "render": link_tags.CachedURLNode.render,
+            "reverse": context_processors.reverse_cached,
+            "get_client": redis_cache.SharedClientRedisCacheClient.get_client,
+            "call": identity.IdentityMiddleware.__call__,
+            "get": UserManager.get,
+        },
+    )
+
+    def lazy_call(self, request):  # the middleware before step 6: request.user stays lazy
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            identity.identity_fill(user)
+        return self.get_response(request)
+
+    def orm_get(self, *args, **kwargs):  # the ORM's get, as before step 6
+        return super(UserManager, self).get(*args, **kwargs)
+
+    link_tags.CachedURLNode.render = saved["render"] if done else URLNode.render
+    context_processors.reverse_cached = saved["reverse"] if done else reverse
+    redis_cache.SharedClientRedisCacheClient.get_client = (
+        saved["get_client"] if done else RedisCacheClient.get_client
+    )
+    identity.IdentityMiddleware.__call__ = saved["call"] if done else lazy_call
+    UserManager.get = saved["get"] if done else orm_get
+    links.clear()
+
+
+def compare(pages, n: int, shown) -> int:
+    """Per page: the median time without and with step 6, measured alternately in rounds of 10
+    requests in this one process (the VM's speed drifts within minutes; interleaving puts both
+    under the same drift)."""
+    print(f"{'who':<10} {'page':<44} {'before':>8} {'after':>8} {'after/before':>13}")
+    totals = {False: [], True: []}
+    for who, client, url in pages:
+        times = {False: [], True: []}
+        for done in (False, True):
+            step6(done)
+            for _ in range(3):
+                assert client.get(url).status_code == 200, url
+        for _ in range(max(1, n // 10)):
+            for done in (False, True):
+                step6(done)
+                for _ in range(10):
+                    t0 = time.perf_counter()
+                    response = client.get(url)
+                    times[done].append((time.perf_counter() - t0) * 1000)
+                    assert response.status_code == 200, url
+        before, after = statistics.median(times[False]), statistics.median(times[True])
+        totals[False].append(before)
+        totals[True].append(after)
+        print(f"{who:<10} {shown(url):<44} {before:7.2f}  {after:7.2f}  {after / before:12.2f}")
+    step6(True)
+    print(
+        f"{'':<10} {'sum of the medians':<44} {sum(totals[False]):7.1f}  {sum(totals[True]):7.1f}"
+        f"  {sum(totals[True]) / sum(totals[False]):12.2f}"
+    )
     return 0
 
 
