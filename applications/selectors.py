@@ -42,6 +42,7 @@ from applications.timeline import (
 )
 from catalog.fields import display_value
 from catalog.selectors import permit_name_columns, with_permit_name
+from ptsp.statements import ValuesStatement
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
@@ -103,33 +104,40 @@ def applications_filtered(
     return qs
 
 
+def _applicant_file_rows_query(applicant_id: int):
+    return (
+        Application.objects.filter(applicant_id=applicant_id)
+        .order_by("-created_at")
+        .values(
+            "pk",
+            "tracking_number",
+            "status",
+            "due_at",
+            "submitted_at",
+            region_name=F("region__name"),
+            region_timezone=F("region__timezone"),
+            route=KeyTransform("route", "catalog_version__snapshot"),
+            permit_number=F("permit__number"),
+            permit_status=F("permit__status"),
+            permit_valid_until=F("permit__valid_until"),
+            **permit_name_columns(),
+        )
+    )
+
+
+# Read on every visit of an applicant's list: compiled once per thread (ptsp.statements).
+_applicant_file_rows = ValuesStatement(_applicant_file_rows_query)
+
+
 def applicant_file_rows(user) -> list[dict]:
     """The applicant's own files as their list shows them (`applications/my_applications.html`),
     newest first: per file `pk`, `tracking_number`, `status` and `status_label`, `holder` (who
     holds it now, `holder_from`), `due_at`, `submitted_at`, `permit_name` (active language),
     `region_name`, `region_timezone`, `tz_abbreviation`, and its permit's `permit_number`,
     `permit_status` and `permit_valid_until` (None before one exists). Plain rows (issue 20): of
-    the catalog version only the route is read, for the holder of a file in review."""
-    rows = with_permit_name(
-        list(
-            Application.objects.filter(applicant=user)
-            .order_by("-created_at")
-            .values(
-                "pk",
-                "tracking_number",
-                "status",
-                "due_at",
-                "submitted_at",
-                region_name=F("region__name"),
-                region_timezone=F("region__timezone"),
-                route=KeyTransform("route", "catalog_version__snapshot"),
-                permit_number=F("permit__number"),
-                permit_status=F("permit__status"),
-                permit_valid_until=F("permit__valid_until"),
-                **permit_name_columns(),
-            )
-        )
-    )
+    the catalog version only the route is read, for the holder of a file in review; the SQL is
+    compiled once per thread."""
+    rows = with_permit_name(_applicant_file_rows.rows(applicant_id=user.pk))
     labels = dict(Status.choices)
     for row in rows:
         row["status_label"] = labels.get(row["status"], row["status"])
@@ -327,13 +335,12 @@ def rejected_reviews(application: Application):
     )
 
 
-def notification_rows(user, limit: int = 100) -> list[dict]:
-    """`user`'s latest notifications as their list shows them, newest first: per notification
-    `pk`, `subject`, `body`, `url`, `read_at`, `created_at`, `application_id` and, for one about
-    a file, the file's region's `region_timezone` and `tz_abbreviation` (its time is written in
-    that zone). Plain rows (issue 20): the list used to build each file's whole row."""
-    rows = list(
-        Notification.objects.filter(recipient=user)
+NOTIFICATIONS_LISTED = 100
+
+
+def _notification_rows_query(recipient_id: int):
+    return (
+        Notification.objects.filter(recipient_id=recipient_id)
         .order_by("-created_at", "-pk")
         .values(
             "pk",
@@ -344,8 +351,21 @@ def notification_rows(user, limit: int = 100) -> list[dict]:
             "created_at",
             "application_id",
             region_timezone=F("application__region__timezone"),
-        )[:limit]
+        )[:NOTIFICATIONS_LISTED]
     )
+
+
+# Read on every visit of the notifications list: compiled once per thread (ptsp.statements).
+_notification_rows = ValuesStatement(_notification_rows_query)
+
+
+def notification_rows(user) -> list[dict]:
+    """`user`'s latest notifications (NOTIFICATIONS_LISTED) as their list shows them, newest
+    first: per notification `pk`, `subject`, `body`, `url`, `read_at`, `created_at`,
+    `application_id` and, for one about a file, the file's region's `region_timezone` and
+    `tz_abbreviation` (its time is written in that zone). Plain rows (issue 20): the list used to
+    build each file's whole row; the SQL is compiled once per thread."""
+    rows = _notification_rows.rows(recipient_id=user.pk)
     for row in rows:
         row["tz_abbreviation"] = timezone_abbreviation(row["region_timezone"])
     return rows
