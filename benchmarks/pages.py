@@ -152,10 +152,21 @@ def main() -> int:
     return 0
 
 
+class ORMRead:
+    """A compiled statement's read done by the ORM, as before step 6."""
+
+    def __init__(self, build):
+        self.build = build
+
+    def rows(self, **values):
+        return list(self.build(**values))
+
+
 def step6(done: bool) -> None:
     """Undo (`done=False`) or redo issue 20's step 6 in this process: links reversed once per
     process (`{% url %}` and the navigation), one Redis client per pool for the sessions,
-    `request.user` unwrapped from its lazy proxy, the person's row through a compiled statement. Each is put back to Django's own code, so the
+    `request.user` unwrapped from its lazy proxy, the person's row and the applicant's and the
+    notifications' lists through statements compiled once per thread. Each is put back to Django's own code, so the
     same process measures both."""
     from django.core.cache.backends.redis import RedisCacheClient
     from django.template.defaulttags import URLNode
@@ -163,6 +174,7 @@ def step6(done: bool) -> None:
 
     from accounts.models import UserManager
     from agencies import context_processors
+    from applications import selectors
     from ptsp import links, redis_cache
     from ptsp.templatetags import links as link_tags
     from security import identity
@@ -175,6 +187,8 @@ def step6(done: bool) -> None:
             "get_client": redis_cache.SharedClientRedisCacheClient.get_client,
             "call": identity.IdentityMiddleware.__call__,
             "get": UserManager.get,
+            "files": selectors._applicant_file_rows,
+            "notifications": selectors._notification_rows,
         },
     )
 
@@ -194,6 +208,12 @@ def step6(done: bool) -> None:
     )
     identity.IdentityMiddleware.__call__ = saved["call"] if done else lazy_call
     UserManager.get = saved["get"] if done else orm_get
+    selectors._applicant_file_rows = (
+        saved["files"] if done else ORMRead(selectors._applicant_file_rows_query)
+    )
+    selectors._notification_rows = (
+        saved["notifications"] if done else ORMRead(selectors._notification_rows_query)
+    )
     links.clear()
 
 
