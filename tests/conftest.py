@@ -350,6 +350,31 @@ def in_worker_thread(work, timeout: float = 120) -> None:
     assert not errors, errors
 
 
+def in_threads(work, count: int, timeout: float = 60) -> list:
+    """`work()` in `count` threads at once, each with its own database connection; what each
+    returned, in thread order; re-raises the first error."""
+    from django.db import connection
+
+    results, errors = [None] * count, []
+
+    def run(i):
+        try:
+            results[i] = work()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    if errors:
+        raise errors[0]
+    return results
+
+
 @pytest.fixture
 def english(settings):
     """Run the test in English, for tests that read messages in English: active now, and the

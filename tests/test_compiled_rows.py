@@ -3,17 +3,16 @@
 the person asked about and nobody else, and a builder the module cannot compile safely is
 refused."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from applications import selectors
 from applications.models import Application, Notification
 from ptsp.statements import ValuesStatement
+from tests.conftest import in_threads
 from tests.journeys import APPLICANT, applicant, recommended_application, submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -101,21 +100,9 @@ def test_threads_each_compile_their_own(demo):
     person = applicant(APPLICANT)
     _notices(person, 3)
     expected = list(selectors._notification_rows_query(person.pk))
-    seen, errors = [], []
-
-    def read():
-        try:
-            for _ in range(10):
-                seen.append(selectors._notification_rows.rows(recipient_id=person.pk))
-        except Exception as error:  # reported below, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=read) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    assert len(seen) == 40 and all(rows == expected for rows in seen)
+    reads = in_threads(
+        lambda: [selectors._notification_rows.rows(recipient_id=person.pk) for _ in range(10)],
+        count=4,
+    )
+    assert all(rows == expected for read in reads for rows in read)
+    assert len(reads) == 4 and all(len(read) == 10 for read in reads)

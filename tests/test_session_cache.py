@@ -93,7 +93,6 @@ def test_a_disabled_accounts_sessions_leave_the_cache_too(demo, session_redis):
 
 
 def test_an_entry_in_an_unknown_shape_is_read_from_the_database(demo, session_redis):
-    import redis
     from django.core.cache import caches
 
     client = _login(Client())

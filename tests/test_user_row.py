@@ -2,13 +2,12 @@
 (accounts.models.UserManager.get, ptsp.statements.RowByPk; issue 20): the same object the ORM
 builds, read fresh each time, and every other `get` left to the ORM."""
 
-import threading
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from tests.conftest import in_threads
 from tests.factories import PASSWORD, ApplicantFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,21 +66,8 @@ def test_other_reads_are_the_orms():
 def test_threads_each_compile_their_own_and_read_the_same_row():
     person = ApplicantFactory()
     expected = _fields(User._base_manager.get(pk=person.pk))
-    seen, errors = [], []
-
-    def read():
-        try:
-            for _ in range(20):
-                seen.append(_fields(User.objects.get(pk=person.pk)))
-        except Exception as error:  # reported below, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=read) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    assert len(seen) == 80 and all(fields == expected for fields in seen)
+    reads = in_threads(
+        lambda: [_fields(User.objects.get(pk=person.pk)) for _ in range(20)], count=4
+    )
+    assert all(fields == expected for read in reads for fields in read)
+    assert len(reads) == 4 and all(len(read) == 20 for read in reads)
