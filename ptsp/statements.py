@@ -5,11 +5,11 @@
 Every logged-in request reads the person's row (`ModelBackend.get_user`: `User.objects.get(pk=…)`,
 the access version and the unread count ride on it). Through the ORM that read cost ≈ 0.66 ms
 on the two-core VM, of which ≈ 0.45 ms was building and compiling the same query again; the
-statement itself ≈ 0.2 ms. `RowByPk(model).get(pk)` compiles `model._base_manager.filter(pk=…)`
-once per thread, with the ORM's own compiler, and then only executes it: the same SQL, through
-Django's cursor (query logging and counting see it), the same converters, the same
-`Model.from_db` the ORM's iterable calls, and `DoesNotExist` with the ORM's message when there is
-no such row. Nothing else about the query may vary: it has no join, no language, no time zone.
+statement itself ≈ 0.2 ms. `RowByPk(model).get(pk)` compiles the default manager's
+`get_queryset().filter(pk=…)` once per thread, with the ORM's own compiler, and then only
+executes it: the same SQL, through Django's cursor (query logging and counting see it), the
+same converters, the same `Model.from_db` the ORM's iterable calls, and `DoesNotExist` with the
+ORM's message when there is no such row. Nothing else about the query may vary: it has no join, no language, no time zone.
 
 `ValuesStatement(build)`: a `.values()` read whose only varying parts are integers it compares
 (a person's id): `build(**params)` returns the queryset; it is called once per thread with
@@ -44,7 +44,7 @@ class RowByPk:
     def _compiled(self):
         compiled = getattr(self._local, "compiled", None)
         if compiled is None:
-            queryset = self.model._base_manager.filter(pk=_SENTINEL)
+            queryset = self.model._default_manager.get_queryset().filter(pk=_SENTINEL)
             compiler = queryset.query.get_compiler(DEFAULT_DB_ALIAS)
             sql, params = compiler.as_sql()
             place = _place_of(params, _SENTINEL, self.model.__name__)
