@@ -25,7 +25,7 @@ from agencies.selectors import agency_heads
 from applications.demo import minimal_pdf, sample_image
 from applications.models import Application, Document
 from applications.services import filing
-from applications.services.intake import application_accept
+from applications.services.intake import application_accept, application_return
 from applications.services.reviews import review_decide, review_head_decide
 from applications.services.revisions import document_replace
 from catalog.models import FormField, PermitType, Requirement, RouteStep
@@ -311,6 +311,22 @@ def replace_document(application: Application, code: str, content: bytes = PDF) 
         requirement_code=code,
         upload=pdf_upload(code, content),
         actor=application.applicant,
+    )
+
+
+def return_for_a_blurred_plan(application: Application, note: str = "Denah buram") -> None:
+    """Bontang's verifier (VERIFIER) returns `application`: its site plan (denah) is blurred
+    (`note`), every other current document accepted."""
+    verdicts = {
+        d.pk: {"verdict": "rejected", "note": note}
+        if d.requirement_code == "denah"
+        else {"verdict": "accepted"}
+        for d in application.documents.filter(is_current=True)
+    }
+    application_return(
+        application_id=application.pk,
+        actor=User.objects.get(email=VERIFIER),
+        verdicts=verdicts,
     )
 
 

@@ -9,12 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import User
 from tests.journeys import (
     APPLICANT,
     VERIFIER,
     clinic_type,
     replace_document,
+    return_for_a_blurred_plan,
     route,
     submitted_application,
 )
@@ -38,17 +38,10 @@ def queries_of(client, url: str, data=None, method="get") -> tuple[int, str]:
 def returned_and_resubmitted(application, times: int):
     """The front office returns the file (floor plan unreadable) and the applicant sends a new
     floor plan, `times` times: two events and a document version each time."""
-    from applications.services.intake import application_resubmit, application_return
+    from applications.services.intake import application_resubmit
 
-    verifier = User.objects.get(email=VERIFIER)
     for i in range(times):
-        verdicts = {
-            d.pk: {"verdict": "rejected", "note": f"Denah buram {i}"}
-            if d.requirement_code == "denah"
-            else {"verdict": "accepted"}
-            for d in application.documents.filter(is_current=True)
-        }
-        application_return(application_id=application.pk, actor=verifier, verdicts=verdicts)
+        return_for_a_blurred_plan(application, note=f"Denah buram {i}")
         replace_document(application, "denah")
         application_resubmit(application_id=application.pk, actor=application.applicant)
     return application

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from agencies.demo import DEMO_PASSWORD
 from applications.timeline import PROGRESS_HTML
-from tests.journeys import VERIFIER, submitted_application
+from tests.journeys import VERIFIER, return_for_a_blurred_plan, submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -25,22 +25,6 @@ def person(email: str, language: str) -> Client:
 def progress(page: str) -> str:
     start = page.index('<ol class="timeline"')
     return page[start : page.index("</ol>", start)]
-
-
-def return_for_a_blurred_plan(application) -> None:
-    """The front office returns `application`: its site plan (denah) is blurred."""
-    from accounts.models import User
-    from applications.services.intake import application_return
-
-    verdicts = {
-        d.pk: {"verdict": "rejected", "note": "Denah buram"}
-        if d.requirement_code == "denah"
-        else {"verdict": "accepted"}
-        for d in application.documents.filter(is_current=True)
-    }
-    application_return(
-        application_id=application.pk, actor=User.objects.get(email=VERIFIER), verdicts=verdicts
-    )
 
 
 def test_two_applicants_in_two_languages_interleaved_see_only_their_own(demo):

@@ -40,20 +40,11 @@ def test_intake_queue_queries_do_not_grow_with_the_queue(client, demo, login):
 def test_intake_check_queries_do_not_grow_with_the_history(client, demo, login):
     """A file returned once and resubmitted has more events and document versions than a fresh
     one; its check page costs the same queries."""
-    from accounts.models import User
-    from applications.services.intake import application_resubmit, application_return
-    from tests.journeys import replace_document
+    from applications.services.intake import application_resubmit
+    from tests.journeys import replace_document, return_for_a_blurred_plan
 
     fresh, returned = submitted_application(), submitted_application()
-    verdicts = {
-        d.pk: {"verdict": "rejected", "note": "Denah buram"}
-        if d.requirement_code == "denah"
-        else {"verdict": "accepted"}
-        for d in returned.documents.filter(is_current=True)
-    }
-    application_return(
-        application_id=returned.pk, actor=User.objects.get(email=VERIFIER), verdicts=verdicts
-    )
+    return_for_a_blurred_plan(returned)
     replace_document(returned, "denah")
     application_resubmit(application_id=returned.pk, actor=returned.applicant)
     assert returned.events.count() > fresh.events.count()
