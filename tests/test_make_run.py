@@ -21,7 +21,7 @@ from fees.billing import billing_code_make
 from ptsp.servers import free_port, port_open
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("default_ports")]
 
 # What the test command sets for pytest, and what a newcomer's shell does not have.
 _NOT_A_NEWCOMERS = (

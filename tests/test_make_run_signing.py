@@ -20,6 +20,7 @@ from ptsp.servers import port_open
 from tests.bsre.conftest import permit_like_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.usefixtures("default_ports")
 PASSPHRASE = "make-run-test-passphrase"
 
 
