@@ -8,11 +8,13 @@ import logging
 import pytest
 from django.db import connection
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from applications.services.notifications import notify
 from outbox.models import OutboxMessage
 from ptsp.observability import context
-from ptsp.observability.logging import console_handler, redact
+from ptsp.observability.logging import REDACTIONS, console_handler, redact
 from tests.journeys import submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +163,68 @@ def test_redaction(raw, gone):
 def test_redaction_keeps_what_is_not_personal():
     line = "application BTG-2026-000123 task outbox-42 took 0.25s, 3 reviews, id 1234567890"
     assert redact(line) == line
+
+
+def _every_pattern(text: str) -> str:
+    """redact() without its shortcut: every pattern tried on every text."""
+    for pattern, replacement, _words in REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+# Pieces that make the patterns match, almost match, or match only under Unicode's case rules
+# (the Kelvin sign is a `k`, the long s an `s`, the dotted capital I an `i`).
+_PIECES = st.sampled_from(
+    [
+        "Authorization",
+        "AUTHORIZATION",
+        "HTTP_AUTHORIZATION",
+        "Bearer ",
+        "password",
+        "PassWord",
+        "passwd",
+        "SECRET",
+        "toKen",
+        "to\u212aen",
+        "pa\u017f\u017fword",
+        "ap\u0130_key",
+        "apikey",
+        "api_key",
+        "sessionid",
+        "csrftoken",
+        "passphrase",
+        "/reset/",
+        "@",
+        "example.id",
+        "budi",
+        "=",
+        ": ",
+        '"',
+        "'",
+        " ",
+        "/",
+        "6474010101900005",
+        "081311112222",
+        "+62",
+        "GET /track/?q=",
+        "é",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=4), max_size=14).map("".join))
+def test_the_shortcut_redacts_exactly_what_every_pattern_would(text):
+    assert redact(text) == _every_pattern(text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "gone"),
+    [
+        ("to\u212aen=abcdef123456", "abcdef123456"),  # the Kelvin sign: a `k` to the regex
+        ("pa\u017f\u017fword=hunter2hunter2", "hunter2hunter2"),  # the long s
+        ("AUTHORIZATION: Bearer abc.def.ghi", "abc.def.ghi"),
+    ],
+)
+def test_the_shortcut_never_skips_what_unicode_case_rules_match(raw, gone):
+    assert gone not in redact(raw)
