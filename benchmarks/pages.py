@@ -53,9 +53,12 @@ def main() -> int:
     parser.add_argument("--only", metavar="PAGE", help="measure this page only (as printed)")
     parser.add_argument(
         "--compare",
-        action="store_true",
-        help="each page with the per-request changes of issue 20's step 6 undone and done, "
-        "alternately in this process (rounds of 10 requests), instead of the table",
+        nargs="?",
+        const="6",
+        choices=sorted(STEPS),
+        help="each page with the per-request changes of issue 20's step 6 (or the step named) "
+        "undone and done, alternately in this process (rounds of 10 requests), instead of the "
+        "table",
     )
     args = parser.parse_args()
     setup_environment()
@@ -120,7 +123,7 @@ def main() -> int:
     if args.only:
         pages = [page for page in pages if shown(page[2]) == args.only]
     if args.compare:
-        return compare(pages, args.n, shown)
+        return compare(pages, args.n, shown, STEPS[args.compare])
     for who, client, url in pages:
         for _ in range(3):
             assert client.get(url).status_code == 200, url
@@ -217,8 +220,27 @@ def step6(done: bool) -> None:
     links.clear()
 
 
-def compare(pages, n: int, shown) -> int:
-    """Per page: the median time without and with step 6, measured alternately in rounds of 10
+class Uncached:
+    """A ProcessCache that keeps nothing: every call computes, as before the cache."""
+
+    def get_or_compute(self, key, compute):
+        return compute()
+
+
+def step7(done: bool) -> None:
+    """Undo or redo issue 20's step 7 in this process: the region's footer rendered once per
+    content and language (`agencies/templatetags/region_identity.py`)."""
+    from agencies.templatetags import region_identity
+
+    saved = step7.__dict__.setdefault("saved", region_identity.footers)
+    region_identity.footers = saved if done else Uncached()
+
+
+STEPS = {"6": step6, "7": step7}
+
+
+def compare(pages, n: int, shown, step=step6) -> int:
+    """Per page: the median time without and with a step, measured alternately in rounds of 10
     requests in this one process (the VM's speed drifts within minutes; interleaving puts both
     under the same drift)."""
     print(f"{'who':<10} {'page':<44} {'before':>8} {'after':>8} {'after/before':>13}")
@@ -226,12 +248,12 @@ def compare(pages, n: int, shown) -> int:
     for who, client, url in pages:
         times = {False: [], True: []}
         for done in (False, True):
-            step6(done)
+            step(done)
             for _ in range(3):
                 assert client.get(url).status_code == 200, url
         for _ in range(max(1, n // 10)):
             for done in (False, True):
-                step6(done)
+                step(done)
                 for _ in range(10):
                     t0 = time.perf_counter()
                     response = client.get(url)
@@ -241,7 +263,7 @@ def compare(pages, n: int, shown) -> int:
         totals[False].append(before)
         totals[True].append(after)
         print(f"{who:<10} {shown(url):<44} {before:7.2f}  {after:7.2f}  {after / before:12.2f}")
-    step6(True)
+    step(True)
     print(
         f"{'':<10} {'sum of the medians':<44} {sum(totals[False]):7.1f}  {sum(totals[True]):7.1f}"
         f"  {sum(totals[True]) / sum(totals[False]):12.2f}"

@@ -61,3 +61,40 @@ def test_the_menu_button_controls_the_navigation(client, demo):
     html = client.get("/").content.decode()
     assert 'class="menu-toggle" aria-expanded="false" aria-controls="main-nav-list"' in html
     assert 'id="main-nav-list"' in html and "js/nav.js" in html
+
+
+def test_the_footer_is_rendered_once_per_content_and_language(client, demo, monkeypatch):
+    """Issue 20: the footer is kept per process, keyed by the language and every field it shows:
+    two regions and two languages interleaved each get their own, a second request renders
+    nothing again, and a changed helpdesk number is on the next page."""
+    from agencies.templatetags import region_identity
+    from ptsp.workdays import reference_cache
+
+    region_identity.footers.clear()
+    rendered = []
+    original = region_identity.render_to_string
+
+    def counting(name, context):
+        rendered.append((context["site_region"].code, context["site_region"].name))
+        return original(name, context)
+
+    monkeypatch.setattr(region_identity, "render_to_string", counting)
+    seen = {}
+    for _ in range(2):
+        for language, words in (("en", "Service hours"), ("id", "Jam layanan")):
+            client.cookies["django_language"] = language
+            for code, zone in (("BTG", "WITA"), ("PLG", "WIB")):
+                footer = _footer(client.get(f"/?region={code}").content.decode())
+                region = Region.objects.get(code=code)
+                assert region.name in footer and zone in footer and words in footer
+                other = "Kota Palembang" if code == "BTG" else "Kota Bontang"
+                assert other not in footer
+                seen.setdefault((language, code), footer)
+                assert seen[(language, code)] == footer
+    assert len(rendered) == 4  # two regions × two languages, once each
+
+    Region.objects.filter(code="BTG").update(helpdesk_phone="(0548) 999 000")
+    reference_cache.clear()  # what the region's save does in its own process (agencies.signals)
+    footer = _footer(client.get("/?region=BTG").content.decode())
+    assert "(0548) 999 000" in footer and 'href="tel:0548999000"' in footer
+    assert len(rendered) == 5
