@@ -28,3 +28,35 @@ def test_each_worker_has_its_own_redis_database_and_var_directory():
 def test_a_broker_that_cannot_be_given_a_database_of_its_own_is_refused(url):
     with pytest.raises(RuntimeError, match="the test workers need redis://host:port/N"):
         worker_environment({"CELERY_BROKER_URL": url}, 1)
+
+
+def _run_tests():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "run_tests.py"
+    spec = importlib.util.spec_from_file_location("run_tests", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_number_of_workers_comes_from_ptsp_test_workers():
+    run_tests = _run_tests()
+    assert run_tests.workers({"PTSP_TEST_WORKERS": "1"}) == []
+    assert run_tests.workers({"PTSP_TEST_WORKERS": "3"}) == [
+        "-p",
+        "tests.workers",
+        "-n",
+        "3",
+        "--dist",
+        "load",
+    ]
+
+
+@pytest.mark.parametrize("bad", ["two", "-1", "2.5"])
+def test_a_number_of_workers_that_is_not_a_number_is_refused(bad, capsys):
+    with pytest.raises(SystemExit) as stop:
+        _run_tests().workers({"PTSP_TEST_WORKERS": bad})
+    assert stop.value.code == 2
+    assert f"PTSP_TEST_WORKERS={bad!r} is not a number of processes" in capsys.readouterr().out
