@@ -1,8 +1,8 @@
 """`{% region_footer %}`: the region's identity at the foot of every page (issue 21 item 12),
 rendered once per process for each distinct content and language (issue 20).
 
-The fragment is a function of what it shows: the key is the language and every field of the
-region it prints, read from the region of this request (`site_region`, agencies'
+The fragment is a function of what it shows: the key is the language and every stored field of
+the region, read from the region of this request (`site_region`, agencies'
 context processor), so a changed address or helpdesk number is a new key on the next request that
 reads the changed row, and no region's or language's footer is ever shown for another. Nothing
 in it belongs to a person."""
@@ -22,18 +22,9 @@ TEMPLATE = "agencies/region_footer.html"
 
 
 def footer_key(region) -> tuple:
-    return (
-        get_language(),
-        region.pk,
-        region.name,
-        region.address,
-        region.service_start,
-        region.service_end,
-        region.timezone_abbreviation,
-        region.helpdesk_phone,
-        region.helpdesk_whatsapp,
-        region.helpdesk_email,
-    )
+    """The language and every stored field of the region: whatever the template prints (the zone's
+    name comes from `timezone`), without a list here to keep in step with it."""
+    return (get_language(), *(getattr(region, f.attname) for f in region._meta.concrete_fields))
 
 
 @register.simple_tag(takes_context=True)
