@@ -338,6 +338,19 @@ def default_ports():
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def load_script(name: str):
+    """scripts/<name>.py loaded as a module of its own (the scripts are not a package), fresh
+    each call, so a test can call its functions."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def wait_for(predicate, timeout=15.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

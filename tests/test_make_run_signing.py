@@ -4,7 +4,6 @@ runs it — the environment it sets, the development CA's OCSP responder, CRL an
 with that environment validates with LTV. (tests/test_make_run.py starts the whole of `make
 run`; this one is the signing part, without the slow marker.)"""
 
-import importlib.util
 import io
 import os
 import socket
@@ -18,6 +17,7 @@ from permits.pades import load_trust_roots, validate_signed_pdf
 from permits.signing import LocalPkcs12Signer
 from ptsp.servers import port_open
 from tests.bsre.conftest import permit_like_pdf
+from tests.conftest import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.usefixtures("default_ports")
@@ -25,10 +25,7 @@ PASSPHRASE = "make-run-test-passphrase"
 
 
 def run_local():
-    spec = importlib.util.spec_from_file_location("run_local", ROOT / "scripts" / "run_local.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("run_local")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 
 import pytest
 
+from tests.conftest import load_script
 from tests.workers import worker_environment
 
 
@@ -31,14 +32,7 @@ def test_a_broker_that_cannot_be_given_a_database_of_its_own_is_refused(url):
 
 
 def _run_tests():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "scripts" / "run_tests.py"
-    spec = importlib.util.spec_from_file_location("run_tests", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("run_tests")
 
 
 def test_the_number_of_workers_comes_from_ptsp_test_workers():
