@@ -236,7 +236,17 @@ def step7(done: bool) -> None:
     region_identity.footers = saved if done else Uncached()
 
 
-STEPS = {"6": step6, "7": step7}
+def step8(done: bool) -> None:
+    """Undo or redo issue 20's step 8 in this process: the visitors' pages (landing, catalog,
+    SOP) rendered once per content (`agencies/public_pages.py`); undone, every request renders
+    (with the markers put in and replaced, as a miss does)."""
+    from agencies import public_pages
+
+    saved = step8.__dict__.setdefault("saved", public_pages.pages)
+    public_pages.pages = saved if done else Uncached()
+
+
+STEPS = {"6": step6, "7": step7, "8": step8}
 
 
 def compare(pages, n: int, shown, step=step6) -> int:

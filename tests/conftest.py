@@ -194,12 +194,15 @@ def _fresh_reference_cache():
     the seeded demo rows keep their ids from test to test, and a value read inside a test's
     rolled-back transaction must not reach the next one. The same for the per-process cache of
     who a logged-in person is (security.identity): a version bumped in a rolled-back test comes
-    back with the same number in the next."""
+    back with the same number in the next. And the public pages (agencies.public_pages): the
+    catalog's generation lives in the database cache, rolled back with each test."""
+    from agencies.public_pages import pages
     from ptsp.workdays import reference_cache
     from security.identity import identity_cache_clear
     from security.session_store import state as session_cache_state
 
     reference_cache.clear()
+    pages.clear()
     identity_cache_clear()
     session_cache_state.reset()
 

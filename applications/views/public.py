@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from agencies.public_pages import render_public
 from applications.models import Application, Status
 from applications.timeline import holder_from
 from catalog.selectors import permit_name_columns, with_permit_name
@@ -68,6 +69,14 @@ def track(request):
     well_formed = bool(NUMBER_SHAPE.fullmatch(number))
     if not well_formed:
         number = ""  # never echoed back nor looked up
+    if request.method != "POST":
+        # The empty form (or one with a well-formed number filled in): the same for every
+        # visitor, rendered once per process (agencies.public_pages).
+        return render_public(
+            request,
+            "applications/track.html",
+            lambda: {"tracking_number": number, "result": None, "error": ""},
+        )
     contact = (request.POST.get("contact") or "")[:254]
     result, error, status = None, "", 200
     if request.method == "POST":
