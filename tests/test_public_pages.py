@@ -156,3 +156,30 @@ def test_a_message_storage_the_check_does_not_know_means_no_cache(demo, renders)
     for _ in range(2):
         _visitor().get(reverse("catalog:catalog"))
     assert renders == ["catalog/catalog_list.html"] * 2
+
+
+def test_the_verification_page_follows_the_permits_state(demo, signing_cert, run_outbox, renders):
+    """The page is keyed by every field of the permit as read for this request (one query), so a
+    revocation is on the next scan; a page rendered afresh reads no deferred field."""
+    from accounts.models import User
+    from permits.services.issuance import permit_revoke
+    from tests.journeys import SIGNER, issued_permit
+
+    permit = issued_permit(run_outbox)
+    url = reverse("permits:verify", args=[permit.verification_token])
+    _visitor().get(url)  # the first scan validates the stored file's signature (shared cache)
+    public_pages.pages.clear()  # the next scan reaches another process
+    with CaptureQueriesContext(connection) as miss:
+        first = _visitor().get(url)
+    with CaptureQueriesContext(connection) as hit:
+        second = _visitor().get(url)
+    assert first.status_code == second.status_code == 200
+    assert renders == ["permits/verify.html"] * 2
+    assert len(hit) == 1  # the permit
+    # The permit and its signature's report: no field deferred by the selector is read.
+    assert len(miss) == 2, "\n".join(q["sql"][:150] for q in miss)
+    for response in (first, second):
+        assert 'data-testid="permit-status">Valid<' in response.content.decode()
+    permit_revoke(permit_id=permit.pk, actor=User.objects.get(email=SIGNER), reason="Test")
+    revoked = _visitor().get(url).content.decode()
+    assert 'data-testid="permit-status">Revoked<' in revoked and "was revoked on" in revoked

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from agencies.public_pages import loaded_values, render_public
 from permits.selectors import permit_by_verification_token
 from permits.verification import (
     TooManyFileChecks,
@@ -38,32 +39,44 @@ def verify(request, token: str):
     permit = permit_by_verification_token(token)
     if permit is None:
         return _not_found(request)
+    if request.method != "POST":
+        # The permit's facts as just read and the empty check form: the same for every visitor,
+        # rendered once per process for each content of the permit (agencies.public_pages).
+        return render_public(
+            request,
+            "permits/verify.html",
+            lambda: _page_context(permit, CheckFileForm()),
+            key=(loaded_values(permit),),
+        )
     report, refusal, status, retry_after = None, "", 200, None
     form = CheckFileForm()
-    if request.method == "POST":
-        try:
-            file_check_count(permit=permit, client_address=client_address(request))
-        except TooManyFileChecks as exc:
-            refusal, status = exc.message, exc.status_code  # the file is not even looked at
-            retry_after = exc.retry_after
+    try:
+        file_check_count(permit=permit, client_address=client_address(request))
+    except TooManyFileChecks as exc:
+        refusal, status = exc.message, exc.status_code  # the file is not even looked at
+        retry_after = exc.retry_after
+    else:
+        form = CheckFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            report = check_file(form.cleaned_data["file"].read(), permit=permit)
         else:
-            form = CheckFileForm(request.POST, request.FILES)
-            if form.is_valid():
-                report = check_file(form.cleaned_data["file"].read(), permit=permit)
-            else:
-                status = 400
+            status = 400
     response = render(
         request,
         "permits/verify.html",
-        {
-            "permit": permit,
-            "form": form,
-            "report": report,
-            "refusal": refusal,
-            "signature": stored_signature(permit),
-        },
+        _page_context(permit, form, report=report, refusal=refusal),
         status=status,
     )
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _page_context(permit, form, *, report=None, refusal: str = "") -> dict:
+    return {
+        "permit": permit,
+        "form": form,
+        "report": report,
+        "refusal": refusal,
+        "signature": stored_signature(permit),
+    }
