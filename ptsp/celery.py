@@ -9,8 +9,9 @@ import logging.config
 import os
 
 from celery import Celery
-from celery.signals import celeryd_init, setup_logging
+from celery.signals import celeryd_init, setup_logging, task_postrun, task_prerun
 from django.conf import settings
+from django.db import close_old_connections, connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptsp.settings")
 
@@ -37,6 +38,30 @@ def _project_logging(loglevel=None, **kwargs):
     if loglevel:  # the command line's --loglevel, as Celery itself would apply it
         logging.getLogger().setLevel(loglevel)
     logging.captureWarnings(True)
+
+
+@task_prerun.connect(dispatch_uid="ptsp-db-connections-before-task")
+def _database_connections_before_a_task(task=None, **kwargs):
+    """A task starts on the connection the last one left, under Django's rule for a request (one
+    older than CONN_MAX_AGE, or one an error left unusable, is closed) and checked: a connection
+    that died in between (PostgreSQL restarted, its backend terminated) is closed, so the task's
+    first query opens a new one instead of failing. One `SELECT 1` instead of a new connection
+    per task (CELERY_DB_REUSE_MAX in the settings keeps Celery from closing it). Not for a task
+    run eagerly inside the caller's transaction."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    close_old_connections()
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.is_usable():
+            conn.close()
+
+
+@task_postrun.connect(dispatch_uid="ptsp-db-connections-after-task")
+def _database_connections_after_a_task(task=None, **kwargs):
+    """What Django does after a request: a connection past CONN_MAX_AGE or broken is closed."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    close_old_connections()
 
 
 # Liveness for the container health check (ptsp/observability/heartbeat.py).
