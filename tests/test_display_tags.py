@@ -79,3 +79,55 @@ def test_legal_due_writes_what_the_include_wrote(language):
     with translation.override("en"):
         shown = _render("{% load queue_rows %}{% legal_due a now %}", a=rows[2], now=now)
     assert 'class="legal-due overdue"' in shown and "legal: " in shown
+
+
+# The loop `{% inbox_rows %}` replaced, as it was (applications/reviews/inbox.html).
+INBOX_LOOP = (
+    "{% load i18n display queue_rows %}"
+    '{% trans "Tracking number" as l_number %}{% trans "Permit" as l_permit %}'
+    '{% trans "Status" as l_status %}{% trans "Due" as l_due %}'
+    """{% for r in reviews %}<tr>
+  <td data-label="{{ l_number }}"><a href="{% url 'applications:review' r.pk %}">{{ r.tracking_number }}</a><br><span class="muted">{{ r.business_name }}</span></td>
+  <td data-label="{{ l_permit }}">{{ r.permit_name }}</td>
+  <td data-label="{{ l_status }}"><span class="status status-{{ r.status }}">{{ r.status_label }}</span></td>
+  <td data-label="{{ l_due }}"{% if r.due_at and r.due_at < now and r.status == "in_review" %} class="overdue"{% endif %}>{{ r.due_at|when }}{% legal_due r now %}</td></tr>{% endfor %}"""
+)
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("zone", ["Asia/Makassar", "Asia/Jayapura"])
+def test_inbox_rows_write_what_the_loop_wrote(language, zone):
+    now = timezone.now()
+    hour = datetime.timedelta(hours=1)
+    rows = []
+    for i, (status, due, legal_state, legal_due_at) in enumerate(
+        [
+            ("in_review", now - hour, "running", now + 30 * hour),  # overdue, legal clock runs
+            ("in_review", now + hour, "running", now - hour),  # legal deadline passed
+            ("revision_requested", now - hour, "", None),  # late, but waiting: not marked
+            ("in_review", None, "deemed", None),
+            ("recommended", now + 200 * hour, "stopped", now),
+        ],
+        start=1,
+    ):
+        rows.append(
+            {
+                "pk": i,
+                "status": status,
+                "status_label": f"Label <{status}>",
+                "due_at": due,
+                "legal_state": legal_state,
+                "legal_due_at": legal_due_at,
+                "tracking_number": f"BTG-2026-00000{i}",
+                "business_name": "Apotek <Sehat> & Co",
+                "permit_name": 'Izin "apotek"',
+            }
+        )
+    with translation.override(language), timezone.override(ZoneInfo(zone)):
+        expected = _render(INBOX_LOOP, reviews=rows, now=now)
+        written = _render(
+            "{% load queue_rows %}{% inbox_rows reviews now %}", reviews=rows, now=now
+        )
+    assert written == expected
+    assert written.count("<tr>") == 5 and 'class="overdue"' in written
+    assert "Apotek &lt;Sehat&gt; &amp; Co" in written  # escaped as the template escaped it

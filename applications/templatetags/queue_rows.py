@@ -6,9 +6,11 @@ from datetime import datetime
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
+from ptsp.links import reverse_cached
 from ptsp.templatetags.display import when_text
 
 register = template.Library()
@@ -38,3 +40,44 @@ def legal_due(context, item, now) -> str:
         gettext("legal"),
         when_text(template_localtime(due, context.use_tz)),
     )
+
+
+_INBOX_ROW = (
+    '<tr>\n  <td data-label="{}"><a href="{}">{}</a><br><span class="muted">{}</span></td>\n'
+    '  <td data-label="{}">{}</td>\n'
+    '  <td data-label="{}"><span class="status status-{}">{}</span></td>\n'
+    '  <td data-label="{}"{}>{}{}</td></tr>'
+)
+
+
+@register.simple_tag(takes_context=True)
+def inbox_rows(context, reviews, now) -> str:
+    """`{% inbox_rows reviews now %}`: the rows of the officer's inbox (`selectors.inbox_rows`),
+    the HTML its template wrote one row at a time (≈ 45 µs a row in the template engine, up to
+    200 rows): tracking number linking the review, business, permit, status, the due time
+    (marked overdue once `now` passed it while in review) and the legal deadline."""
+    labels = (gettext("Tracking number"), gettext("Permit"), gettext("Status"), gettext("Due"))
+    overdue = mark_safe(' class="overdue"')
+    rows = []
+    for r in reviews:
+        due = r["due_at"]
+        late = bool(due) and isinstance(now, datetime) and due < now and r["status"] == "in_review"
+        rows.append(
+            format_html(
+                _INBOX_ROW,
+                labels[0],
+                reverse_cached("applications:review", args=[r["pk"]]),
+                r["tracking_number"],
+                r["business_name"],
+                labels[1],
+                r["permit_name"],
+                labels[2],
+                r["status"],
+                r["status_label"],
+                labels[3],
+                overdue if late else "",
+                when_text(template_localtime(due, context.use_tz)) if due else "",
+                legal_due(context, r, now),
+            )
+        )
+    return mark_safe("".join(rows))
