@@ -150,7 +150,9 @@ def test_every_notification_link_opens_a_page_its_recipient_may_see(
     second = waiting.reviews.select_related("assignee").get(agency__code="DINKES")
     review_decide(review_id=second.pk, actor=second.assignee, decision="recommend")
     later = timezone.now()
-    for half_days in range(1, 12):
+    # Three weeks, as above: the escalation comes three working days after the head's due
+    # time, and from a Friday evening or before a holiday week that is well past a week.
+    for half_days in range(1, 44):
         sla_sweep(now=later + timedelta(hours=12 * half_days))
     # A file left at intake past the 3rd working day before its document check's legal
     # deadline (issue 18): the verifiers and monitors are warned.
