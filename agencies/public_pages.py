@@ -34,6 +34,7 @@ pages = ProcessCache(ttl=300.0, max_entries=512)
 _MARK = secrets.token_hex(16)
 CSRF_MARK = f"csrf{_MARK}"
 NONCE_MARK = f"nonce{_MARK}"
+PATH_MARK = f"path{_MARK}"  # the page header's (agencies/templatetags/page_chrome.py)
 
 
 def cacheable(request) -> bool:
@@ -63,20 +64,6 @@ def _messages_may_wait(request) -> bool:
     if cookie.cookie_name in request.COOKIES:
         return True
     return session.session_key in request.session
-
-
-def loaded_values(row) -> tuple:
-    """A key for a page that shows the model instance `row`: every field value loaded on it and on
-    the related rows loaded with it (`select_related`), so any change to what was read is a new
-    key. A field deferred by `.only()` is not in it, which is why a page built on `row` must not
-    read one (it would cost a query on every miss; tests hold the query counts)."""
-    values = [type(row).__name__]
-    for field in row._meta.concrete_fields:
-        if field.attname in row.__dict__:
-            values.append((field.attname, row.__dict__[field.attname]))
-    for name, related in sorted(row._state.fields_cache.items()):
-        values.append((name, loaded_values(related) if related is not None else None))
-    return tuple(values)
 
 
 def render_public(

@@ -246,7 +246,17 @@ def step8(done: bool) -> None:
     public_pages.pages = saved if done else Uncached()
 
 
-STEPS = {"6": step6, "7": step7, "8": step8}
+def step9(done: bool) -> None:
+    """Undo or redo the page header rendered once per content (`{% site_header %}`,
+    `agencies/templatetags/page_chrome.py`); undone, every page renders it (with the markers
+    put in and replaced, as a miss does)."""
+    from agencies.templatetags import page_chrome
+
+    saved = step9.__dict__.setdefault("saved", page_chrome.headers)
+    page_chrome.headers = saved if done else Uncached()
+
+
+STEPS = {"6": step6, "7": step7, "8": step8, "9": step9}
 
 
 def compare(pages, n: int, shown, step=step6) -> int:

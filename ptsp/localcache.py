@@ -48,3 +48,17 @@ def on_commit_once(func: Callable[[], Any]) -> None:
         return
     if not any(pending == func for _sids, pending, _robust in connection.run_on_commit):
         transaction.on_commit(func)
+
+
+def loaded_values(row) -> tuple:
+    """A key for a page that shows the model instance `row`: every field value loaded on it and on
+    the related rows loaded with it (`select_related`), so any change to what was read is a new
+    key. A field deferred by `.only()` is not in it, which is why a page built on `row` must not
+    read one (it would cost a query on every miss; tests hold the query counts)."""
+    values = [type(row).__name__]
+    for field in row._meta.concrete_fields:
+        if field.attname in row.__dict__:
+            values.append((field.attname, row.__dict__[field.attname]))
+    for name, related in sorted(row._state.fields_cache.items()):
+        values.append((name, loaded_values(related) if related is not None else None))
+    return tuple(values)

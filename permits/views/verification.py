@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from agencies.public_pages import loaded_values, render_public
+from agencies.public_pages import render_public
 from permits.selectors import permit_by_verification_token
 from permits.verification import (
     TooManyFileChecks,
@@ -20,6 +20,7 @@ from permits.verification import (
     file_check_count,
     stored_signature,
 )
+from ptsp.localcache import loaded_values
 from ptsp.ratelimit import client_address
 
 
