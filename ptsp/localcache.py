@@ -3,6 +3,7 @@
 `ttl` seconds. Whoever changes the data clears the cache of its own process at once (signals in
 the owning app); other processes see the change within `ttl`."""
 
+import json
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -58,7 +59,10 @@ def loaded_values(row) -> tuple:
     values = [type(row).__name__]
     for field in row._meta.concrete_fields:
         if field.attname in row.__dict__:
-            values.append((field.attname, row.__dict__[field.attname]))
+            value = row.__dict__[field.attname]
+            if isinstance(value, dict | list):  # a JSON field: its text, which can be a key
+                value = json.dumps(value, sort_keys=True, default=str)
+            values.append((field.attname, value))
     for name, related in sorted(row._state.fields_cache.items()):
         values.append((name, loaded_values(related) if related is not None else None))
     return tuple(values)

@@ -183,3 +183,21 @@ def test_the_verification_page_follows_the_permits_state(demo, signing_cert, run
     permit_revoke(permit_id=permit.pk, actor=User.objects.get(email=SIGNER), reason="Test")
     revoked = _visitor().get(url).content.decode()
     assert 'data-testid="permit-status">Revoked<' in revoked and "was revoked on" in revoked
+
+
+def test_a_key_of_loaded_values_holds_json_fields_and_follows_them(demo):
+    """ptsp.localcache.loaded_values: a row with a JSON field is a key (hashable), and a change
+    to that field, or to a related row loaded with it, is another key."""
+    from catalog.models import PermitTypeVersion
+    from ptsp.localcache import loaded_values
+
+    version = PermitTypeVersion.objects.select_related("permit_type").first()
+    key = loaded_values(version)
+    assert hash(key) is not None
+    version.snapshot = {**version.snapshot, "fee_amount": 1}
+    assert loaded_values(version) != key
+    version.refresh_from_db()
+    version = PermitTypeVersion.objects.select_related("permit_type").get(pk=version.pk)
+    assert loaded_values(version) == key
+    version.permit_type.name_en = "Another name"
+    assert loaded_values(version) != key
