@@ -195,14 +195,18 @@ def _fresh_reference_cache():
     rolled-back transaction must not reach the next one. The same for the per-process cache of
     who a logged-in person is (security.identity): a version bumped in a rolled-back test comes
     back with the same number in the next. And the public pages (agencies.public_pages): the
-    catalog's generation lives in the database cache, rolled back with each test."""
+    catalog's generation lives in the database cache, rolled back with each test; and the page
+    headers (agencies/templatetags/page_chrome.py), so that a test counting renders starts with
+    none."""
     from agencies.public_pages import pages
+    from agencies.templatetags.page_chrome import headers
     from ptsp.workdays import reference_cache
     from security.identity import identity_cache_clear
     from security.session_store import state as session_cache_state
 
     reference_cache.clear()
     pages.clear()
+    headers.clear()
     identity_cache_clear()
     session_cache_state.reset()
 
